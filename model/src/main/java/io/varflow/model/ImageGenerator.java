@@ -1,0 +1,18 @@
+package io.varflow.model;
+
+import io.varflow.model.config.ModelConfig;
+import java.util.List;
+
+/**
+ * Generates images in batches. Not thread-safe: one instance per sampling subtask (one per GPU).
+ */
+public interface ImageGenerator extends AutoCloseable {
+
+    ModelConfig config();
+
+    /** Generates one image per task, in task order. Tasks may mix labels, seeds and sampling settings. */
+    List<GeneratedImage> generate(List<ImageTask> tasks);
+
+    @Override
+    void close();
+}
