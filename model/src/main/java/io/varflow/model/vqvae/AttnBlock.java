@@ -42,7 +42,9 @@ final class AttnBlock {
         NDArray q = packed.get(":, 0").transpose(0, 2, 1); // (B, HW, C)
         NDArray k = packed.get(":, 1"); // (B, C, HW)
         NDArray v = packed.get(":, 2"); // (B, C, HW)
-        NDArray weights = q.matMul(k).mul(scale).softmax(2); // (B, HW_q, HW_k)
+        // Softmax in float32 even for half-precision activations, as torch autocast does.
+        NDArray weights = q.matMul(k).mul(scale).toType(DataType.FLOAT32, false).softmax(2)
+                .toType(x.getDataType(), false); // (B, HW_q, HW_k)
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(shape); // (B, C, HW_q)
         return x.add(projOut.forward(attended));
     }

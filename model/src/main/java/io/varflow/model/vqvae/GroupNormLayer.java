@@ -37,10 +37,12 @@ final class GroupNormLayer {
 
     NDArray forward(NDArray x) {
         Shape shape = x.getShape();
-        NDArray grouped = x.reshape(shape.get(0), GROUPS, -1);
+        // Statistics in float32 even for half-precision activations, as torch autocast does.
+        DataType type = x.getDataType();
+        NDArray grouped = x.toType(DataType.FLOAT32, false).reshape(shape.get(0), GROUPS, -1);
         NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
         NDArray variance = centered.square().mean(new int[] {2}, true);
-        NDArray normalized = centered.div(variance.add(EPS).sqrt()).reshape(shape);
+        NDArray normalized = centered.div(variance.add(EPS).sqrt()).reshape(shape).toType(type, false);
         return normalized.mul(gamma).add(beta);
     }
 }
