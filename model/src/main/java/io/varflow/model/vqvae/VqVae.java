@@ -10,8 +10,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.checkpoint.CheckpointException;
+import io.varflow.model.checkpoint.Checkpoints;
 import io.varflow.model.checkpoint.StateDict;
 import io.varflow.model.config.ModelConfig;
+import io.varflow.model.nn.WeightLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,16 +79,19 @@ public final class VqVae implements AutoCloseable {
         }
     }
 
+    /** Opens {@code checkpoint} (.pth or safetensors), builds the VQVAE and closes the file again. */
+    public static VqVae load(ModelConfig config, Path checkpoint, RuntimeOptions options) throws CheckpointException {
+        try (StateDict stateDict = Checkpoints.open(checkpoint)) {
+            return load(config, stateDict, options);
+        }
+    }
+
     static Device deviceOf(RuntimeOptions options) {
         return options.device() == RuntimeOptions.Device.GPU ? Device.gpu() : Device.cpu();
     }
 
     static DataType dtypeOf(RuntimeOptions options) {
-        return switch (options.precision()) {
-            case FP32 -> DataType.FLOAT32;
-            case FP16 -> DataType.FLOAT16;
-            case BF16 -> DataType.BFLOAT16;
-        };
+        return WeightLoader.dataType(options.precision());
     }
 
     public ModelConfig config() {

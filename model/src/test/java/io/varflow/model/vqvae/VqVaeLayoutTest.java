@@ -67,8 +67,8 @@ class VqVaeLayoutTest {
             assertThatThrownBy(() -> VqVae.load(tiny, new ShapeOnlyStateDict(shapes), RuntimeOptions.CPU_FP32))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("quantize.embedding.weight")
-                    .hasMessageContaining("[65, 8]")
-                    .hasMessageContaining("[64, 8]");
+                    .hasMessageContaining("(65, 8)")
+                    .hasMessageContaining("(64, 8)");
         }
     }
 
