@@ -48,11 +48,12 @@ public final class VqVae implements AutoCloseable {
         this.manager = manager;
         this.dtype = dtype;
         int z = config.zChannels();
-        this.encoder = new Encoder(weights, config, dtype);
+        NormConstants norms = new NormConstants(manager, dtype);
+        this.encoder = new Encoder(weights, config, dtype, norms);
         this.quantConv = Conv2dLayer.same3x3(weights, "quant_conv", dtype, z, z);
         this.quantizer = new MultiScaleQuantizer(weights, config, manager);
         this.postQuantConv = Conv2dLayer.same3x3(weights, "post_quant_conv", dtype, z, z);
-        this.decoder = new Decoder(weights, config, dtype);
+        this.decoder = new Decoder(weights, config, dtype, norms);
     }
 
     /**
