@@ -58,10 +58,12 @@ public final class StateDictLayout {
     }
 
     private final String name;
+    private final ModelConfig config;
     private final Map<String, Entry> entries;
 
-    private StateDictLayout(String name, Map<String, Entry> entries) {
+    private StateDictLayout(String name, ModelConfig config, Map<String, Entry> entries) {
         this.name = name;
+        this.config = config;
         this.entries = Collections.unmodifiableMap(entries);
     }
 
@@ -139,7 +141,7 @@ public final class StateDictLayout {
         b.param("quantize.embedding.weight", config.vocabSize(), z);
         b.conv("quant_conv", z, z, 3);
         b.conv("post_quant_conv", z, z, 3);
-        return new StateDictLayout("vqvae(" + config.name() + ")", b.entries);
+        return new StateDictLayout("vqvae(" + config.name() + ")", config, b.entries);
     }
 
     /** Layout of the VAR transformer described by {@code config}, with or without {@code shared_aln}. */
@@ -179,11 +181,16 @@ public final class StateDictLayout {
         }
         b.linear("head_nm.ada_lin.1", 2 * c, c);
         b.linear("head", config.vocabSize(), c);
-        return new StateDictLayout("var(" + config.name() + ")", b.entries);
+        return new StateDictLayout("var(" + config.name() + ")", config, b.entries);
     }
 
     public String name() {
         return name;
+    }
+
+    /** The config this layout was built from. */
+    public ModelConfig config() {
+        return config;
     }
 
     /** Entries in official state-dict order. */
