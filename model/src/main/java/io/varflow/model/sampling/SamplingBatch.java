@@ -88,7 +88,7 @@ public final class SamplingBatch implements AutoCloseable {
         topKAscendingIndex = m.create(ascIndex, new Shape(batch, 1, 1));
         topPThreshold = m.create(threshold, new Shape(batch, 1, 1));
         greedyRows = m.create(greedy, new Shape(batch, 1));
-        smoothRows = m.create(smooth, new Shape(batch, 1, 1));
+        smoothRows = m.create(smooth, new Shape(batch, 1, 1, 1));
         uniforms = m.create(u, new Shape(batch, total));
         lastIndex = m.create((long) vocab - 1);
         negInf = m.create(Float.NEGATIVE_INFINITY);
@@ -147,7 +147,8 @@ public final class SamplingBatch implements AutoCloseable {
         return greedyRows;
     }
 
-    NDArray smoothRows() {
+    /** Rows in smooth mode, (B, 1, 1, 1). */
+    public NDArray smoothRows() {
         return smoothRows;
     }
 
