@@ -61,7 +61,7 @@ final class AdaLnBlock implements AutoCloseable {
                     NDArray cap = Primitives.scalar(m, ai.djl.ndarray.types.DataType.FLOAT32, MAX_SCALE_MUL);
                     NDArray clamped = scaleMul.minimum(cap);
                     NDArray exp = clamped.exp()) {
-                queryScale = exp.toType(tensors.runType(), true);
+                queryScale = Primitives.owned(exp, tensors.runType());
             }
         } else {
             queryScale = Primitives.scalar(m, tensors.runType(), 0.25 / Math.sqrt(headDim));

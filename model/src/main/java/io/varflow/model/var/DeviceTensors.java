@@ -60,9 +60,8 @@ final class DeviceTensors {
                     + ", a floating point type is needed");
         }
         ByteBuffer floats = toFloat32(tensor);
-        // The host copy is ours, but the device copy must not alias it either: toType(copy=true) clones.
         try (NDArray host = manager.create(floats, new Shape(expectedShape), DataType.FLOAT32)) {
-            return host.toType(target, true);
+            return Primitives.owned(host, target);
         }
     }
 

@@ -37,8 +37,21 @@ final class Primitives implements AutoCloseable {
 
     static NDArray scalar(NDManager manager, DataType type, double value) {
         try (NDArray f = manager.create((float) value)) {
-            return f.toType(type, true);
+            return owned(f, type);
         }
+    }
+
+    /**
+     * A copy of {@code created} in {@code type} that owns its memory. On the CPU, arrays made by
+     * {@code NDManager.create(...)} wrap a Java direct buffer, and the PyTorch engine's
+     * {@code toType(sameType, copy=true)} returns a tensor over that same buffer (torch's
+     * {@code to()} without copy), which dangles once the wrapper is closed: clone instead.
+     */
+    static NDArray owned(NDArray created, DataType type) {
+        if (created.getDataType() == type) {
+            return created.duplicate();
+        }
+        return created.toType(type, false);
     }
 
     NDArray one() {
