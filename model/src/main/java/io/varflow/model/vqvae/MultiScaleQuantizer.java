@@ -177,6 +177,14 @@ public final class MultiScaleQuantizer {
      */
     public NDArray addScale(NDArray fHat, NDArray h, int si) {
         checkScale(si);
+        Shape hs = h.getShape();
+        Shape fs = fHat.getShape();
+        int pn = patchNums[si];
+        if (hs.dimension() != 4 || hs.get(0) != fs.get(0) || hs.get(1) != channels || hs.get(2) != pn
+                || hs.get(3) != pn) {
+            throw new IllegalArgumentException("scale " + si + " needs h of shape (" + fs.get(0) + ", " + channels
+                    + ", " + pn + ", " + pn + "), got " + hs);
+        }
         Scopes.runVoid(() -> fHat.addi(residual(h, si)));
         return fHat;
     }

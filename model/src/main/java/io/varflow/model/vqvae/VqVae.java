@@ -28,6 +28,9 @@ import java.util.List;
  * float32. Every method releases its intermediates; new arrays are attached to the manager of the
  * caller's input array (or to a manager the caller names).
  *
+ * <p>Weights are read-only after load, and every call keeps its intermediates in its own
+ * thread-local {@code NDScope}: one instance can serve several threads.
+ *
  * <p>Images are (B, 3, H, W) in [−1, 1] with H = W = {@link ModelConfig#imageSize()}; token maps are
  * per scale (B, pn²) row-major ids.
  */
