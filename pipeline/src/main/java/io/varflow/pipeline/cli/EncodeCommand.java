@@ -81,10 +81,11 @@ final class EncodeCommand implements Callable<Integer> {
                 try (NDManager batch = manager.newSubManager()) {
                     NDArray x = batch.create(Arrays.copyOfRange(images, start * plane, (start + n) * plane),
                             new Shape(n, 3, size, size));
-                    for (int[][] tokens : vqvae.encode(x)) {
+                    VqVae.Encoded encoded = vqvae.encodeAndReconstruct(x);
+                    for (int[][] tokens : encoded.tokens()) {
                         entries.add(Map.of("tokens_per_scale", tokens));
                     }
-                    float[] r = vqvae.reconstruct(x).toFloatArray();
+                    float[] r = encoded.reconstruction().toFloatArray();
                     System.arraycopy(r, 0, recon, start * plane, r.length);
                 }
             }
