@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.checkpoint.Checkpoints;
+import io.varflow.model.checkpoint.RandomStateDict;
 import io.varflow.model.checkpoint.StateDict;
+import io.varflow.model.checkpoint.StateDictLayout;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.model.sampling.SamplingBatch;
@@ -64,8 +66,34 @@ public final class VarModel implements ImageGenerator {
         }
     }
 
-    /** Builds a model from state dicts already open (e.g. random weights for benchmarks). */
+    /**
+     * A model of {@code config} with seeded random weights of the official layout (for benchmarks
+     * and tests; generates noise-like images).
+     */
+    public static VarModel randomWeights(ModelConfig config, long seed, RuntimeOptions options) {
+        try (StateDict vae = RandomStateDict.vqvae(config, seed);
+                StateDict var = RandomStateDict.var(config, seed + 1)) {
+            // No verify(): it would generate every tensor twice, and these fit their layout by construction.
+            return assemble(config, vae, var, options);
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("random weights do not fit their own layout", e);
+        }
+    }
+
+    /**
+     * Builds a model from state dicts already open, after verifying both against the layout of
+     * {@code config}. The state dicts may be closed afterwards.
+     *
+     * @throws CheckpointException naming the file and the first missing or mis-shaped key
+     */
     public static VarModel build(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
+            throws CheckpointException {
+        StateDictLayout.vqvae(config).verify(vae);
+        StateDictLayout.var(config).verify(var);
+        return assemble(config, vae, var, options);
+    }
+
+    private static VarModel assemble(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
             throws CheckpointException {
         VqVae vqvae = VqVae.load(config, vae, options);
         NDManager root = NDManager.newBaseManager(deviceOf(options), "PyTorch");
@@ -195,6 +223,50 @@ public final class VarModel implements ImageGenerator {
             }
             pass.close();
             return results(tasks, ids, pixels);
+        }
+    }
+
+    /**
+     * Encodes images into their multi-scale token maps ({@code img_to_idxBl}) and decodes those back
+     * ({@code idxBl_to_img}, last scale).
+     *
+     * @param images float32 CHW (3 x size x size) pixels in [0, 1], size = {@code config().imageSize()}
+     * @throws IllegalArgumentException for an image of the wrong length
+     */
+    public List<EncodedImage> encode(List<float[]> images) {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+        int size = config.imageSize();
+        int perImage = 3 * size * size;
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        float[] scaled = new float[images.size() * perImage];
+        for (int b = 0; b < images.size(); b++) {
+            float[] image = images.get(b);
+            if (image == null || image.length != perImage) {
+                throw new IllegalArgumentException("image " + b + " must hold 3x" + size + "x" + size + " = " + perImage
+                        + " floats, got " + (image == null ? "null" : image.length));
+            }
+            for (int i = 0; i < perImage; i++) {
+                scaled[b * perImage + i] = image[i] * 2f - 1f; // the VQVAE takes [-1, 1]
+            }
+        }
+        try (NDManager work = root.newSubManager();
+                NDScope scope = new NDScope()) {
+            NDArray batch = work.create(scaled, new Shape(images.size(), 3, size, size));
+            List<int[][]> tokens = vqvae.encode(batch);
+            float[] recon = vqvae.decodeTokens(tokens, work).toFloatArray();
+            List<EncodedImage> out = new ArrayList<>(images.size());
+            for (int b = 0; b < images.size(); b++) {
+                float[] pixels = new float[perImage];
+                for (int i = 0; i < perImage; i++) {
+                    pixels[i] = (recon[b * perImage + i] + 1f) * 0.5f;
+                }
+                out.add(new EncodedImage(tokens.get(b), pixels, size));
+            }
+            return out;
         }
     }
 
