@@ -25,34 +25,40 @@ final class Encoder {
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
-    Encoder(VaeWeights w, ModelConfig config, DataType dtype) throws CheckpointException {
+    Encoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms) throws CheckpointException {
         String p = "encoder.";
         int ch = config.ch();
         List<Integer> mult = config.chMult();
         int levels = mult.size();
         convIn = Conv2dLayer.same3x3(w, p + "conv_in", dtype, 3, ch);
         int blockIn = ch;
+        int resolution = config.imageSize();
         for (int level = 0; level < levels; level++) {
             int blockOut = ch * mult.get(level);
             List<ResBlock> levelBlocks = new ArrayList<>();
             List<AttnBlock> levelAttns = new ArrayList<>();
             for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS; b++) {
                 String prefix = p + "down." + level;
-                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut));
+                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut, resolution, norms));
                 blockIn = blockOut;
                 if (level == levels - 1) {
-                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn));
+                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
                 }
             }
             blocks.add(levelBlocks);
             attns.add(levelAttns);
-            downsamples.add(level == levels - 1 ? null
-                    : Conv2dLayer.load(w, p + "down." + level + ".downsample.conv", dtype, blockIn, blockIn, 3, 2, 0));
+            if (level == levels - 1) {
+                downsamples.add(null);
+            } else {
+                downsamples.add(Conv2dLayer.load(w, p + "down." + level + ".downsample.conv", dtype, blockIn, blockIn,
+                        3, 2, 0));
+                resolution /= 2;
+            }
         }
-        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn);
-        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn);
-        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn);
-        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn);
+        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn, resolution, norms);
+        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn, resolution, norms);
+        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn, resolution, norms);
+        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn, resolution, norms);
         convOut = Conv2dLayer.same3x3(w, p + "conv_out", dtype, blockIn, config.zChannels());
     }
 

@@ -25,12 +25,12 @@ final class ResBlock {
         this.shortcut = shortcut;
     }
 
-    static ResBlock load(VaeWeights weights, String prefix, DataType dtype, int in, int out)
-            throws CheckpointException {
+    static ResBlock load(VaeWeights weights, String prefix, DataType dtype, int in, int out, int resolution,
+            NormConstants norms) throws CheckpointException {
         return new ResBlock(
-                GroupNormLayer.load(weights, prefix + ".norm1", dtype, in),
+                GroupNormLayer.load(weights, prefix + ".norm1", dtype, in, resolution, norms),
                 Conv2dLayer.same3x3(weights, prefix + ".conv1", dtype, in, out),
-                GroupNormLayer.load(weights, prefix + ".norm2", dtype, out),
+                GroupNormLayer.load(weights, prefix + ".norm2", dtype, out, resolution, norms),
                 Conv2dLayer.same3x3(weights, prefix + ".conv2", dtype, out, out),
                 in == out ? null : Conv2dLayer.pointwise(weights, prefix + ".nin_shortcut", dtype, in, out));
     }
