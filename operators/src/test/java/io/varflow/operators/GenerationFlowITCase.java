@@ -29,7 +29,13 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -44,8 +50,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class GenerationFlowITCase {
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static S3ProxyServer s3;
@@ -73,7 +82,7 @@ class GenerationFlowITCase {
             "{\"requestId\":\"../escape\",\"classLabel\":1,\"count\":1}",
             "{\"requestId\":\"greedy\",\"classLabel\":1,\"count\":500}");
 
-    private record Run(Map<String, ResultEvent> results, List<DeadLetter> deadLetters) {}
+    private record Run(Map<String, ResultEvent> results, List<DeadLetter> deadLetters, JobID jobId) {}
 
     private static Run run(int maxBatch, String bucket) throws Exception {
         Configuration conf = new Configuration();
@@ -97,7 +106,7 @@ class GenerationFlowITCase {
                 .apply(env.fromData(raw, TypeInformation.of(RawRecord.class)).setParallelism(1));
         CloseableIterator<ResultEvent> results = out.results().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = out.deadLetters().collectAsync();
-        env.execute("generation flow, max batch " + maxBatch);
+        JobID jobId = env.execute("generation flow, max batch " + maxBatch).getJobID();
         List<ResultEvent> events = new ArrayList<>();
         results.forEachRemaining(events::add);
         List<DeadLetter> letters = new ArrayList<>();
@@ -107,7 +116,24 @@ class GenerationFlowITCase {
         assertThat(events.stream().map(ResultEvent::requestId))
                 .as("exactly one result per accepted request").doesNotHaveDuplicates();
         return new Run(events.stream().collect(Collectors.toMap(ResultEvent::requestId, Function.identity())),
-                letters);
+                letters, jobId);
+    }
+
+    /** All metrics of the job named {@code varflow.<name>}, over all subtasks. */
+    private static List<Metric> metrics(JobID job, String name) {
+        List<Metric> found = new ArrayList<>();
+        METRICS.getMetricsByGroup().forEach((group, byName) -> {
+            String[] scope = group.getScopeComponents();
+            if (scope.length > 0 && scope[scope.length - 1].equals("varflow")
+                    && job.toString().equals(group.getAllVariables().get("<job_id>")) && byName.containsKey(name)) {
+                found.add(byName.get(name));
+            }
+        });
+        return found;
+    }
+
+    private static long counted(JobID job, String name) {
+        return metrics(job, name).stream().mapToLong(m -> ((Counter) m).getCount()).sum();
     }
 
     @Test
@@ -159,6 +185,18 @@ class GenerationFlowITCase {
                     .isEqualTo(REQUESTS.get((int) letter.source().offset()));
             assertThat(deadLetterSchema.problems(Messages.toJson(letter))).isEmpty();
         }
+
+        JobID job = batched.jobId();
+        assertThat(counted(job, "imagesGenerated")).isEqualTo(7);
+        assertThat(counted(job, "requestsAccepted")).isEqualTo(3);
+        assertThat(counted(job, "deadLetters")).isEqualTo(5);
+        assertThat(counted(job, "objectsStored")).isEqualTo(12);
+        assertThat(counted(job, "resultsEmitted")).isEqualTo(3);
+        assertThat(metrics(job, "imagesPerSecond")).hasSize(2).allSatisfy(m -> assertThat(m).isInstanceOf(Meter.class));
+        assertThat(metrics(job, "queueWaitMs").stream().mapToLong(m -> ((Histogram) m).getCount()).sum()).isEqualTo(7);
+        assertThat(metrics(job, "batchFillPercent").stream().mapToLong(m -> ((Histogram) m).getCount()).sum())
+                .isEqualTo(metrics(job, "batchMs").stream().mapToLong(m -> ((Histogram) m).getCount()).sum())
+                .isGreaterThanOrEqualTo(2);
 
         Run single = run(1, "single");
         assertThat(single.results()).containsOnlyKeys("three-cats", "mixed", "fast.1");
