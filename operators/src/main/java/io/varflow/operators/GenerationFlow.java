@@ -19,6 +19,7 @@ import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
 import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.DropRepeatedRequests;
 import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RequestValidator;
 import io.varflow.operators.validate.ValidRequest;
@@ -38,6 +39,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *
  * <pre>
  * RawRecord -> validate --(side output)--> DeadLetter
+ *           -> keyBy(requestId) -> dedupe (DropRepeatedRequests: requestId is an idempotency key)
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
@@ -61,7 +63,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-validate}, {@code -expand}, {@code -batch},
+ * Every operator has a stable uid ({@code varflow-validate}, {@code -dedupe}, {@code -expand}, {@code -batch},
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
@@ -105,6 +107,9 @@ public final class GenerationFlow {
 
         SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid
+                .keyBy(ValidRequest::requestId)
+                .process(new DropRepeatedRequests(completedTtl), TypeInformation.of(ValidRequest.class))
+                .uid("varflow-dedupe").name("drop repeated requestIds")
                 .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
                 .uid("varflow-expand").name("expand into images");
 
@@ -200,7 +205,7 @@ public final class GenerationFlow {
             return this;
         }
 
-        /** How long a completed requestId is remembered to suppress duplicates (default 7 days). */
+        /** How long a requestId is remembered to suppress repeats and duplicate results (default 7 days). */
         public Builder optCompletedTtl(Duration ttl) {
             this.completedTtl = ttl;
             return this;
