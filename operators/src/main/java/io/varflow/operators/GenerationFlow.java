@@ -39,7 +39,6 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *
  * <pre>
  * RawRecord -> validate --(side output)--> DeadLetter
- *           -> keyBy(requestId) -> dedupe (DropRepeatedRequests: requestId is an idempotency key)
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
@@ -47,7 +46,10 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
  * </pre>
  *
- * Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
+ * Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
+ * (uid {@code varflow-dedupe}) drops a requestId already served: it is the idempotency key.
+ *
+ * <p>Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
  * {@link #apply} any {@code DataStream<RawRecord>} (e.g. a KafkaSource with
  * {@link io.varflow.operators.ingest.RawRecordDeserializationSchema}).
  *
@@ -63,7 +65,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-validate}, {@code -dedupe}, {@code -expand}, {@code -batch},
+ * Every operator has a stable uid ({@code varflow-validate}, {@code -expand}, {@code -batch},
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
