@@ -97,7 +97,7 @@ public final class JobConfig implements Serializable {
         return parseDuration(option.key(), require(option));
     }
 
-    static Duration parseDuration(String key, String text) {
+    public static Duration parseDuration(String key, String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = DURATION.matcher(value);
         if (m.matches()) {
