@@ -50,7 +50,10 @@ final class ChildJvm implements AutoCloseable {
         command.add(mainClass);
         command.addAll(args);
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Several JVMs share two cores here: one intra-op thread each keeps libtorch from oversubscribing.
+        builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
+        Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
