@@ -63,8 +63,8 @@ class VarflowOnMultiProcessClusterITCase {
                             kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
                     RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
                 cluster.awaitAllTasksRunning(job, TIMEOUT);
-                assertThat(Set.copyOf(cluster.taskManagersRunning(job, "batch")))
-                        .as("the batching and sampling subtasks run on both TaskManagers").hasSize(2);
+                assertThat(Set.copyOf(cluster.taskManagersRunning(job, "sample (VAR)")))
+                        .as("the sampling subtasks run on both TaskManagers").hasSize(2);
 
                 List<SubmittedRequest> submitted = new ArrayList<>();
                 int sent = 0;
