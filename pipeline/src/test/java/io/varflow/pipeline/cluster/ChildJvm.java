@@ -35,9 +35,29 @@ final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code mainClass} in a new JVM; {@code jvmArgs} come after the inherited module options. */
+    /** Starts {@code mainClass} in a new JVM with the test class path. */
     static ChildJvm start(String name, List<String> jvmArgs, String mainClass, List<String> args, Path log)
             throws IOException {
+        return start(name, Setup.testClassPath(), jvmArgs, mainClass, args, log);
+    }
+
+    /**
+     * The class path and extra environment variables of a child JVM.
+     *
+     * @param classPath the child's class path
+     * @param environment variables added to this process's environment
+     */
+    record Setup(String classPath, java.util.Map<String, String> environment) {
+
+        /** The test class path, no extra variables: children run exactly the classes under test. */
+        static Setup testClassPath() {
+            return new Setup(ChildJvm.testClassPath(), java.util.Map.of());
+        }
+    }
+
+    /** Starts {@code mainClass} in a new JVM; {@code jvmArgs} come after the inherited module options. */
+    static ChildJvm start(String name, Setup setup, List<String> jvmArgs, String mainClass, List<String> args,
+            Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedJvmOptions());
@@ -46,13 +66,14 @@ final class ChildJvm implements AutoCloseable {
         command.add("-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider");
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(testClassPath());
+        command.add(setup.classPath());
         command.add(mainClass);
         command.addAll(args);
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command);
         // Several JVMs share two cores here: one intra-op thread each keeps libtorch from oversubscribing.
         builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
+        builder.environment().putAll(setup.environment());
         Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

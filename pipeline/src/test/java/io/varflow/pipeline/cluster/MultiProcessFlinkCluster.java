@@ -52,6 +52,7 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path workDir;
+    private final ChildJvm.Setup setup;
     private final Path confDir;
     private final Configuration config;
     private final ChildJvm jobManager;
@@ -60,7 +61,9 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
     private RestClusterClient<StandaloneClusterId> client;
     private int startedTaskManagers;
 
-    private MultiProcessFlinkCluster(Path workDir, Path confDir, Configuration config, ChildJvm jobManager) {
+    private MultiProcessFlinkCluster(Path workDir, Path confDir, Configuration config, ChildJvm jobManager,
+            ChildJvm.Setup setup) {
+        this.setup = setup;
         this.workDir = workDir;
         this.confDir = confDir;
         this.config = config;
@@ -73,14 +76,20 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
      */
     public static MultiProcessFlinkCluster start(Path workDir, int taskManagers, int slotsPerTaskManager,
             Map<String, String> extra, Duration timeout) throws Exception {
+        return start(workDir, taskManagers, slotsPerTaskManager, extra, ChildJvm.Setup.testClassPath(), timeout);
+    }
+
+    /** As above, with the JVMs' class path and environment given (e.g. Flink alone, as in a Flink image). */
+    public static MultiProcessFlinkCluster start(Path workDir, int taskManagers, int slotsPerTaskManager,
+            Map<String, String> extra, ChildJvm.Setup setup, Duration timeout) throws Exception {
         Files.createDirectories(workDir);
         Configuration config = defaults(workDir, slotsPerTaskManager);
         extra.forEach(config::setString);
         Path confDir = workDir.resolve("conf");
         writeConfigYaml(config, confDir);
-        ChildJvm jobManager = ChildJvm.start("jobmanager", List.of("-Xms128m", "-Xmx512m"), JOB_MANAGER_MAIN,
+        ChildJvm jobManager = ChildJvm.start("jobmanager", setup, List.of("-Xms128m", "-Xmx512m"), JOB_MANAGER_MAIN,
                 List.of("--configDir", confDir.toString()), workDir.resolve("log/jobmanager.log"));
-        MultiProcessFlinkCluster cluster = new MultiProcessFlinkCluster(workDir, confDir, config, jobManager);
+        MultiProcessFlinkCluster cluster = new MultiProcessFlinkCluster(workDir, confDir, config, jobManager, setup);
         try {
             cluster.awaitRest(timeout);
             for (int i = 0; i < taskManagers; i++) {
@@ -138,7 +147,7 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec).trim().split("\\s+")));
         int index = startedTaskManagers++;
-        ChildJvm tm = ChildJvm.start("taskmanager-" + index, jvmArgs, TASK_MANAGER_MAIN, args,
+        ChildJvm tm = ChildJvm.start("taskmanager-" + index, setup, jvmArgs, TASK_MANAGER_MAIN, args,
                 workDir.resolve("log/taskmanager-" + index + ".log"));
         taskManagers.add(tm);
         return tm;
@@ -171,8 +180,16 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
 
     /** Submits the job as a {@link JobGraph}, the form every Flink client sends to a session cluster. */
     public JobID submit(StreamGraph streamGraph) throws Exception {
+        return submit(streamGraph, List.of());
+    }
+
+    /** Submits the job with user jars, which the client uploads and the cluster loads the job's classes from. */
+    public JobID submit(StreamGraph streamGraph, List<Path> userJars) throws Exception {
         JobGraph jobGraph = streamGraph.getJobGraph(Thread.currentThread().getContextClassLoader());
-        return client().submitJob(jobGraph).get(60, TimeUnit.SECONDS);
+        for (Path jar : userJars) {
+            jobGraph.addJar(new org.apache.flink.core.fs.Path(jar.toUri()));
+        }
+        return client().submitJob(jobGraph).get(120, TimeUnit.SECONDS);
     }
 
     /** GET on the REST API, parsed as JSON. */
