@@ -55,6 +55,19 @@ class JobJarOnClusterITCase {
                 "PYTORCH_FLAVOR", "cpu",
                 "ENGINE_CACHE_DIR", dir.resolve("djl-cache").toString()));
 
+        try {
+            runJob(jar, dir, flinkImage);
+        } finally {
+            // 450 MB of libtorch need not outlive the test; the logs under dir do.
+            try (var files = Files.list(libtorch)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private void runJob(Path jar, Path dir, ChildJvm.Setup flinkImage) throws Exception {
         try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"));
                 MultiProcessFlinkCluster cluster =
                         MultiProcessFlinkCluster.start(dir.resolve("flink"), 1, 1, Map.of(), flinkImage, TIMEOUT)) {
