@@ -196,6 +196,21 @@ class KubernetesManifestsTest {
         assertThat(settings.find(JobOptions.KAFKA_SASL_PASSWORD)).isEmpty();
     }
 
+    @Test
+    void composeAndKubernetesRunTheSameImageAndAgreeOnFlinkSettings() throws IOException {
+        JsonNode services = DeployFiles.yaml(DeployFiles.deploy("compose.yaml")).path("services");
+        String composeImage = services.path("jobmanager").path("image").asText();
+        String k8sImage = spec.path("image").asText();
+        assertThat(k8sImage.substring(k8sImage.lastIndexOf('/') + 1)).as("same image name and tag").isEqualTo(composeImage);
+        Map<String, String> composeFlink = DeployFiles.flinkProperties(services.path("taskmanager"));
+        for (String key : List.of("metrics.reporter.prom.factory.class", "metrics.reporter.prom.port",
+                "env.java.opts.all", "taskmanager.numberOfTaskSlots", "s3.path.style.access")) {
+            assertThat(flinkConf.path(key).asText()).as(key).isEqualTo(composeFlink.get(key));
+        }
+        String composeEntry = services.path("jobmanager").path("command").get(2).asText();
+        assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(composeEntry);
+    }
+
     private void assertSecretKey(String secretName, String key) {
         JsonNode secret = byKindAndName.get("Secret/" + secretName);
         assertThat(secret).as("Secret %s", secretName).isNotNull();
