@@ -33,8 +33,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
-import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
@@ -129,6 +129,8 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("checkpoints").toUri().toString());
         c.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, workDir.resolve("savepoints").toUri().toString());
         c.set(CoreOptions.TMP_DIRS, workDir.resolve("tmp").toString());
+        // Task metrics over REST (records per TaskManager) fresh within a second, not ten.
+        c.setString("metrics.fetcher.update-interval", "500 ms");
         return c;
     }
 
@@ -242,6 +244,24 @@ public final class MultiProcessFlinkCluster implements AutoCloseable {
                 return false;
             }
         }, timeout, "all tasks of job " + job + " running");
+    }
+
+    /**
+     * Records each TaskManager's subtasks of the vertex named like {@code vertexNamePart} have read so
+     * far, by TaskManager id (from the task metrics the JobManager fetches).
+     */
+    public Map<String, Long> recordsReadPerTaskManager(JobID job, String vertexNamePart) throws Exception {
+        Map<String, Long> records = new TreeMap<>();
+        for (JsonNode vertex : rest("/jobs/" + job).path("vertices")) {
+            if (vertex.path("name").asText().contains(vertexNamePart)) {
+                JsonNode tms = rest("/jobs/" + job + "/vertices/" + vertex.path("id").asText() + "/taskmanagers");
+                for (JsonNode tm : tms.path("taskmanagers")) {
+                    records.merge(tm.path("taskmanager-id").asText(),
+                            tm.path("metrics").path("read-records").asLong(), Long::sum);
+                }
+            }
+        }
+        return records;
     }
 
     /** The ids of the TaskManagers that run at least one subtask of the job's vertex named like {@code name}. */

@@ -68,16 +68,22 @@ class VarflowOnMultiProcessClusterITCase {
 
                 List<SubmittedRequest> submitted = new ArrayList<>();
                 int sent = 0;
-                // First third: wait until results are committed (so a checkpoint completed), then kill.
+                // Up to half of them: wait until results are committed (so a checkpoint completed) and both
+                // TaskManagers have sampled images, then kill one.
                 long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (outcomes.results().size() < 2 && System.nanoTime() < deadline) {
-                    if (sent < REQUESTS / 3) {
+                Map<String, Long> sampledPerTaskManager = Map.of();
+                while ((outcomes.results().size() < 2 || !bothBusy(sampledPerTaskManager))
+                        && System.nanoTime() < deadline) {
+                    if (sent < REQUESTS / 2) {
                         submitted.addAll(renumber(producer.send(List.of(request(sent))), sent));
                         sent++;
                     }
                     outcomes.poll(Duration.ofMillis(200));
+                    sampledPerTaskManager = cluster.recordsReadPerTaskManager(job, "sample (VAR)");
                 }
                 assertThat(outcomes.results()).as("results committed before the kill").hasSizeGreaterThanOrEqualTo(2);
+                assertThat(sampledPerTaskManager).as("batches sampled on each TaskManager")
+                        .hasSize(2).allSatisfy((tm, records) -> assertThat(records).isPositive());
                 cluster.liveTaskManagers().get(0).kill();
                 cluster.startTaskManager();
                 // The rest arrives while the job recovers.
@@ -112,6 +118,10 @@ class VarflowOnMultiProcessClusterITCase {
                 cluster.client().cancel(job).get();
             }
         }
+    }
+
+    private static boolean bothBusy(Map<String, Long> recordsPerTaskManager) {
+        return recordsPerTaskManager.size() == 2 && recordsPerTaskManager.values().stream().allMatch(n -> n > 0);
     }
 
     private static String request(int i) {
