@@ -13,7 +13,17 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VarflowVersion.class,
         description = "VAR image generation and editing: sampling, encoding and the streaming job.",
-        subcommands = {CommandLine.HelpCommand.class, SampleCommand.class, EncodeCommand.class, BenchCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
+            BenchCommand.class,
+            DemoCommand.class,
+            RunCommand.class,
+            JobCommand.class,
+            SubmitCommand.class,
+            BenchPipelineCommand.class,
+        })
 public final class VarflowCli implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,93 @@
+package io.varflow.pipeline.job;
+
+import io.varflow.operators.GenerationFlow;
+import io.varflow.operators.batch.BatchingOptions;
+import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.ResultEvent;
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Assembles the varflow job on an environment:
+ *
+ * <pre>
+ * Kafka requests ─▶ validate ─▶ expand ─▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
+ *                      └─ dead letters (side output) ─────────────────────────────▶ Kafka dead letters (exactly once)
+ * </pre>
+ *
+ * The operators between source and sinks are the operators module's {@link GenerationFlow}; this
+ * class adds the Kafka source, the exactly-once sinks and the settings. Operator uids are fixed so
+ * checkpoints and savepoints stay restorable.
+ */
+public final class VarflowJob {
+
+    static final String UID_SOURCE = "varflow-requests-source";
+    static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
+    static final String UID_RESULTS_SINK = "varflow-results-sink";
+
+    /** Key groups of the keyed operators; fixed so a job can be rescaled up to this parallelism from a checkpoint. */
+    static final int MAX_PARALLELISM = 128;
+
+    private VarflowJob() {}
+
+    /** Adds the job's operators to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, JobConfig config) {
+        int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
+        env.setParallelism(parallelism);
+        env.setMaxParallelism(MAX_PARALLELISM);
+
+        DataStream<RawRecord> raw =
+                env.fromSource(KafkaConnectors.requests(config), WatermarkStrategy.noWatermarks(), "requests")
+                        .uid(UID_SOURCE)
+                        .name("Kafka requests");
+
+        GenerationFlow.Outputs out = GenerationFlow.builder()
+                .setCatalog(ModelCatalogs.from(config))
+                .setGeneratorFactory(GeneratorFactories.from(config))
+                .setObjectStore(GeneratorFactories.objectStore(config))
+                .optBatching(new BatchingOptions(
+                        config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
+                        BatchingOptions.DEFAULTS.priorityLookahead()))
+                .optSamplingParallelism(parallelism)
+                .optMaxParallelism(MAX_PARALLELISM)
+                .build()
+                .apply(raw);
+
+        out.deadLetters()
+                .sinkTo(KafkaConnectors.exactlyOnce(
+                        config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey()))
+                .uid(UID_DEAD_LETTER_SINK)
+                .name("Kafka dead letters");
+        out.results()
+                .sinkTo(KafkaConnectors.exactlyOnce(
+                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey()))
+                .uid(UID_RESULTS_SINK)
+                .name("Kafka results");
+    }
+
+    /** Dead letters keyed by request id when one was read, so a request's history shares a partition. */
+    static final class DeadLetterKey implements SerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(DeadLetter letter) {
+            return letter.requestId() == null ? null : letter.requestId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Results keyed by request id. */
+    static final class ResultKey implements SerializationSchema<ResultEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(ResultEvent event) {
+            return event.requestId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}
