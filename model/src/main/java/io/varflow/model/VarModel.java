@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.checkpoint.Checkpoints;
+import io.varflow.model.checkpoint.RandomStateDict;
 import io.varflow.model.checkpoint.StateDict;
+import io.varflow.model.checkpoint.StateDictLayout;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.model.edit.EditBatch;
@@ -65,8 +67,34 @@ public final class VarModel implements ImageGenerator {
         }
     }
 
-    /** Builds a model from state dicts already open (e.g. random weights for benchmarks). */
+    /**
+     * A model of {@code config} with seeded random weights of the official layout (for benchmarks
+     * and tests; generates noise-like images).
+     */
+    public static VarModel randomWeights(ModelConfig config, long seed, RuntimeOptions options) {
+        try (StateDict vae = RandomStateDict.vqvae(config, seed);
+                StateDict var = RandomStateDict.var(config, seed + 1)) {
+            // No verify(): it would generate every tensor twice, and these fit their layout by construction.
+            return assemble(config, vae, var, options);
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("random weights do not fit their own layout", e);
+        }
+    }
+
+    /**
+     * Builds a model from state dicts already open, after verifying both against the layout of
+     * {@code config}. The state dicts may be closed afterwards.
+     *
+     * @throws CheckpointException naming the file and the first missing or mis-shaped key
+     */
     public static VarModel build(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
+            throws CheckpointException {
+        StateDictLayout.vqvae(config).verify(vae);
+        StateDictLayout.var(config).verify(var);
+        return assemble(config, vae, var, options);
+    }
+
+    private static VarModel assemble(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
             throws CheckpointException {
         VqVae vqvae = VqVae.load(config, vae, options);
         NDManager root = NDManager.newBaseManager(deviceOf(options), "PyTorch");

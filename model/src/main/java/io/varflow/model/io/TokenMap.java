@@ -33,6 +33,12 @@ public record TokenMap(String model, List<Integer> patchNums, int[][] tokensPerS
             copy[si] = tokensPerScale[si].clone();
         }
         tokensPerScale = copy;
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("a token map needs a model name");
+        }
+        if (extra != null && extra.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+            throw new IllegalArgumentException("extra attributes must be non-null strings: " + extra);
+        }
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 

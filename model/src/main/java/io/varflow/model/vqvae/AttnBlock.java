@@ -25,16 +25,20 @@ final class AttnBlock {
         this.scale = (float) Math.pow(channels, -0.5);
     }
 
-    static AttnBlock load(VaeWeights weights, String prefix, DataType dtype, int channels)
-            throws CheckpointException {
+    static AttnBlock load(VaeWeights weights, String prefix, DataType dtype, int channels, int resolution,
+            NormConstants norms) throws CheckpointException {
         return new AttnBlock(
-                GroupNormLayer.load(weights, prefix + ".norm", dtype, channels),
+                GroupNormLayer.load(weights, prefix + ".norm", dtype, channels, resolution, norms),
                 Conv2dLayer.pointwise(weights, prefix + ".qkv", dtype, channels, 3 * channels),
                 Conv2dLayer.pointwise(weights, prefix + ".proj_out", dtype, channels, channels),
                 channels);
     }
 
     NDArray forward(NDArray x) {
+        return Scopes.layer(() -> attend(x));
+    }
+
+    private NDArray attend(NDArray x) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long positions = shape.get(2) * shape.get(3);
@@ -42,7 +46,9 @@ final class AttnBlock {
         NDArray q = packed.get(":, 0").transpose(0, 2, 1); // (B, HW, C)
         NDArray k = packed.get(":, 1"); // (B, C, HW)
         NDArray v = packed.get(":, 2"); // (B, C, HW)
-        NDArray weights = q.matMul(k).mul(scale).softmax(2); // (B, HW_q, HW_k)
+        // Softmax in float32 even for half-precision activations, as torch autocast does.
+        NDArray weights = q.matMul(k).mul(scale).toType(DataType.FLOAT32, false).softmax(2)
+                .toType(x.getDataType(), false); // (B, HW_q, HW_k)
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(shape); // (B, C, HW_q)
         return x.add(projOut.forward(attended));
     }

@@ -26,16 +26,17 @@ final class Decoder {
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
-    Decoder(VaeWeights w, ModelConfig config, DataType dtype) throws CheckpointException {
+    Decoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms) throws CheckpointException {
         String p = "decoder.";
         int ch = config.ch();
         List<Integer> mult = config.chMult();
         int levels = mult.size();
         int blockIn = ch * mult.get(levels - 1);
+        int resolution = config.finalPatch();
         convIn = Conv2dLayer.same3x3(w, p + "conv_in", dtype, config.zChannels(), blockIn);
-        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn);
-        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn);
-        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn);
+        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn, resolution, norms);
+        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn, resolution, norms);
+        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn, resolution, norms);
         for (int level = 0; level < levels; level++) {
             blocks.add(null);
             attns.add(null);
@@ -47,38 +48,47 @@ final class Decoder {
             List<ResBlock> levelBlocks = new ArrayList<>();
             List<AttnBlock> levelAttns = new ArrayList<>();
             for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS + 1; b++) {
-                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut));
+                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut, resolution, norms));
                 blockIn = blockOut;
                 if (level == levels - 1) {
-                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn));
+                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
                 }
             }
             blocks.set(level, levelBlocks);
             attns.set(level, levelAttns);
             if (level != 0) {
                 upsamples.set(level, Conv2dLayer.same3x3(w, prefix + ".upsample.conv", dtype, blockIn, blockIn));
+                resolution *= 2;
             }
         }
-        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn);
+        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn, resolution, norms);
         convOut = Conv2dLayer.same3x3(w, p + "conv_out", dtype, blockIn, 3);
     }
 
     /** (B, z_channels, h, w) to (B, 3, 16h, 16w) for the official ch_mult; not clamped. */
     NDArray forward(NDArray z) {
-        NDArray h = midBlock2.forward(midAttn.forward(midBlock1.forward(convIn.forward(z))));
+        // Every map is closed once the next exists (z, the caller's, is kept): peak memory stays
+        // near the largest few maps instead of the sum of all of them.
+        NDArray h = convIn.forward(z);
+        h = Scopes.advance(h, midBlock1.forward(h), z);
+        h = Scopes.advance(h, midAttn.forward(h), z);
+        h = Scopes.advance(h, midBlock2.forward(h), z);
         for (int level = blocks.size() - 1; level >= 0; level--) {
             List<AttnBlock> levelAttns = attns.get(level);
             for (int b = 0; b < blocks.get(level).size(); b++) {
-                h = blocks.get(level).get(b).forward(h);
+                h = Scopes.advance(h, blocks.get(level).get(b).forward(h), z);
                 if (!levelAttns.isEmpty()) {
-                    h = levelAttns.get(b).forward(h);
+                    h = Scopes.advance(h, levelAttns.get(b).forward(h), z);
                 }
             }
             Conv2dLayer up = upsamples.get(level);
             if (up != null) {
-                h = up.forward(VaeOps.nearest2x(h));
+                NDArray current = h;
+                h = Scopes.advance(h, Scopes.layer(() -> up.forward(VaeOps.nearest2x(current))), z);
             }
         }
-        return convOut.forward(VaeOps.silu(normOut.forward(h)));
+        NDArray a = VaeOps.normSilu(normOut, h);
+        Scopes.advance(h, a, z);
+        return Scopes.advance(a, convOut.forward(a), z);
     }
 }

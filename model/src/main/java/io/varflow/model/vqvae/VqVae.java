@@ -10,8 +10,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.checkpoint.CheckpointException;
+import io.varflow.model.checkpoint.Checkpoints;
 import io.varflow.model.checkpoint.StateDict;
 import io.varflow.model.config.ModelConfig;
+import io.varflow.model.nn.WeightLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,11 +48,12 @@ public final class VqVae implements AutoCloseable {
         this.manager = manager;
         this.dtype = dtype;
         int z = config.zChannels();
-        this.encoder = new Encoder(weights, config, dtype);
+        NormConstants norms = new NormConstants(manager, dtype);
+        this.encoder = new Encoder(weights, config, dtype, norms);
         this.quantConv = Conv2dLayer.same3x3(weights, "quant_conv", dtype, z, z);
         this.quantizer = new MultiScaleQuantizer(weights, config, manager);
         this.postQuantConv = Conv2dLayer.same3x3(weights, "post_quant_conv", dtype, z, z);
-        this.decoder = new Decoder(weights, config, dtype);
+        this.decoder = new Decoder(weights, config, dtype, norms);
     }
 
     /**
@@ -76,16 +80,19 @@ public final class VqVae implements AutoCloseable {
         }
     }
 
+    /** Opens {@code checkpoint} (.pth or safetensors), builds the VQVAE and closes the file again. */
+    public static VqVae load(ModelConfig config, Path checkpoint, RuntimeOptions options) throws CheckpointException {
+        try (StateDict stateDict = Checkpoints.open(checkpoint)) {
+            return load(config, stateDict, options);
+        }
+    }
+
     static Device deviceOf(RuntimeOptions options) {
         return options.device() == RuntimeOptions.Device.GPU ? Device.gpu() : Device.cpu();
     }
 
     static DataType dtypeOf(RuntimeOptions options) {
-        return switch (options.precision()) {
-            case FP32 -> DataType.FLOAT32;
-            case FP16 -> DataType.FLOAT16;
-            case BF16 -> DataType.BFLOAT16;
-        };
+        return WeightLoader.dataType(options.precision());
     }
 
     public ModelConfig config() {

@@ -9,10 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.checkpoint.BundledFiles;
-import io.varflow.model.checkpoint.Checkpoints;
-import io.varflow.model.checkpoint.StateDict;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.model.io.Npy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -32,9 +31,7 @@ class VqVaeGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         config = ModelConfigs.read(BundledFiles.path("varflow/tiny/config.json"));
-        try (StateDict sd = Checkpoints.open(BundledFiles.path("varflow/tiny/vae.pth"))) {
-            vae = VqVae.load(config, sd, RuntimeOptions.CPU_FP32);
-        }
+        vae = VqVae.load(config, BundledFiles.path("varflow/tiny/vae.pth"), RuntimeOptions.CPU_FP32);
         try (InputStream in = VqVaeGoldenTest.class.getClassLoader().getResourceAsStream("var-tiny/golden.json")) {
             golden = new ObjectMapper().readTree(in);
         }
@@ -64,21 +61,21 @@ class VqVaeGoldenTest {
 
     @Test
     void reconstructMatchesTheOfficialReconstruction() throws IOException {
-        TestNpy.Array expected = TestNpy.read("var-tiny/encode_recon.npy");
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
         try (NDManager m = manager.newSubManager()) {
             NDArray recon = vae.reconstruct(array(m, "var-tiny/encode_input.npy"));
             assertThat(recon.getShape()).isEqualTo(new Shape(expected.shape()));
-            assertThat(maxAbsDiff(recon.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(recon.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
         }
     }
 
     @Test
     void decodingTheEncodedTokensGivesTheReconstruction() throws IOException {
-        TestNpy.Array expected = TestNpy.read("var-tiny/encode_recon.npy");
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
         try (NDManager m = manager.newSubManager()) {
             List<int[][]> tokens = vae.encode(array(m, "var-tiny/encode_input.npy"));
             NDArray image = vae.decodeTokens(tokens, m);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -95,11 +92,11 @@ class VqVaeGoldenTest {
                 }
                 tokens.add(perScale);
             }
-            TestNpy.Array expected = TestNpy.read("var-tiny/" + run.get("image_file").asText());
+            Npy.NpyArray expected = npy("var-tiny/" + run.get("image_file").asText());
             try (NDManager m = manager.newSubManager()) {
                 NDArray image = vae.decodeTokens(tokens, m).add(1).div(2);
                 assertThat(image.getShape()).isEqualTo(new Shape(expected.shape()));
-                assertThat(maxAbsDiff(image.toFloatArray(), expected.data()))
+                assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats()))
                         .as("cfg %s", run.get("cfg")).isLessThanOrEqualTo(1e-4);
             }
         }
@@ -110,7 +107,7 @@ class VqVaeGoldenTest {
         // The f_hat path the VAR loop uses (embed, addScale, nextScaleInput, decodeFHat) equals decodeTokens.
         JsonNode scales = golden.get("generate").get(1).get("tokens_per_scale");
         int batch = scales.get(0).size();
-        TestNpy.Array expected = TestNpy.read("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
+        Npy.NpyArray expected = npy("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
         int[] patchNums = config.patchNumsArray();
         try (NDManager m = manager.newSubManager()) {
             NDArray fHat = vae.newFHat(m, batch);
@@ -133,7 +130,7 @@ class VqVaeGoldenTest {
                 }
             }
             NDArray image = vae.decodeFHat(fHat).add(1).div(2);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -161,8 +158,14 @@ class VqVaeGoldenTest {
     }
 
     private static NDArray array(NDManager m, String resource) throws IOException {
-        TestNpy.Array a = TestNpy.read(resource);
-        return m.create(a.data(), new Shape(a.shape()));
+        Npy.NpyArray a = npy(resource);
+        return m.create(a.asFloats(), new Shape(a.shape()));
+    }
+
+    private static Npy.NpyArray npy(String resource) throws IOException {
+        try (InputStream in = VqVaeGoldenTest.class.getClassLoader().getResourceAsStream(resource)) {
+            return Npy.read(in, resource);
+        }
     }
 
     private static int[] ints(JsonNode node) {
@@ -178,6 +181,9 @@ class VqVaeGoldenTest {
         double max = 0;
         for (int i = 0; i < actual.length; i++) {
             max = Math.max(max, Math.abs(actual[i] - expected[i]));
+        }
+        if (Boolean.getBoolean("varflow.test.verbose")) {
+            System.out.println("max abs error " + max);
         }
         return max;
     }
