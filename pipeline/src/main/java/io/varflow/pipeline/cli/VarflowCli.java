@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
+            EditCommand.class,
             BenchCommand.class,
             BenchPipelineCommand.class,
         })
