@@ -46,6 +46,8 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
  *           -> store (async, retried, S3)              /
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
+ * edit RawRecord -> validate + fetch source (ResolveEditFunction) --(side output)--> DeadLetter
+ *                -> interactive ImageWork, joining the images above before the batcher
  * </pre>
  *
  * Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
