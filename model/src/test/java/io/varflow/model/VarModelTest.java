@@ -126,6 +126,42 @@ class VarModelTest {
                 .hasMessageContaining("var.pth");
     }
 
+    @Test
+    void encodeReproducesTheOfficialTokenMapsAndReconstruction() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode encode;
+        try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream("var-tiny/golden.json")) {
+            encode = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("encode");
+        }
+        float[] input = GoldenFixture.npyFloats("var-tiny/" + encode.get("input_file").asText());
+        float[] recon = GoldenFixture.npyFloats("var-tiny/" + encode.get("recon_file").asText());
+        int size = tiny.config().imageSize();
+        int perImage = 3 * size * size;
+        List<float[]> images = new java.util.ArrayList<>();
+        for (int b = 0; b < input.length / perImage; b++) {
+            float[] unit = new float[perImage];
+            for (int i = 0; i < perImage; i++) {
+                unit[i] = (input[b * perImage + i] + 1f) / 2f;
+            }
+            images.add(unit);
+        }
+        List<EncodedImage> encoded = tiny.encode(images);
+        com.fasterxml.jackson.databind.JsonNode scales = encode.get("tokens_per_scale");
+        double maxDiff = 0;
+        for (int b = 0; b < images.size(); b++) {
+            for (int si = 0; si < scales.size(); si++) {
+                int[] expected = new int[scales.get(si).get(b).size()];
+                for (int j = 0; j < expected.length; j++) {
+                    expected[j] = scales.get(si).get(b).get(j).asInt();
+                }
+                assertThat(encoded.get(b).tokensPerScale()[si]).as("image %d scale %d", b, si).containsExactly(expected);
+            }
+            for (int i = 0; i < perImage; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(encoded.get(b).reconstruction()[i] * 2 - 1 - recon[b * perImage + i]));
+            }
+        }
+        assertThat(maxDiff).isLessThan(1e-4);
+    }
+
     static int[] flatten(int[][] perScale) {
         return java.util.Arrays.stream(perScale).flatMapToInt(java.util.Arrays::stream).toArray();
     }

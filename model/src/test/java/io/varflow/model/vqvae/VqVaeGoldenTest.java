@@ -70,6 +70,24 @@ class VqVaeGoldenTest {
     }
 
     @Test
+    void encodeAndReconstructInOnePassGivesBoth() throws IOException {
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
+        JsonNode expectedTokens = golden.get("encode").get("tokens_per_scale");
+        try (NDManager m = manager.newSubManager()) {
+            NDArray input = array(m, "var-tiny/encode_input.npy");
+            VqVae.Encoded encoded = vae.encodeAndReconstruct(input);
+            for (int b = 0; b < 2; b++) {
+                for (int si = 0; si < config.numScales(); si++) {
+                    assertThat(encoded.tokens().get(b)[si]).containsExactly(ints(expectedTokens.get(si).get(b)));
+                }
+            }
+            assertThat(maxAbsDiff(encoded.reconstruction().toFloatArray(), expected.asFloats()))
+                    .isLessThanOrEqualTo(1e-4);
+            assertThat(m.getManagedArrays()).containsExactlyInAnyOrder(input, encoded.reconstruction());
+        }
+    }
+
+    @Test
     void decodingTheEncodedTokensGivesTheReconstruction() throws IOException {
         Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
         try (NDManager m = manager.newSubManager()) {

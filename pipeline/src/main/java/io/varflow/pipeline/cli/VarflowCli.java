@@ -15,11 +15,13 @@ import picocli.CommandLine.Command;
         description = "VAR image generation and editing: sampling, encoding and the streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
+            EditCommand.class,
             DemoCommand.class,
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
-            EditCommand.class,
             BenchCommand.class,
             BenchPipelineCommand.class,
         })
