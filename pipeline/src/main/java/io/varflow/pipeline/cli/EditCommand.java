@@ -6,9 +6,7 @@ import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.SamplingParams;
 import io.varflow.model.VarModel;
-import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.config.ModelConfig;
-import io.varflow.model.config.ModelConfigs;
 import io.varflow.model.edit.EditImages;
 import io.varflow.model.edit.EditMode;
 import io.varflow.model.edit.EditRegion;
@@ -29,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -62,16 +61,8 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--var", paramLabel = "M.pth", description = "VAR checkpoint (.pth or safetensors).")
     Path var;
 
-    @Option(names = "--config", paramLabel = "C.json|d16",
-            description = "Model config: a preset (d16, d20, d24, d30) or a JSON file; required with --vae/--var.")
-    String config;
-
-    @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu", description = "Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",
-            description = "fp16/bf16 need --device gpu (default: ${DEFAULT-VALUE}).")
-    String dtype;
+    @Mixin
+    ModelOptions model = new ModelOptions();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -122,9 +113,9 @@ public final class EditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EditMode editMode = EditMode.parse(mode);
         checkArguments(editMode);
-        boolean bundled = vae == null;
-        ModelConfig modelConfig = bundled && config == null ? VarModel.tinyConfig() : ModelConfigs.resolve(config);
-        RuntimeOptions runtime = runtime();
+        boolean bundled = ModelOptions.bundled(vae, var);
+        ModelConfig modelConfig = model.resolveConfig(bundled);
+        RuntimeOptions runtime = model.runtime();
         SamplingParams sampling = new SamplingParams(cfg, topK, topP, smooth);
         PrintWriter stdout = spec.commandLine().getOut();
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -136,7 +127,7 @@ public final class EditCommand implements Callable<Integer> {
         Integer sourceLabel = null;
         int size = modelConfig.imageSize();
         if (source.image != null) {
-            PngImages.Image image = PngImages.decode(existing(source.image, "--image"));
+            PngImages.Image image = PngImages.decode(ModelOptions.existing(source.image, "--image"));
             summary.put("source", source.image.toString());
             if (image.height() != size || image.width() != size) {
                 stdout.printf("varflow edit: source %s is %dx%d, resized to %dx%d for model %s%n", source.image,
@@ -146,7 +137,7 @@ public final class EditCommand implements Callable<Integer> {
             sourcePixels = EditImages.resize(image.chw(), image.height(), image.width(), size);
             editSource = new EditSource.Image(sourcePixels, size);
         } else {
-            TokenMap map = TokenMapFile.read(existing(source.tokens, "--tokens"));
+            TokenMap map = TokenMapFile.read(ModelOptions.existing(source.tokens, "--tokens"));
             if (!map.patchNums().equals(modelConfig.patchNums())) {
                 throw new UserInputException("--tokens " + source.tokens + " holds scales " + map.patchNums()
                         + " of model " + map.model() + ", model " + modelConfig.name() + " has "
@@ -175,12 +166,12 @@ public final class EditCommand implements Callable<Integer> {
         }
         SampleOutputWriter writer = SampleOutputWriter.create(out, modelConfig);
         List<GeneratedImage> results;
-        Path vaeFile = bundled ? BundledFiles.path(VarModel.TINY_RESOURCE + "vae.pth") : existing(vae, "--vae");
-        Path varFile = bundled ? BundledFiles.path(VarModel.TINY_RESOURCE + "var.pth") : existing(var, "--var");
-        try (VarModel model = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
-            results = model.generate(tasks);
+        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
+        Path varFile = bundled ? ModelOptions.bundledFile("var.pth") : ModelOptions.existing(var, "--var");
+        try (VarModel varModel = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
+            results = varModel.generate(tasks);
             if (sourcePixels == null) {
-                sourcePixels = decode(model, ((EditSource.Tokens) editSource).perScale());
+                sourcePixels = decode(varModel, ((EditSource.Tokens) editSource).perScale());
             }
         }
         List<SampleOutputWriter.Entry> entries = new ArrayList<>();
@@ -219,9 +210,6 @@ public final class EditCommand implements Callable<Integer> {
     private void checkArguments(EditMode editMode) {
         if ((vae == null) != (var == null)) {
             throw new UserInputException("--vae and --var must be given together (or neither, for the bundled tiny model)");
-        }
-        if (vae != null && config == null) {
-            throw new UserInputException("--config is required with --vae/--var (a preset such as d16 or a JSON file)");
         }
         if (count < 1) {
             throw new UserInputException("--count must be >= 1, got " + count);
@@ -269,22 +257,10 @@ public final class EditCommand implements Callable<Integer> {
 
     private EditRegion region() throws java.io.IOException {
         if (mask != null) {
-            PngImages.Image image = PngImages.decode(existing(mask, "--mask"));
+            PngImages.Image image = PngImages.decode(ModelOptions.existing(mask, "--mask"));
             return EditRegion.maskFromImage(image.chw(), image.width(), image.height());
         }
         return EditRegion.boxes(boxes.stream().map(EditRegion.Box::parse).collect(Collectors.toList()));
-    }
-
-    private RuntimeOptions runtime() {
-        try {
-            return new RuntimeOptions(RuntimeOptions.Device.parse(device), RuntimeOptions.Precision.parse(dtype));
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().contains("needs --device gpu")) {
-                throw e;
-            }
-            throw new UserInputException("--device must be cpu or gpu and --dtype fp32, fp16 or bf16, got '" + device
-                    + "' and '" + dtype + "'");
-        }
     }
 
     private static float[] decode(VarModel model, int[][] tokens) {
@@ -295,12 +271,5 @@ public final class EditCommand implements Callable<Integer> {
             }
             return pixels;
         }
-    }
-
-    private static Path existing(Path file, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new UserInputException(option + " " + file + ": no such file");
-        }
-        return file;
     }
 }

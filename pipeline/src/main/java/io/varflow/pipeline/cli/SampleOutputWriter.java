@@ -1,7 +1,5 @@
 package io.varflow.pipeline.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.Npy;
@@ -14,18 +12,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes a result folder of generated (or edited) images, the layout shared by the commands that
- * produce images: per image {@code image_NNN.png} and {@code image_NNN.tokens.safetensors} (a
+ * Writes a result folder of generated (or edited) images in {@code sample}'s layout (through
+ * {@link OutputFiles}): per image {@code image_NNN.png} and {@code image_NNN.tokens.safetensors} (a
  * {@code varflow.tokens.v1} token map), {@code images.npy} (float32 (B, 3, H, W) in [0, 1]) and
  * {@code tokens.json} ({@code {"images": [{label, seed, tokens_per_scale, ...attributes}], ...}}).
  */
 final class SampleOutputWriter {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One image with the string attributes stored in its token map and in tokens.json. */
     record Entry(GeneratedImage image, Map<String, String> attributes) {}
@@ -40,11 +35,7 @@ final class SampleOutputWriter {
 
     /** Creates {@code dir} (and parents); refuses a path that exists and is not a folder. */
     static SampleOutputWriter create(Path dir, ModelConfig config) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UserInputException("--out " + dir + " exists and is not a folder");
-        }
-        Files.createDirectories(dir);
-        return new SampleOutputWriter(dir, config);
+        return new SampleOutputWriter(OutputFiles.prepare(dir), config);
     }
 
     Path dir() {
@@ -53,7 +44,7 @@ final class SampleOutputWriter {
 
     /** File name stem of image {@code i}: {@code image_000}, {@code image_001}, … */
     static String stem(int i) {
-        return String.format(Locale.ROOT, "image_%03d", i);
+        return OutputFiles.stem(i);
     }
 
     /** Writes every image's files, images.npy and tokens.json (with {@code summary} as extra top-level fields). */
@@ -81,6 +72,6 @@ final class SampleOutputWriter {
         Npy.writeFloat32(dir.resolve("images.npy"), new long[] {entries.size(), 3, size, size}, all);
         Map<String, Object> root = new LinkedHashMap<>(summary);
         root.put("images", json);
-        JSON.writeValue(dir.resolve("tokens.json").toFile(), root);
+        OutputFiles.writeJson(dir.resolve("tokens.json"), root);
     }
 }
