@@ -187,6 +187,17 @@ public final class EditRegion {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof EditRegion r && java.util.Objects.equals(boxes, r.boxes)
+                && java.util.Arrays.equals(mask, r.mask) && maskWidth == r.maskWidth && maskHeight == r.maskHeight;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(boxes, java.util.Arrays.hashCode(mask), maskWidth, maskHeight);
+    }
+
+    @Override
     public String toString() {
         return boxes != null ? "boxes " + boxes : "mask " + maskWidth + "x" + maskHeight;
     }

@@ -29,6 +29,21 @@ public sealed interface EditSource {
             }
             return copy;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tokens t && java.util.Arrays.deepEquals(perScale, t.perScale);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.deepHashCode(perScale);
+        }
+
+        @Override
+        public String toString() {
+            return "Tokens[" + perScale.length + " scales]";
+        }
     }
 
     /**
@@ -47,6 +62,21 @@ public sealed interface EditSource {
         @Override
         public float[] chw() {
             return chw.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Image i && size == i.size && java.util.Arrays.equals(chw, i.chw);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * size + java.util.Arrays.hashCode(chw);
+        }
+
+        @Override
+        public String toString() {
+            return "Image[" + size + "x" + size + "]";
         }
     }
 

@@ -59,4 +59,15 @@ class EditRegionTest {
         assertThat(EditMode.parse("outpaint")).isEqualTo(EditMode.OUTPAINT);
         assertThatThrownBy(() -> EditMode.parse("recolour")).hasMessageContaining("inpaint, outpaint, class-edit, variation");
     }
+
+    @Test
+    void editsCompareByValue() {
+        int[][] tokens = {{1}, {2, 3, 4, 5}};
+        EditSpec a = EditSpec.inpaint(new EditSource.Tokens(tokens), EditRegion.box(0, 0, 0.5, 0.5));
+        EditSpec b = EditSpec.inpaint(new EditSource.Tokens(new int[][] {{1}, {2, 3, 4, 5}}),
+                EditRegion.box(0, 0, 0.5, 0.5));
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(a).isNotEqualTo(EditSpec.inpaint(new EditSource.Tokens(tokens), EditRegion.box(0, 0, 0.5, 0.6)));
+        assertThat(new EditSource.Image(new float[12], 2)).isEqualTo(new EditSource.Image(new float[12], 2));
+    }
 }

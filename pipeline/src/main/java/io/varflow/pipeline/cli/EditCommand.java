@@ -90,6 +90,9 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "1", description = "Variants to make (default: ${DEFAULT-VALUE}).")
     int count;
 
+    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
     @Option(names = "--seed", defaultValue = "0",
             description = "Base seed; variant i uses the job's per-image seed of (seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -169,7 +172,10 @@ public final class EditCommand implements Callable<Integer> {
         Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
         Path varFile = bundled ? ModelOptions.bundledFile("var.pth") : ModelOptions.existing(var, "--var");
         try (VarModel varModel = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
-            results = varModel.generate(tasks);
+            results = new ArrayList<>();
+            for (int start = 0; start < tasks.size(); start += batchSize) {
+                results.addAll(varModel.generate(tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
+            }
             if (sourcePixels == null) {
                 sourcePixels = decode(varModel, ((EditSource.Tokens) editSource).perScale());
             }
@@ -213,6 +219,9 @@ public final class EditCommand implements Callable<Integer> {
         }
         if (count < 1) {
             throw new UserInputException("--count must be >= 1, got " + count);
+        }
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
         if (editMode == EditMode.VARIATION) {
             if (keepScales == null) {

@@ -72,7 +72,7 @@ class EditCommandTest {
         Path tokens = first.resolve("image_000.tokens.safetensors");
         Path varied = dir.resolve("variation");
         assertThat(run("edit", "--tokens", tokens.toString(), "--mode", "variation", "--keep-scales", "2",
-                "--count", "2", "--seed", "9", "--top-k", "0", "--top-p", "0", "--out", varied.toString()))
+                "--count", "2", "--batch-size", "1", "--seed", "9", "--top-k", "0", "--top-p", "0", "--out", varied.toString()))
                 .as("stderr: %s", err).isEqualTo(0);
         int[][] source = edited.tokensPerScale();
         for (int i = 0; i < 2; i++) {
