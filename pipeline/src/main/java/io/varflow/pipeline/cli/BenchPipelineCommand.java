@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
 
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobSettingsOptions settings;
@@ -71,6 +73,13 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
         JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
         PrintWriter out = spec.commandLine().getOut();
+        // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
+        // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).
+        if (System.getProperty(TORCH_THREADS) == null) {
+            System.setProperty(TORCH_THREADS, "1");
+        }
+        out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
+                System.getProperty(TORCH_THREADS), TORCH_THREADS);
         ModelSpec model = ModelCatalogs.from(config).get(ModelCatalogs.from(config).defaultModel());
 
         double samplerBefore = samplerOnly(config, model);
@@ -100,9 +109,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     }
 
     /**
-     * Images/s of {@code generate} alone. Runs on a worker thread, as the sampling subtask does in
-     * the job: libtorch's CPU thread pool behaves differently on the JVM's main thread (on a busy
-     * 2-core machine it was ten times slower there), which would flatter the pipeline.
+     * Images/s of {@code generate} alone, on a worker thread as the sampling subtask runs it in the job.
      */
     private double samplerOnly(JobConfig config, ModelSpec model) throws Exception {
         double[] rate = new double[1];

@@ -18,11 +18,11 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             EncodeCommand.class,
             EditCommand.class,
+            BenchCommand.class,
             DemoCommand.class,
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
-            BenchCommand.class,
             BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {
