@@ -16,6 +16,7 @@ import io.varflow.model.checkpoint.StateDict;
 import io.varflow.model.checkpoint.StateDictLayout;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.model.edit.EditBatch;
 import io.varflow.model.sampling.SamplingBatch;
 import io.varflow.model.sampling.TokenSampler;
 import io.varflow.model.var.VarTransformer;
@@ -162,7 +163,8 @@ public final class VarModel implements ImageGenerator {
      * Generates one image per task, in task order, and adds the time of each phase to
      * {@code timings} when it is not null (which synchronises with the device at phase boundaries).
      *
-     * @throws IllegalArgumentException for a label outside [0, num_classes)
+     * @throws IllegalArgumentException for a label outside [0, num_classes) ([0, num_classes] for
+     *     edits) or an edit that does not fit the model
      */
     public List<GeneratedImage> generate(List<ImageTask> tasks, GenerationTimings timings) {
         if (closed) {
@@ -181,6 +183,7 @@ public final class VarModel implements ImageGenerator {
                 NDScope outer = new NDScope()) {
             long[] labels = tasks.stream().mapToLong(ImageTask::label).toArray();
             SamplingBatch sampling = SamplingBatch.create(gen, config, tasks);
+            EditBatch edits = EditBatch.create(gen, config, vqvae, tasks); // null without edit tasks
             VarTransformer.Pass pass = transformer.start(gen.create(labels), gen);
             NDArray fHat = vqvae.newFHat(gen, batch);
             NDArray x = pass.firstInput();
@@ -192,16 +195,22 @@ public final class VarModel implements ImageGenerator {
                     clock.transformerDone(logits);
                     NDArray guided = TokenSampler.guide(logits, sampling, si);
                     TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
-                    NDArray h = vqvae.embed(draw.tokens()); // (B, Cvae, pn, pn) float32
+                    // Edits: kept positions take the source's tokens (and so its residuals).
+                    NDArray drawn = edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
+                    NDArray h = vqvae.embed(drawn); // (B, Cvae, pn, pn) float32
                     if (sampling.anySmooth()) {
                         NDArray soft = TokenSampler.smoothEmbedding(draw.maskedLogits(),
                                         vqvae.quantizer().codebook(), sampling, si)
                                 .transpose(0, 2, 1)
                                 .reshape(batch, zChannels, pn, pn);
-                        h = NDArrays.where(sampling.smoothRows().broadcast(soft.getShape()), soft, h);
+                        NDArray useSoft = sampling.smoothRows().broadcast(soft.getShape());
+                        if (edits != null) {
+                            useSoft = useSoft.logicalAnd(edits.sampledPositions(si).broadcast(soft.getShape()));
+                        }
+                        h = NDArrays.where(useSoft, soft, h);
                     }
                     vqvae.addScale(fHat, h, si);
-                    tokens[si] = keep(draw.tokens(), gen);
+                    tokens[si] = keep(drawn, gen);
                     clock.samplingDone(fHat);
                     if (si + 1 < scales) {
                         int next = patchNums[si + 1];
@@ -302,9 +311,14 @@ public final class VarModel implements ImageGenerator {
             if (task == null || task.sampling() == null) {
                 throw new IllegalArgumentException("a task and its sampling parameters must not be null");
             }
-            if (task.label() < 0 || task.label() >= config.numClasses()) {
-                throw new IllegalArgumentException("label " + task.label() + " is outside [0, "
-                        + config.numClasses() + ") for model " + config.name());
+            // Edits may use the null class (num_classes), as the official in-/out-painting does.
+            int maxLabel = task.isEdit() ? config.numClasses() : config.numClasses() - 1;
+            if (task.label() < 0 || task.label() > maxLabel) {
+                throw new IllegalArgumentException("label " + task.label() + " is outside [0, " + maxLabel
+                        + "] for " + (task.isEdit() ? "an edit with " : "") + "model " + config.name());
+            }
+            if (task.isEdit()) {
+                task.edit().validate(config);
             }
         }
     }

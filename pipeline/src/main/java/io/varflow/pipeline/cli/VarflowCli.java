@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             SampleCommand.class,
             EncodeCommand.class,
+            EditCommand.class,
             BenchCommand.class,
             DemoCommand.class,
             RunCommand.class,

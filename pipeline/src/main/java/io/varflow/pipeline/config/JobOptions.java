@@ -25,7 +25,7 @@ public final class JobOptions {
     public static final ConfigOption TOPIC_REQUESTS =
             ConfigOption.of("kafka.topic.requests", "varflow.requests", "Topic the job reads generation requests from");
     public static final ConfigOption TOPIC_EDITS =
-            ConfigOption.of("kafka.topic.edits", "varflow.edits", "Topic reserved for edit requests");
+            ConfigOption.of("kafka.topic.edits", "varflow.edits", "Topic the job reads edit requests from (schemas/edit-request.schema.json)");
     public static final ConfigOption TOPIC_RESULTS =
             ConfigOption.of("kafka.topic.results", "varflow.results", "Topic the job writes one ResultEvent per request to");
     public static final ConfigOption TOPIC_DEAD_LETTERS =

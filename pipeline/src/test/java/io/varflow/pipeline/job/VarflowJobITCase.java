@@ -12,6 +12,9 @@ import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.embedded.EmbeddedStack;
+import io.varflow.pipeline.cli.VarflowCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The whole job on real servers: a KRaft broker (child JVM), S3Proxy and a Flink MiniCluster, with
@@ -106,6 +110,20 @@ class VarflowJobITCase {
             assertThat(badLabel.path("requestId").asText()).isEqualTo("e2e-bad-label");
             JsonNode unknownField = outcomes.deadLetters().get(submitted.get(5).coordinates());
             assertThat(unknownField.path("reason").asText()).contains("colour");
+
+            // The same job through `varflow submit --wait`, as a user would send one more request.
+            StringWriter out = new StringWriter();
+            CommandLine cli = VarflowCli.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            int exit = cli.execute("submit", "--wait", "--timeout", "3m",
+                    "--bootstrap-servers", config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS),
+                    "--set", "kafka.topic.requests=" + config.get(JobOptions.TOPIC_REQUESTS),
+                    "--set", "kafka.topic.results=" + config.get(JobOptions.TOPIC_RESULTS),
+                    "--set", "kafka.topic.dead-letters=" + config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                    "{\"requestId\":\"e2e-cli\",\"classLabel\":6,\"count\":1}");
+            assertThat(exit).as("submit output: %s", out).isZero();
+            assertThat(out.toString()).contains("submitted e2e.requests/").contains("\"requestId\":\"e2e-cli\"")
+                    .contains("\"status\":\"succeeded\"");
         }
     }
 
