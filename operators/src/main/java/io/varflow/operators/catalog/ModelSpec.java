@@ -1,0 +1,86 @@
+package io.varflow.operators.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.varflow.model.config.ConfigException;
+import io.varflow.model.config.ModelConfig;
+import io.varflow.operators.validate.SafeNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+
+/**
+ * A model the job serves: its name, where its weights are, the facts validation needs and the
+ * batch size its GPU memory budget admits. Serializable (ModelConfig is not), so it travels with
+ * the job graph; the sampling operator resolves the config again in {@code open()}.
+ *
+ * @param name name requests use ({@code model} field)
+ * @param configRef {@value #BUNDLED_TINY} for the bundled fixture model, else a preset name
+ *     ({@code d16} …) or a local JSON config path
+ * @param vaeLocation VQVAE checkpoint: local path or {@code s3://bucket/key}; null for the tiny model
+ * @param varLocation VAR checkpoint: local path or {@code s3://bucket/key}; null for the tiny model
+ * @param numClasses labels must be in [0, numClasses)
+ * @param imageSize output side in pixels (tasks of one model share it, so batches are uniform)
+ * @param maxBatch images per batch; see {@link BatchBudget}
+ */
+public record ModelSpec(
+        String name,
+        String configRef,
+        String vaeLocation,
+        String varLocation,
+        int numClasses,
+        int imageSize,
+        int maxBatch) implements Serializable {
+
+    /** configRef of the fixture model bundled in the model jar under {@code varflow/tiny/}. */
+    public static final String BUNDLED_TINY = "tiny";
+
+    private static final String TINY_CONFIG_RESOURCE = "varflow/tiny/config.json";
+
+    public ModelSpec {
+        if (!SafeNames.isSafeModelName(name)) {
+            throw new IllegalArgumentException("model name '" + name
+                    + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (configRef == null || configRef.isBlank()) {
+            throw new IllegalArgumentException("model '" + name + "' needs a config (preset, JSON path or 'tiny')");
+        }
+        if (!BUNDLED_TINY.equals(configRef) && (vaeLocation == null || varLocation == null)) {
+            throw new IllegalArgumentException("model '" + name + "' needs both a VQVAE and a VAR checkpoint location");
+        }
+        if (numClasses < 1 || imageSize < 1) {
+            throw new IllegalArgumentException("model '" + name + "': numClasses and imageSize must be positive");
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("model '" + name + "': maxBatch must be at least 1, got " + maxBatch);
+        }
+    }
+
+    /** The bundled tiny model under the name {@code tiny}. */
+    public static ModelSpec tiny(int maxBatch) {
+        ModelConfig config = tinyConfig();
+        return new ModelSpec(BUNDLED_TINY, BUNDLED_TINY, null, null, config.numClasses(), config.imageSize(), maxBatch);
+    }
+
+    /** A model with weights at the given locations (local paths or s3:// URIs). */
+    public static ModelSpec of(String name, String configRef, ModelConfig config, String vae, String var, int maxBatch) {
+        return new ModelSpec(name, configRef, vae, var, config.numClasses(), config.imageSize(), maxBatch);
+    }
+
+    public boolean isBundledTiny() {
+        return BUNDLED_TINY.equals(configRef);
+    }
+
+    /** The config of the bundled tiny model, read from the classpath. */
+    public static ModelConfig tinyConfig() {
+        try (InputStream in = ModelSpec.class.getClassLoader().getResourceAsStream(TINY_CONFIG_RESOURCE)) {
+            if (in == null) {
+                throw new ConfigException("the bundled tiny model's " + TINY_CONFIG_RESOURCE
+                        + " is not on the classpath (is varflow-model there?)");
+            }
+            return new ObjectMapper().readValue(in, ModelConfig.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + TINY_CONFIG_RESOURCE, e);
+        }
+    }
+}

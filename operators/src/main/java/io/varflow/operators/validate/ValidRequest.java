@@ -1,0 +1,77 @@
+package io.varflow.operators.validate;
+
+import io.varflow.operators.messages.Priority;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A request that passed validation, with every default resolved: the stream element between the
+ * validator and the expander. A Flink POJO (public record of basic types, an int array and an
+ * enum), so it is serialized without Kryo.
+ *
+ * @param requestId the safe request id
+ * @param model the model that serves it (the job's default when the request named none)
+ * @param labels one label per image, in output order
+ * @param seed the request seed
+ * @param cfg guidance strength
+ * @param topK top-k
+ * @param topP top-p
+ * @param smooth gumbel-softmax smoothing
+ * @param priority interactive or bulk
+ * @param storeImages whether to store PNGs
+ * @param storeTokenMaps whether to store token maps
+ * @param outputPrefix safe prefix below the job's base prefix, or "" for none
+ * @param receivedAt epoch ms when the validator accepted it
+ * @param source Kafka coordinates, e.g. {@code requests/0@17}
+ */
+public record ValidRequest(
+        String requestId,
+        String model,
+        int[] labels,
+        long seed,
+        double cfg,
+        int topK,
+        double topP,
+        boolean smooth,
+        Priority priority,
+        boolean storeImages,
+        boolean storeTokenMaps,
+        String outputPrefix,
+        long receivedAt,
+        String source) {
+
+    public int count() {
+        return labels.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ValidRequest r
+                && requestId.equals(r.requestId)
+                && model.equals(r.model)
+                && Arrays.equals(labels, r.labels)
+                && seed == r.seed
+                && Double.compare(cfg, r.cfg) == 0
+                && topK == r.topK
+                && Double.compare(topP, r.topP) == 0
+                && smooth == r.smooth
+                && priority == r.priority
+                && storeImages == r.storeImages
+                && storeTokenMaps == r.storeTokenMaps
+                && outputPrefix.equals(r.outputPrefix)
+                && receivedAt == r.receivedAt
+                && Objects.equals(source, r.source);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(requestId, model, Arrays.hashCode(labels), seed, cfg, topK, topP, smooth, priority,
+                storeImages, storeTokenMaps, outputPrefix, receivedAt, source);
+    }
+
+    @Override
+    public String toString() {
+        return "ValidRequest[" + requestId + ", " + model + ", " + labels.length + " images, seed " + seed + ", "
+                + priority + "]";
+    }
+}
