@@ -100,10 +100,11 @@ public record EvalManifest(
      * @param packedAt ISO-8601 instant the archive was complete (null if not packed)
      * @param generationSeconds seconds from submission to the last image
      * @param packSeconds seconds spent packing
-     * @param imagesPerSecond images over generation seconds
+     * @param imagesPerSecond images made by this run over generation seconds
+     * @param imagesFoundAtStart images already stored when this run began (a resumed run)
      */
     public record Timings(String startedAt, String generatedAt, String packedAt, double generationSeconds,
-            Double packSeconds, double imagesPerSecond) {}
+            Double packSeconds, double imagesPerSecond, int imagesFoundAtStart) {}
 
     /** The manifest as indented JSON. */
     public String toJson() {

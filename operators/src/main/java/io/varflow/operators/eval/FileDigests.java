@@ -15,15 +15,25 @@ public final class FileDigests {
 
     /** Lower-case hex SHA-256 of {@code file}'s bytes. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest = newSha256();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return sha256(in).sha256();
         }
-        return HexFormat.of().formatHex(digest.digest());
     }
+
+    /** Lower-case hex SHA-256 of everything left in {@code in}, and its length; does not close it. */
+    public static Digest sha256(InputStream in) throws IOException {
+        MessageDigest digest = newSha256();
+        byte[] buffer = new byte[1 << 20];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
+            total += n;
+        }
+        return new Digest(HexFormat.of().formatHex(digest.digest()), total);
+    }
+
+    /** A digest and the number of bytes it covers. */
+    public record Digest(String sha256, long bytes) {}
 
     /** Lower-case hex SHA-256 of {@code bytes}. */
     public static String sha256(byte[] bytes) {
