@@ -1,6 +1,7 @@
 package io.varflow.operators.eval;
 
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.validate.SafeNames;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Locale;
@@ -11,10 +12,12 @@ import java.util.regex.Pattern;
  * base and the sampling settings, and where the images go. Items are in class-major order (all of
  * the first class, then the next), which is also the order of {@code arr_0} in the packed {@code .npz}.
  *
- * <p>Object names are {@code <prefix>/<class>/<index>.png} with the class zero-padded to 4 digits and
- * the index to 3 (wider when the numbers need it), e.g. {@code evals/fid50k/0207/049.png}. Names and
- * seeds depend only on the plan, so a restarted job overwrites the same objects with the same bytes
- * and can never leave more than {@code perClass} images of a class.
+ * <p>Each class is made by one generation request with id {@code <evalId>-<class>} (class zero-padded
+ * to 4 digits), so object names are {@code <prefix>/<evalId>-<class>/<index>.png} with the index
+ * zero-padded to 3 digits (wider when the numbers need it), e.g.
+ * {@code evals/fid50k/fid50k-0207/049.png}. Names and seeds depend only on the plan, so a restarted
+ * job overwrites the same objects with the same bytes and can never leave more than
+ * {@code perClass} images of a class.
  *
  * @param evalId name of the set
  * @param model model name (null for the job's default)
@@ -31,12 +34,14 @@ public record EvalPlan(
     /** Most images per class one plan may ask for. */
     public static final int MAX_PER_CLASS = 100_000;
 
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
-    private static final Pattern SAFE_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    /** Longest evalId: it and "-<class>" must fit a 128-character requestId. */
+    public static final int MAX_EVAL_ID_LENGTH = 100;
+
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0," + (MAX_EVAL_ID_LENGTH - 1) + "}");
 
     public EvalPlan {
-        if (evalId == null || !SAFE_ID.matcher(evalId).matches()) {
-            throw new IllegalArgumentException("evalId must be 1-128 letters, digits, '.', '_' or '-' "
+        if (evalId == null || !SAFE_ID.matcher(evalId).matches() || evalId.contains("..")) {
+            throw new IllegalArgumentException("evalId must be 1-" + MAX_EVAL_ID_LENGTH + " letters, digits, '.', '_' or '-' "
                     + "(not starting with '.'), got '" + evalId + "'");
         }
         if (classes == null || classes.isEmpty()) {
@@ -54,9 +59,9 @@ public record EvalPlan(
         if (sampling == null) {
             throw new IllegalArgumentException("sampling settings are required");
         }
-        if (prefix == null || !SAFE_PREFIX.matcher(prefix).matches() || prefix.contains("..")) {
-            throw new IllegalArgumentException("output prefix must be segments of letters, digits, '.', '_', '-' "
-                    + "joined by '/', got '" + prefix + "'");
+        String unsafe = SafeNames.checkOutputPrefix(prefix);
+        if (unsafe != null) {
+            throw new IllegalArgumentException(unsafe + " (got '" + prefix + "')");
         }
     }
 
@@ -92,14 +97,19 @@ public record EvalPlan(
         return EvalSeeds.seed(seedBase, classLabel, index);
     }
 
-    /** The object key of image {@code index} of class {@code classLabel}. */
-    public String key(int classLabel, int index) {
-        return prefix + "/" + classDirectory(classLabel) + "/" + pad(index, indexWidth()) + ".png";
+    /** The seed of the generation request that makes class {@code classLabel}. */
+    public long classSeed(int classLabel) {
+        return EvalSeeds.classSeed(seedBase, classLabel);
     }
 
-    /** The key prefix ({@code <prefix>/<class>/}) under which one class's images are stored. */
-    public String classPrefix(int classLabel) {
-        return prefix + "/" + classDirectory(classLabel) + "/";
+    /** The id of the generation request that makes class {@code classLabel}: {@code <evalId>-<class:04d>}. */
+    public String classRequestId(int classLabel) {
+        return evalId + "-" + pad(classLabel, 4);
+    }
+
+    /** The object key of image {@code index} of class {@code classLabel}. */
+    public String key(int classLabel, int index) {
+        return prefix + "/" + classRequestId(classLabel) + "/" + pad(index, indexWidth()) + ".png";
     }
 
     /** The image at {@code ordinal} in class-major order. */
@@ -129,18 +139,11 @@ public record EvalPlan(
 
     /** The naming rule in words, written into manifests. */
     public String namingRule() {
-        return prefix + "/{class:0" + classWidth() + "d}/{index:0" + indexWidth() + "d}.png";
+        return prefix + "/" + evalId + "-{class:04d}/{index:0" + indexWidth() + "d}.png";
     }
 
-    private String classDirectory(int classLabel) {
-        return pad(classLabel, classWidth());
-    }
-
-    private int classWidth() {
-        return Math.max(4, Integer.toString(classes.get(classes.size() - 1)).length());
-    }
-
-    private int indexWidth() {
+    /** Digits of the zero-padded index in object names: 3, or more for 1000+ images per class. */
+    public int indexWidth() {
         return Math.max(3, Integer.toString(perClass - 1).length());
     }
 

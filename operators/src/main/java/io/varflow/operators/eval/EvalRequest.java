@@ -45,7 +45,7 @@ public record EvalRequest(
     static final class ClassesDeserializer extends JsonDeserializer<String> {
         @Override
         public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonNode node = p.readValueAsTree();
+            JsonNode node = ctxt.readTree(p);
             if (node.isTextual()) {
                 return node.textValue();
             }

@@ -2,6 +2,7 @@ package io.varflow.pipeline.eval;
 
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.eval.EvalManifest;
 import io.varflow.operators.eval.FileDigests;
 import io.varflow.pipeline.cli.UserInputException;
@@ -78,19 +79,6 @@ public record ModelIdentity(String name, ModelConfig config, List<EvalManifest.C
     }
 
     private static ModelConfig tinyConfig() {
-        try (InputStream in = ModelIdentity.class.getClassLoader().getResourceAsStream(TINY + "config.json")) {
-            if (in == null) {
-                throw new IllegalStateException("the bundled tiny model's config.json is missing from the classpath");
-            }
-            Path tmp = Files.createTempFile("varflow-tiny-config", ".json");
-            try {
-                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                return ModelConfigs.read(tmp).withName("tiny");
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return ModelSpec.tinyConfig();
     }
 }
