@@ -13,7 +13,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VarflowVersion.class,
         description = "VAR image generation and editing: sampling, encoding and the streaming job.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            RunCommand.class,
+            JobCommand.class,
+            SubmitCommand.class,
+        })
 public final class VarflowCli implements Runnable {
 
     @CommandLine.Spec

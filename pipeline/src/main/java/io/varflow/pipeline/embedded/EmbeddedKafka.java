@@ -14,7 +14,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
- *     kafka.createTopics(List.of("requests"), 2);
+ *     kafka.createTopics(Map.of("requests", 2));
  *     String bootstrap = kafka.bootstrapServers();
  * }
  * }</pre>
@@ -103,17 +105,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
-    public void createTopics(List<String> topics, int partitions) {
+    /** Creates the topics (name to partition count) that do not exist yet, in one request. */
+    public void createTopics(Map<String, Integer> partitionsByTopic) {
         try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
-            for (String topic : topics) {
+            List<NewTopic> topics = new ArrayList<>();
+            partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+            CreateTopicsResult result = admin.createTopics(topics);
+            for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-                            .all()
-                            .get(30, TimeUnit.SECONDS);
+                    entry.getValue().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("could not create topic " + topic, e.getCause());
+                        throw new IllegalStateException("could not create topic " + entry.getKey(), e.getCause());
                     }
                 }
             }

@@ -8,7 +8,8 @@ import io.varflow.pipeline.config.JobOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,13 +81,12 @@ public final class EmbeddedStack implements AutoCloseable {
                                     .orElse("2s"))
                             .with(JobOptions.JOB_CHECKPOINT_DIR, base.find(JobOptions.JOB_CHECKPOINT_DIR)
                                     .orElse(dir.resolve("checkpoints").toUri().toString()));
-            kafka.createTopics(List.of(config.get(JobOptions.TOPIC_REQUESTS)), REQUEST_PARTITIONS);
-            kafka.createTopics(
-                    List.of(
-                            config.get(JobOptions.TOPIC_EDITS),
-                            config.get(JobOptions.TOPIC_RESULTS),
-                            config.get(JobOptions.TOPIC_DEAD_LETTERS)),
-                    1);
+            Map<String, Integer> topics = new LinkedHashMap<>();
+            topics.put(config.require(JobOptions.TOPIC_REQUESTS), REQUEST_PARTITIONS);
+            topics.put(config.require(JobOptions.TOPIC_EDITS), 1);
+            topics.put(config.require(JobOptions.TOPIC_RESULTS), 1);
+            topics.put(config.require(JobOptions.TOPIC_DEAD_LETTERS), 1);
+            kafka.createTopics(topics);
             createBucket(s3, config.require(JobOptions.S3_BUCKET));
             LOG.info("Embedded stack ready in {}", dir);
             return new EmbeddedStack(dir, closer, kafka, s3, config);

@@ -1,0 +1,131 @@
+package io.varflow.pipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.pipeline.client.SubmittedRequest;
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.embedded.EmbeddedRun;
+import io.varflow.pipeline.embedded.EmbeddedStack;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code varflow demo}: starts a real Kafka broker, a real S3-compatible server and a Flink
+ * MiniCluster on this machine, runs the job, submits a handful of requests (and one malformed
+ * message, to show the dead-letter topic), waits for the results and prints what was made and
+ * where it is.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
+            "run the job, submit a few requests to the tiny model (or the checkpoints given) and show the results."
+        })
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin JobSettingsOptions settings;
+
+    @Option(names = "--requests", defaultValue = "4", description = "Requests to submit (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--images", defaultValue = "2", description = "Images per request (default ${DEFAULT-VALUE}).")
+    int imagesPerRequest;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Folder for the broker's data, objects and checkpoints (default .varflow/demo-<time>).")
+    Path workDir;
+
+    @Option(names = "--timeout", defaultValue = "10m", description = "Longest wait for the results (default ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || requests > 1000 || imagesPerRequest < 1 || imagesPerRequest > 100) {
+            throw new UserInputException("--requests must be in [1, 1000] and --images in [1, 100]");
+        }
+        JobConfig base = settings.toJobConfig(System.getenv());
+        Duration wait = JobConfig.parseDuration("--timeout", timeout);
+        Path dir = workDir != null ? workDir : WorkDirs.fresh("demo");
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> messages = demoRequests(requests, imagesPerRequest);
+        out.printf("Starting Kafka, the S3-compatible server and Flink in %s ...%n", dir);
+        out.flush();
+        EmbeddedRun.Outcome outcome;
+        Path bucketDir;
+        String model;
+        try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
+            JobConfig config = stack.jobConfig();
+            bucketDir = stack.bucketDir();
+            model = config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
+            out.printf("Kafka at %s, S3 at %s (bucket %s), model '%s'.%n",
+                    config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.S3_ENDPOINT),
+                    config.get(JobOptions.S3_BUCKET), model);
+            out.printf("Submitting %d requests of %d images and one malformed message ...%n", requests, imagesPerRequest);
+            out.flush();
+            outcome = EmbeddedRun.run(stack, messages, wait);
+        }
+        printOutcome(out, outcome, bucketDir, dir);
+        return outcome.summary().allAccountedFor() ? 0 : 1;
+    }
+
+    static List<String> demoRequests(int requests, int imagesPerRequest) {
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            messages.add(String.format(
+                    "{\"requestId\":\"demo-%d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+                    i + 1, i % 10, imagesPerRequest, 1000 + i));
+        }
+        messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
+        return messages;
+    }
+
+    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir) {
+        out.println();
+        for (SubmittedRequest s : outcome.submitted()) {
+            JsonNode dead = outcome.deadLetters().get(s.coordinates());
+            List<JsonNode> events = s.requestId() == null ? null : outcome.results().get(s.requestId());
+            if (events != null) {
+                JsonNode event = events.get(0);
+                out.printf("%s: %s, %d images in %d ms%n", s.requestId(), event.path("status").asText(),
+                        event.path("images").size(), event.path("timings").path("totalMs").asLong());
+                for (JsonNode image : event.path("images")) {
+                    out.printf("  #%d label %d: %s%s%n", image.path("index").asInt(), image.path("label").asInt(),
+                            localPath(bucketDir, image.path("imageUri").asText(null)),
+                            image.hasNonNull("tokenMapUri")
+                                    ? " + " + localPath(bucketDir, image.path("tokenMapUri").asText()).getFileName()
+                                    : "");
+                }
+            } else if (dead != null) {
+                out.printf("line %d -> dead-letter topic: %s (%s)%n", s.line(), dead.path("reason").asText(),
+                        dead.path("errorCode").asText());
+            } else {
+                out.printf("line %d: no outcome yet%n", s.line());
+            }
+        }
+        out.println();
+        out.printf("Objects (PNG images, token maps) are files under %s%n", bucketDir);
+        out.printf("Broker log: %s, checkpoints: %s%n", workDir.resolve("kafka/broker.log"), workDir.resolve("checkpoints"));
+        out.println(outcome.summary().toJson());
+        out.flush();
+    }
+
+    private static Path localPath(Path bucketDir, String s3Uri) {
+        if (s3Uri == null) {
+            return Path.of("(not stored)");
+        }
+        String key = URI.create(s3Uri).getPath();
+        return bucketDir.resolve(key.startsWith("/") ? key.substring(1) : key);
+    }
+}
