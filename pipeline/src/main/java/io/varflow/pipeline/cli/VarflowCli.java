@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
+            EvalCommand.class,
         })
 public final class VarflowCli implements Runnable {
 

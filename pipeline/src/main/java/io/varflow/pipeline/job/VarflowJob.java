@@ -1,6 +1,7 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.eval.EvalRequestExpander;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.validate.DeadLetters;
@@ -21,7 +22,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Assembles the varflow job on an environment:
  *
  * <pre>
- * Kafka requests ─▶ decode/validate ─▶ expand ─▶ batch ─▶ sample ─▶ store ─▶ track ─▶ Kafka results (exactly once)
+ * Kafka requests ─▶ eval sets to per-class requests ─▶ decode/validate ─▶ expand ─▶ batch ─▶ sample ─▶ store ─▶ track ─▶ Kafka results (exactly once)
  *                        └─ dead letters (side output) ─▶ Kafka dead-letters (exactly once)
  * </pre>
  *
@@ -31,6 +32,7 @@ public final class VarflowJob {
 
     /** Operator uids (stable across releases: state is matched by them on restore). */
     static final String UID_SOURCE = "varflow-requests-source";
+    static final String UID_EVAL_EXPAND = "varflow-eval-expand";
     static final String UID_VALIDATE = "varflow-validate";
     static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
     static final String UID_RESULTS_SINK = "varflow-results-sink";
@@ -47,12 +49,17 @@ public final class VarflowJob {
                         .uid(UID_SOURCE)
                         .name("Kafka requests");
 
+        // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
+        SingleOutputStreamOperator<RawRecord> expanded =
+                raw.process(new EvalRequestExpander(catalog)).uid(UID_EVAL_EXPAND).name("expand eval sets");
+
         SingleOutputStreamOperator<ValidRequest> valid =
-                raw.process(new ValidateRequestFunction(new RequestValidator(catalog, RequestLimits.DEFAULTS)))
+                expanded.process(new ValidateRequestFunction(new RequestValidator(catalog, RequestLimits.DEFAULTS)))
                         .uid(UID_VALIDATE)
                         .name("decode + validate");
 
         valid.getSideOutput(DeadLetters.TAG)
+                .union(expanded.getSideOutput(DeadLetters.TAG))
                 .sinkTo(KafkaConnectors.exactlyOnce(
                         config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey()))
                 .uid(UID_DEAD_LETTER_SINK)
