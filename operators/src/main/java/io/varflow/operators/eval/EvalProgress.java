@@ -80,7 +80,7 @@ public final class EvalProgress {
     }
 
     /** {@code 1h 02m}, {@code 3m 05s} or {@code 12s}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long s = Math.max(0, (d.toMillis() + 999) / 1000);
         if (s >= 3600) {
             return String.format(Locale.ROOT, "%dh %02dm", s / 3600, s % 3600 / 60);

@@ -42,9 +42,11 @@ import picocli.CommandLine.Spec;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = {
-            "Make an evaluation set: --per-class images of every class in --classes, PNGs in object storage,",
-            "packed into OUT/samples.npz (arr_0: uint8 N x H x W x 3 in class-major order, labels: int64 N)",
-            "with OUT/manifest.json. Run the same command again to resume an interrupted set.",
+            "Make an evaluation set: --per-class images of every class in --classes, as PNGs in object storage, "
+                    + "packed into OUT/samples.npz (arr_0: uint8 N x H x W x 3 in class-major order; labels: int64 N) "
+                    + "with OUT/manifest.json. Progress and the time left go to stderr. Run the same command again "
+                    + "to resume an interrupted set. See docs/evaluation.md.",
+            "",
             "Example: varflow eval --embedded --classes 0-9 --per-class 2 --out out/tiny-eval"
         })
 public final class EvalCommand implements Callable<Integer> {
@@ -121,8 +123,15 @@ public final class EvalCommand implements Callable<Integer> {
         err.printf("varflow eval: set %s: %d classes x %d = %d images of model %s, objects under %s/%n", plan.evalId(),
                 plan.classes().size(), plan.perClass(), plan.total(), model.name(), plan.prefix());
         err.flush();
-        EvalRun.Outcome outcome = embedded ? runEmbedded(base, plan, model, options, err)
-                : runOnCluster(base, plan, model, options, err);
+        EvalRun.Outcome outcome;
+        try {
+            outcome = embedded ? runEmbedded(base, plan, model, options, err) : runOnCluster(base, plan, model, options, err);
+        } catch (EvalRun.IncompleteException e) {
+            // Not a usage error: the set is intact in the store and the same command resumes it.
+            err.println("varflow eval: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         spec.commandLine().getOut().println(outcome.npz());
         spec.commandLine().getOut().flush();
         return 0;

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Drives one evaluation set to completion against a running job: finds which images already exist,
@@ -52,6 +51,15 @@ public final class EvalRun {
      * @param submit false to only watch and pack (the set was submitted elsewhere)
      */
     public record Options(Duration pollInterval, Duration timeout, int packParallelism, boolean submit) {}
+
+    /** The images did not all arrive: the job stopped, or the timeout passed. The same command resumes. */
+    public static final class IncompleteException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        IncompleteException(String message) {
+            super(message);
+        }
+    }
 
     /** What the run left: the archive and the manifest. */
     public record Outcome(Path npz, Path manifestFile, EvalManifest manifest, int imagesFoundAtStart) {}
@@ -133,12 +141,12 @@ public final class EvalRun {
         while (!status.complete()) {
             String failure = watch.failure();
             if (failure != null) {
-                throw new IllegalStateException("the job stopped before the set was complete ("
-                        + status.done() + "/" + status.total() + " images): " + failure);
+                throw new IncompleteException("the job stopped before the set was complete (" + status.done() + "/"
+                        + status.total() + " images): " + failure + "; run the same command again to resume");
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new TimeoutException(status.done() + "/" + status.total() + " images after "
-                        + options.timeout() + "; run the same command again to resume");
+                throw new IncompleteException(status.done() + "/" + status.total() + " images after "
+                        + EvalProgress.format(options.timeout()) + "; run the same command again to resume");
             }
             Thread.sleep(options.pollInterval().toMillis());
             status = EvalStatus.of(plan, store);
