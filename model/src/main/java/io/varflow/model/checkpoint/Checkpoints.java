@@ -52,6 +52,19 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Reads a safetensors file held in memory (e.g. an object fetched from storage); {@code label}
+     * names it in errors.
+     */
+    public static StateDict openSafetensors(byte[] bytes, String label) throws CheckpointException {
+        ByteSource source = ByteSource.of(bytes, Path.of(label));
+        ByteBuffer head = source.read(0, Math.min(16, bytes.length), "header");
+        if (!SafetensorsStateDict.looksLike(head, bytes.length)) {
+            throw new CheckpointException(source.path(), "not a safetensors file");
+        }
+        return SafetensorsStateDict.open(source);
+    }
+
     /** The {@code __metadata__} of a safetensors state dict, or an empty map for other formats. */
     public static Map<String, String> metadata(StateDict stateDict) {
         return stateDict instanceof SafetensorsStateDict safetensors ? safetensors.metadata() : Map.of();

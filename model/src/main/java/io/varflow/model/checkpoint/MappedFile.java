@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * checkpoint is never copied into the Java heap. Every read is bounds-checked against the file size
  * so that truncated files fail with a {@link CheckpointException} instead of a {@code SIGBUS}.
  */
-final class MappedFile implements AutoCloseable {
+final class MappedFile implements ByteSource {
 
     private final Path path;
     private final FileChannel channel;
@@ -29,16 +29,19 @@ final class MappedFile implements AutoCloseable {
         }
     }
 
-    Path path() {
+    @Override
+    public Path path() {
         return path;
     }
 
-    long size() {
+    @Override
+    public long size() {
         return size;
     }
 
     /** Maps {@code length} bytes at {@code offset}; {@code what} names the region in errors. */
-    ByteBuffer map(long offset, long length, String what) throws CheckpointException {
+    @Override
+    public ByteBuffer map(long offset, long length, String what) throws CheckpointException {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new CheckpointException(path, what + " lies past the end of the file (bytes " + offset + ".."
                     + (offset + length) + " of a " + size + "-byte file): the file is truncated or corrupt");
@@ -58,7 +61,8 @@ final class MappedFile implements AutoCloseable {
     }
 
     /** Reads a small region into a heap buffer (headers, directories). */
-    ByteBuffer read(long offset, int length, String what) throws CheckpointException {
+    @Override
+    public ByteBuffer read(long offset, int length, String what) throws CheckpointException {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new CheckpointException(path, what + " lies past the end of the file (bytes " + offset + ".."
                     + (offset + length) + " of a " + size + "-byte file): the file is truncated or corrupt");

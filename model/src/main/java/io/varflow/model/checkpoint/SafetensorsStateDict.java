@@ -27,12 +27,12 @@ final class SafetensorsStateDict implements StateDict {
 
     private record Slot(TensorDType dtype, long[] shape, long begin, long end) {}
 
-    private final MappedFile file;
+    private final ByteSource file;
     private final long dataStart;
     private final Map<String, Slot> slots;
     private final Map<String, String> metadata;
 
-    private SafetensorsStateDict(MappedFile file, long dataStart, Map<String, Slot> slots, Map<String, String> metadata) {
+    private SafetensorsStateDict(ByteSource file, long dataStart, Map<String, Slot> slots, Map<String, String> metadata) {
         this.file = file;
         this.dataStart = dataStart;
         this.slots = slots;
@@ -48,7 +48,7 @@ final class SafetensorsStateDict implements StateDict {
         return headerLength >= 2 && headerLength <= MAX_HEADER && head.get(8) == '{';
     }
 
-    static SafetensorsStateDict open(MappedFile file) throws CheckpointException {
+    static SafetensorsStateDict open(ByteSource file) throws CheckpointException {
         ByteBuffer lengthBytes = file.read(0, 8, "safetensors header length");
         long headerLength = lengthBytes.getLong(0);
         if (headerLength < 2 || headerLength > MAX_HEADER || 8 + headerLength > file.size()) {

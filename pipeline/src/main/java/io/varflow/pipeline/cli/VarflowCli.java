@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             SubmitCommand.class,
             EvalCommand.class,
+            BenchCommand.class,
         })
 public final class VarflowCli implements Runnable {
 

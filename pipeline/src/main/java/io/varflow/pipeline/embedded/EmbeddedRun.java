@@ -42,7 +42,14 @@ public final class EmbeddedRun {
     private EmbeddedRun() {}
 
     public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout) throws Exception {
-        JobConfig config = stack.jobConfig();
+        return run(stack.jobConfig(), messages, timeout);
+    }
+
+    /**
+     * The same against any Kafka and object store that {@code config} names (topics and bucket
+     * must exist): the job runs in a MiniCluster in this JVM.
+     */
+    public static Outcome run(JobConfig config, List<String> messages, Duration timeout) throws Exception {
         Properties connection = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(

@@ -1,0 +1,76 @@
+package io.varflow.model;
+
+import java.util.Locale;
+
+/**
+ * Wall-clock time of the phases of {@link VarModel#generate(java.util.List, GenerationTimings)},
+ * accumulated over calls. Filling it makes the generator synchronise with the device at phase
+ * boundaries (a one-element read-back on GPU), so ask for it only when measuring.
+ */
+public final class GenerationTimings {
+
+    private long transformerNanos;
+    private long samplingNanos;
+    private long decodeNanos;
+    private long images;
+    private long batches;
+
+    /** Blocks, head and next-scale input embedding, all scales. */
+    public double transformerMs() {
+        return transformerNanos / 1e6;
+    }
+
+    /** CFG mixing, top-k/top-p, drawing, codebook lookup and the f_hat update, all scales. */
+    public double samplingMs() {
+        return samplingNanos / 1e6;
+    }
+
+    /** VQVAE decoder and the read-back of tokens and pixels. */
+    public double decodeMs() {
+        return decodeNanos / 1e6;
+    }
+
+    public long images() {
+        return images;
+    }
+
+    public long batches() {
+        return batches;
+    }
+
+    public double totalMs() {
+        return transformerMs() + samplingMs() + decodeMs();
+    }
+
+    void addTransformer(long nanos) {
+        transformerNanos += nanos;
+    }
+
+    void addSampling(long nanos) {
+        samplingNanos += nanos;
+    }
+
+    void addDecode(long nanos) {
+        decodeNanos += nanos;
+    }
+
+    void addBatch(int size) {
+        images += size;
+        batches++;
+    }
+
+    /** Sets everything back to zero (e.g. after warm-up). */
+    public void reset() {
+        transformerNanos = 0;
+        samplingNanos = 0;
+        decodeNanos = 0;
+        images = 0;
+        batches = 0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%d images in %d batches: transformer %.1f ms, sampling %.1f ms, decode %.1f ms",
+                images, batches, transformerMs(), samplingMs(), decodeMs());
+    }
+}

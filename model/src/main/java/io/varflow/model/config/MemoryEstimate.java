@@ -1,0 +1,105 @@
+package io.varflow.model.config;
+
+import io.varflow.model.RuntimeOptions.Precision;
+import io.varflow.model.checkpoint.StateDictLayout;
+
+/**
+ * Device memory needed to generate with a VQVAE + VAR pair, so that batches can be sized to a
+ * memory budget. An estimate of the dominant terms, not an allocator trace. With {@code b} the bytes
+ * per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
+ * {@code H} heads, {@code L} total tokens, {@code l} tokens of the last scale, {@code V} vocab:
+ *
+ * <pre>
+ * weights        = (VAR + VQVAE tensors, all but quantize.ema_vocab_hit_SV) * b   (int64 buffers: 8 bytes)
+ * kvCache        = 2 (K,V) * D * 2 (CFG) * L * C * b
+ * attention      = 2 (scores + softmax) * 2 (CFG) * H * l * L * b
+ * ffn            = 2 (fc1 out + GELU out) * 2 (CFG) * l * 4C * b
+ * qkv            = 2 (CFG) * l * 3C * b
+ * logits         = 2 (logits + probabilities) * 2 (CFG) * l * V * 4      (sampling is done in fp32)
+ * decoder        = 4 (live maps in a ResBlock) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
+ *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
+ * perImage       = max(kvCache + attention + ffn + qkv + logits, decoder)
+ *                  (the KV cache is released before the VQVAE decodes)
+ * maxBatch       = floor((budget - weights) / perImage)
+ * </pre>
+ *
+ * For d16 at fp32 the KV cache alone is 178 MB per image (VAR_SPEC §2). Callers should pass as
+ * budget the free device memory less a margin for the allocator and the engine (10-20 %).
+ */
+public final class MemoryEstimate {
+
+    /** Live feature maps of the VQVAE decoder's ResBlock at its largest resolution. */
+    static final int DECODER_LIVE_MAPS = 4;
+
+    private MemoryEstimate() {}
+
+    /** Per-image terms of the estimate, in bytes. */
+    public record Breakdown(long kvCache, long attention, long ffn, long qkv, long logits, long decoder) {
+
+        /** Transformer phase: cache plus the largest step's transient activations. */
+        public long transformer() {
+            return kvCache + attention + ffn + qkv + logits;
+        }
+
+        public long perImage() {
+            return Math.max(transformer(), decoder);
+        }
+    }
+
+    public static int bytesPerElement(Precision precision) {
+        return precision == Precision.FP32 ? 4 : 2;
+    }
+
+    /** Bytes of the VAR and VQVAE weights held on the device in {@code precision}. */
+    public static long weightBytes(ModelConfig config, Precision precision) {
+        long bytes = 0;
+        int b = bytesPerElement(precision);
+        for (StateDictLayout layout : new StateDictLayout[] {StateDictLayout.var(config), StateDictLayout.vqvae(config)}) {
+            for (StateDictLayout.Entry e : layout.entries()) {
+                if (e.anyShape()) {
+                    continue;
+                }
+                bytes += e.numel() * (e.kind() == StateDictLayout.Kind.INT64 ? 8 : b);
+            }
+        }
+        return bytes;
+    }
+
+    public static Breakdown breakdown(ModelConfig config, Precision precision) {
+        long b = bytesPerElement(precision);
+        long depth = config.depth();
+        long c = config.embedDim();
+        long heads = config.numHeads();
+        long total = config.totalTokens();
+        long last = (long) config.finalPatch() * config.finalPatch();
+        long kv = 2 * depth * 2 * total * c * b;
+        long attention = 2 * 2 * heads * last * total * b;
+        long ffn = 2 * 2 * last * ModelConfig.MLP_RATIO * c * b;
+        long qkv = 2 * last * 3 * c * b;
+        long logits = 2 * 2 * last * config.vocabSize() * 4L;
+        long largestMap = 0;
+        for (int level = 0; level < config.chMult().size(); level++) {
+            long side = config.imageSize() >> Math.max(level - 1, 0);
+            largestMap = Math.max(largestMap, (long) config.ch() * config.chMult().get(level) * side * side);
+        }
+        long decoder = DECODER_LIVE_MAPS * largestMap * b;
+        return new Breakdown(kv, attention, ffn, qkv, logits, decoder);
+    }
+
+    /** Device bytes one more image adds to a generation batch. */
+    public static long bytesPerImage(ModelConfig config, Precision precision) {
+        return breakdown(config, precision).perImage();
+    }
+
+    /**
+     * The largest batch whose weights and per-image memory fit {@code budgetBytes}; 0 when not even
+     * the weights fit.
+     */
+    public static int maxBatch(ModelConfig config, Precision precision, long budgetBytes) {
+        long free = budgetBytes - weightBytes(config, precision);
+        if (free <= 0) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, free / bytesPerImage(config, precision));
+    }
+}

@@ -1,0 +1,132 @@
+package io.varflow.model.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Classifier-free guidance and token sampling with the official semantics (VAR {@code helpers.py}),
+ * every parameter per row so that one batch can mix settings. All work stays on the device; the
+ * only host input is the per-image uniforms already held by the {@link SamplingBatch}.
+ *
+ * <ul>
+ *   <li>top-k: logits strictly below the k-th largest of their row become -inf (ties kept); k = 0
+ *       keeps everything.
+ *   <li>top-p: sort ascending, cumulative softmax mass; positions whose mass is &le; 1 - p are
+ *       removed, the largest entry always stays. Implemented as a per-row probability pivot (the
+ *       first kept sorted entry); it differs from the official positional mask only for values
+ *       exactly tied with the pivot, which are kept here (the official sort breaks such ties
+ *       arbitrarily).
+ *   <li>draw: inverse CDF of softmax(masked logits) at the image's own uniform; greedy rows (top-k 1)
+ *       take the argmax.
+ *   <li>smooth: gumbel-softmax over the masked logits times (1 + ratio) at temperature
+ *       max(0.27 (1 - 0.95 ratio), 0.005), mixed into a soft codebook embedding.
+ * </ul>
+ */
+public final class TokenSampler {
+
+    private TokenSampler() {}
+
+    /**
+     * CFG per image: (1 + t) cond - t uncond with t = cfg_b * si / (S-1).
+     *
+     * @param logits (2B, l, V): rows [0, B) conditional, [B, 2B) unconditional
+     * @return (B, l, V)
+     */
+    public static NDArray guide(NDArray logits, SamplingBatch batch, int si) {
+        int b = batch.size();
+        NDArray cond = logits.get("0:{}", b);
+        NDArray uncond = logits.get("{}:", b);
+        return cond.mul(batch.cfgOnePlusT(si)).sub(uncond.mul(batch.cfgT(si)));
+    }
+
+    /** Top-k with per-row k, given as the ascending-sorted index V - k of the k-th largest (B, 1, 1). */
+    public static NDArray maskTopK(NDArray logits, NDArray ascendingIndex, NDArray negInf) {
+        Shape s = logits.getShape();
+        NDArray sorted = logits.sort(-1);
+        NDArray kth = sorted.gather(ascendingIndex.broadcast(new Shape(s.get(0), s.get(1), 1)), -1);
+        return NDArrays.where(logits.gte(kth), logits, negInf);
+    }
+
+    /**
+     * Top-p with per-row threshold 1 - p (B, 1, 1) in float32 (a negative threshold disables it).
+     *
+     * @param lastIndex V - 1 as an int64 scalar: the largest entry is always kept
+     */
+    public static NDArray maskTopP(NDArray logits, NDArray threshold, NDArray lastIndex, NDArray negInf) {
+        NDArray probs = logits.softmax(-1);
+        NDArray sortedProbs = probs.sort(-1);
+        NDArray cumulative = sortedProbs.cumSum(-1);
+        NDArray removed = cumulative.lte(threshold).toType(DataType.INT64, false).sum(new int[] {-1}, true);
+        NDArray pivot = sortedProbs.gather(removed.minimum(lastIndex), -1);
+        return NDArrays.where(probs.gte(pivot), logits, negInf);
+    }
+
+    /**
+     * One draw per token by inverse CDF: the first index whose cumulative probability exceeds
+     * {@code u * total}. Never returns a token of probability 0.
+     *
+     * @param logits masked logits (B, l, V)
+     * @param uniforms (B, l) in [0, 1)
+     * @return token ids (B, l), int64
+     */
+    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms) {
+        NDArray cdf = logits.softmax(-1).cumSum(-1);
+        long v = cdf.getShape().get(2);
+        NDArray total = cdf.get(":, :, {}:", v - 1);
+        NDArray target = uniforms.expandDims(2).mul(total);
+        NDArray below = cdf.lte(target).toType(DataType.INT64, false).sum(new int[] {-1});
+        // argmax of the cdf = where it first reaches its total: the last token with mass.
+        NDArray lastWithMass = cdf.argMax(-1);
+        return below.minimum(lastWithMass);
+    }
+
+    /** Result of one scale's sampling: token ids and the masked logits (for the smooth mode). */
+    public record Draw(NDArray tokens, NDArray maskedLogits) {}
+
+    /**
+     * Samples scale {@code si} ({@code start} = its first token position) from guided logits
+     * (B, l, V) float32.
+     */
+    public static Draw sample(NDArray guided, SamplingBatch batch, int si, int start) {
+        if (batch.allGreedy()) {
+            return new Draw(guided.argMax(-1), guided);
+        }
+        NDArray masked = guided;
+        if (batch.anyTopK()) {
+            masked = maskTopK(masked, batch.topKAscendingIndex(), batch.negInf());
+        }
+        if (batch.anyTopP()) {
+            masked = maskTopP(masked, batch.topPThreshold(), batch.lastIndex(), batch.negInf());
+        }
+        int l = (int) guided.getShape().get(1);
+        NDArray drawn = drawInverseCdf(masked, batch.uniforms(start, start + l));
+        NDArray greedy = guided.argMax(-1);
+        NDArray tokens = NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
+        return new Draw(tokens, masked);
+    }
+
+    /**
+     * The smooth mode's soft embedding for scale {@code si}: softmax((masked * (1 + ratio) + g) / tau)
+     * @ codebook, (B, l, Cvae), with gumbel noise g from each smooth image's own stream (zero for the
+     * other rows, whose result the caller discards).
+     *
+     * @param codebook (V, Cvae) in the same precision as the logits
+     */
+    public static NDArray smoothEmbedding(NDArray maskedLogits, NDArray codebook, SamplingBatch batch, int si) {
+        Shape s = maskedLogits.getShape();
+        int b = (int) s.get(0);
+        int l = (int) s.get(1);
+        int v = (int) s.get(2);
+        float[] noise = new float[b * l * v];
+        for (int row = 0; row < b; row++) {
+            if (batch.isSmooth(row)) {
+                batch.random(row).nextGumbel(noise, row * l * v, l * v);
+            }
+        }
+        NDArray gumbel = maskedLogits.getManager().create(noise, s).toDevice(maskedLogits.getDevice(), false);
+        NDArray soft = maskedLogits.mul(batch.smoothLogitScale(si)).add(gumbel).div(batch.smoothTau(si)).softmax(-1);
+        return soft.matMul(codebook);
+    }
+}

@@ -1,0 +1,90 @@
+package io.varflow.model.var;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * The small functional pieces of the transformer (LayerNorm without affine, tanh-GELU, SiLU,
+ * Linear). Every constant they need lives on the device from load time on, so a forward pass never
+ * uploads a Java number (each {@code mul(Number)} would be a host-to-device copy).
+ */
+final class Primitives implements AutoCloseable {
+
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+
+    private final float eps;
+    private final Shape normalizedShape;
+    private final NDArray lnWeight;
+    private final NDArray lnBias;
+    private final NDArray one;
+    private final NDArray half;
+    private final NDArray geluCubic;
+    private final NDArray geluScale;
+
+    Primitives(NDManager manager, DataType type, int width, double eps) {
+        this.eps = (float) eps;
+        this.normalizedShape = new Shape(width);
+        this.lnWeight = manager.ones(normalizedShape, type);
+        this.lnBias = manager.zeros(normalizedShape, type);
+        this.one = scalar(manager, type, 1.0);
+        this.half = scalar(manager, type, 0.5);
+        this.geluCubic = scalar(manager, type, 0.044715);
+        this.geluScale = scalar(manager, type, SQRT_2_OVER_PI);
+    }
+
+    static NDArray scalar(NDManager manager, DataType type, double value) {
+        try (NDArray f = manager.create((float) value)) {
+            return owned(f, type);
+        }
+    }
+
+    /**
+     * A copy of {@code created} in {@code type} that owns its memory. On the CPU, arrays made by
+     * {@code NDManager.create(...)} wrap a Java direct buffer, and the PyTorch engine's
+     * {@code toType(sameType, copy=true)} returns a tensor over that same buffer (torch's
+     * {@code to()} without copy), which dangles once the wrapper is closed: clone instead.
+     */
+    static NDArray owned(NDArray created, DataType type) {
+        if (created.getDataType() == type) {
+            return created.duplicate();
+        }
+        return created.toType(type, false);
+    }
+
+    NDArray one() {
+        return one;
+    }
+
+    /** LayerNorm over the last axis, no affine parameters, biased variance (F.layer_norm). */
+    NDArray layerNorm(NDArray x) {
+        return x.getNDArrayInternal().layerNorm(x, normalizedShape, lnWeight, lnBias, eps).singletonOrThrow();
+    }
+
+    /** GELU with the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+    NDArray geluTanh(NDArray x) {
+        NDArray inner = x.mul(x).mul(x).mul(geluCubic).add(x).mul(geluScale);
+        return x.mul(half).mul(inner.tanh().add(one));
+    }
+
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** y = x W^T + b, the same kernel as torch's F.linear. */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        lnWeight.close();
+        lnBias.close();
+        one.close();
+        half.close();
+        geluCubic.close();
+        geluScale.close();
+    }
+}

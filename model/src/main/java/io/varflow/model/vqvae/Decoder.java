@@ -1,0 +1,86 @@
+package io.varflow.model.vqvae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.varflow.model.checkpoint.CheckpointException;
+import io.varflow.model.config.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The VQVAE decoder: {@code conv_in} from {@code z_channels}, the middle block, then levels
+ * {@code up.(n-1) … up.0} with {@code VAE_RES_BLOCKS + 1} ResBlocks each (attention after each on the
+ * deepest level) and nearest ×2 + conv up-sampling after every level but {@code up.0}, then GroupNorm,
+ * SiLU and {@code conv_out} to RGB.
+ */
+final class Decoder {
+
+    private final Conv2dLayer convIn;
+    private final ResBlock midBlock1;
+    private final AttnBlock midAttn;
+    private final ResBlock midBlock2;
+    // Indexed by level as in the checkpoint (up.0 … up.n-1); executed from the last to the first.
+    private final List<List<ResBlock>> blocks = new ArrayList<>();
+    private final List<List<AttnBlock>> attns = new ArrayList<>();
+    private final List<Conv2dLayer> upsamples = new ArrayList<>();
+    private final GroupNormLayer normOut;
+    private final Conv2dLayer convOut;
+
+    Decoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms) throws CheckpointException {
+        String p = "decoder.";
+        int ch = config.ch();
+        List<Integer> mult = config.chMult();
+        int levels = mult.size();
+        int blockIn = ch * mult.get(levels - 1);
+        int resolution = config.finalPatch();
+        convIn = Conv2dLayer.same3x3(w, p + "conv_in", dtype, config.zChannels(), blockIn);
+        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn, resolution, norms);
+        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn, resolution, norms);
+        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn, resolution, norms);
+        for (int level = 0; level < levels; level++) {
+            blocks.add(null);
+            attns.add(null);
+            upsamples.add(null);
+        }
+        for (int level = levels - 1; level >= 0; level--) {
+            int blockOut = ch * mult.get(level);
+            String prefix = p + "up." + level;
+            List<ResBlock> levelBlocks = new ArrayList<>();
+            List<AttnBlock> levelAttns = new ArrayList<>();
+            for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS + 1; b++) {
+                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut, resolution, norms));
+                blockIn = blockOut;
+                if (level == levels - 1) {
+                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
+                }
+            }
+            blocks.set(level, levelBlocks);
+            attns.set(level, levelAttns);
+            if (level != 0) {
+                upsamples.set(level, Conv2dLayer.same3x3(w, prefix + ".upsample.conv", dtype, blockIn, blockIn));
+                resolution *= 2;
+            }
+        }
+        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn, resolution, norms);
+        convOut = Conv2dLayer.same3x3(w, p + "conv_out", dtype, blockIn, 3);
+    }
+
+    /** (B, z_channels, h, w) to (B, 3, 16h, 16w) for the official ch_mult; not clamped. */
+    NDArray forward(NDArray z) {
+        NDArray h = midBlock2.forward(midAttn.forward(midBlock1.forward(convIn.forward(z))));
+        for (int level = blocks.size() - 1; level >= 0; level--) {
+            List<AttnBlock> levelAttns = attns.get(level);
+            for (int b = 0; b < blocks.get(level).size(); b++) {
+                h = blocks.get(level).get(b).forward(h);
+                if (!levelAttns.isEmpty()) {
+                    h = levelAttns.get(b).forward(h);
+                }
+            }
+            Conv2dLayer up = upsamples.get(level);
+            if (up != null) {
+                h = up.forward(VaeOps.nearest2x(h));
+            }
+        }
+        return convOut.forward(VaeOps.silu(normOut.forward(h)));
+    }
+}

@@ -1,0 +1,44 @@
+package io.varflow.model.vqvae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.varflow.model.checkpoint.CheckpointException;
+
+/**
+ * The VQVAE residual block: {@code nin_shortcut(x) + conv2(silu(norm2(conv1(silu(norm1(x))))))},
+ * with a 1×1 shortcut only when the channel count changes (dropout is the identity at inference).
+ */
+final class ResBlock {
+
+    private final GroupNormLayer norm1;
+    private final Conv2dLayer conv1;
+    private final GroupNormLayer norm2;
+    private final Conv2dLayer conv2;
+    private final Conv2dLayer shortcut; // null when in == out
+
+    private ResBlock(GroupNormLayer norm1, Conv2dLayer conv1, GroupNormLayer norm2, Conv2dLayer conv2,
+            Conv2dLayer shortcut) {
+        this.norm1 = norm1;
+        this.conv1 = conv1;
+        this.norm2 = norm2;
+        this.conv2 = conv2;
+        this.shortcut = shortcut;
+    }
+
+    static ResBlock load(VaeWeights weights, String prefix, DataType dtype, int in, int out, int resolution,
+            NormConstants norms) throws CheckpointException {
+        return new ResBlock(
+                GroupNormLayer.load(weights, prefix + ".norm1", dtype, in, resolution, norms),
+                Conv2dLayer.same3x3(weights, prefix + ".conv1", dtype, in, out),
+                GroupNormLayer.load(weights, prefix + ".norm2", dtype, out, resolution, norms),
+                Conv2dLayer.same3x3(weights, prefix + ".conv2", dtype, out, out),
+                in == out ? null : Conv2dLayer.pointwise(weights, prefix + ".nin_shortcut", dtype, in, out));
+    }
+
+    NDArray forward(NDArray x) {
+        NDArray h = conv1.forward(VaeOps.silu(norm1.forward(x)));
+        h = conv2.forward(VaeOps.silu(norm2.forward(h)));
+        NDArray skip = shortcut == null ? x : shortcut.forward(x);
+        return skip.add(h);
+    }
+}

@@ -1,0 +1,73 @@
+package io.varflow.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad arguments end with one line on stderr and exit code 2; nothing starts. */
+class CliArgumentsTest {
+
+    @TempDir Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = VarflowCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void runWithoutEmbeddedIsAUsageError() {
+        assertThat(run("run", "--input", "x.jsonl")).isEqualTo(2);
+        assertThat(err.toString()).contains("--embedded");
+    }
+
+    @Test
+    void runWithAMissingInputFileNamesTheFile() {
+        assertThat(run("run", "--embedded", "--input", dir.resolve("nope.jsonl").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.jsonl").doesNotContain("\tat ");
+    }
+
+    @Test
+    void vaeWithoutVarIsRefusedBeforeAnythingStarts() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        assertThat(run("run", "--embedded", "--input", input.toString(), "--vae", "v.pth")).isEqualTo(2);
+        assertThat(err.toString()).contains("--vae and --var go together");
+    }
+
+    @Test
+    void unknownSettingIsAUsageError() {
+        assertThat(run("job", "--set", "kafka.bootstrap.servers=x", "--print-config")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown setting 'kafka.bootstrap.servers'");
+    }
+
+    @Test
+    void printConfigHidesSecretsAndShowsEffectiveValues() {
+        assertThat(run("job", "--bootstrap-servers", "k1:9093", "--set", "s3.secret-key=topsecret", "--print-config"))
+                .isEqualTo(0);
+        assertThat(out.toString()).contains("kafka.bootstrap-servers=k1:9093", "s3.secret-key=****")
+                .doesNotContain("topsecret");
+    }
+
+    @Test
+    void listSettingsShowsEveryOptionWithItsEnvironmentVariable() {
+        assertThat(run("job", "--list-settings")).isEqualTo(0);
+        assertThat(out.toString()).contains("kafka.sasl.password", "VARFLOW_KAFKA_SASL_PASSWORD", "s3.ssl.truststore.location");
+    }
+
+    @Test
+    void submitWithoutRequestsIsAUsageError() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "\n\n");
+        assertThat(run("submit", "--input", empty.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("no requests");
+    }
+}

@@ -1,0 +1,185 @@
+package io.varflow.pipeline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.pipeline.client.ObjectStoreProbe;
+import io.varflow.pipeline.client.OutcomeReader;
+import io.varflow.pipeline.client.RequestProducer;
+import io.varflow.pipeline.client.RunSummary;
+import io.varflow.pipeline.client.SubmittedRequest;
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.KafkaClientSettings;
+import io.varflow.pipeline.embedded.EmbeddedStack;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole job on real servers: a KRaft broker (child JVM), S3Proxy and a Flink MiniCluster, with
+ * the bundled tiny VAR model. Every test has its own topics on one shared stack.
+ */
+@Timeout(600)
+class VarflowJobITCase {
+
+    @TempDir static Path work;
+    static EmbeddedStack stack;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        stack = EmbeddedStack.start(work);
+    }
+
+    @AfterAll
+    static void stopStack() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void requestsBecomeObjectsAndOneResultEventEachWhileBadMessagesAreDeadLettered() throws Exception {
+        JobConfig config = IsolatedTopics.on(stack, "e2e");
+        Properties kafka = KafkaClientSettings.connection(config);
+        List<String> messages = List.of(
+                "{\"requestId\":\"e2e-1\",\"classLabel\":0,\"count\":3,\"seed\":11}",
+                "not json at all",
+                "{\"requestId\":\"e2e-2\",\"labels\":[1,9],\"seed\":12,\"outputs\":[\"images\"]}",
+                "{\"requestId\":\"e2e-bad-label\",\"classLabel\":10,\"count\":1}",
+                "{\"requestId\":\"e2e-3\",\"classLabel\":4,\"count\":1,\"seed\":13,\"outputs\":[\"tokenMaps\"]}",
+                "{\"requestId\":\"e2e-unknown-field\",\"classLabel\":1,\"count\":1,\"colour\":\"red\"}");
+
+        try (OutcomeReader outcomes = new OutcomeReader(
+                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
+                JobRunner.LocalJob job = JobRunner.startLocal(config)) {
+            job.awaitRunning(Duration.ofSeconds(120));
+            List<SubmittedRequest> submitted;
+            try (RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+                submitted = producer.send(messages);
+            }
+            assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(4))).as("every message has an outcome").isEmpty();
+            // A little longer: a duplicate event would show up within a few checkpoints.
+            outcomes.poll(Duration.ofSeconds(3));
+
+            assertThat(outcomes.results().keySet()).containsExactlyInAnyOrder("e2e-1", "e2e-2", "e2e-3");
+            outcomes.results().forEach((id, events) ->
+                    assertThat(events).as("exactly one ResultEvent for %s", id).hasSize(1));
+            JsonNode first = outcomes.results().get("e2e-1").get(0);
+            assertThat(first.path("status").asText()).isEqualTo("succeeded");
+            assertThat(first.path("model").asText()).isEqualTo("tiny");
+            assertThat(first.path("images")).hasSize(3);
+            for (JsonNode image : first.path("images")) {
+                Path png = localFile(image.path("imageUri").asText());
+                assertThat(Files.readAllBytes(png)).as("a real PNG in the bucket").startsWith(0x89, 'P', 'N', 'G');
+                assertThat(localFile(image.path("tokenMapUri").asText())).isRegularFile();
+            }
+            JsonNode imagesOnly = outcomes.results().get("e2e-2").get(0);
+            assertThat(imagesOnly.path("images")).extracting(i -> i.path("label").asInt()).containsExactly(1, 9);
+            assertThat(imagesOnly.path("images")).allSatisfy(i -> assertThat(i.hasNonNull("tokenMapUri")).isFalse());
+            JsonNode tokensOnly = outcomes.results().get("e2e-3").get(0);
+            assertThat(tokensOnly.path("images")).allSatisfy(i -> assertThat(i.hasNonNull("imageUri")).isFalse());
+
+            List<JsonNode> succeeded = new ArrayList<>();
+            outcomes.results().values().forEach(events -> succeeded.add(events.get(0)));
+            List<String> uris = RunSummary.objectUris(succeeded);
+            assertThat(uris).hasSize(3 * 2 + 2 + 1);
+            try (ObjectStoreProbe probe = new ObjectStoreProbe(config)) {
+                assertThat(probe.countExisting(uris)).as("every named object is stored").isEqualTo(uris.size());
+            }
+
+            assertThat(outcomes.deadLetters()).hasSize(3);
+            JsonNode notJson = outcomes.deadLetters().get(submitted.get(1).coordinates());
+            assertThat(notJson.path("errorCode").asText()).isEqualTo("NOT_JSON");
+            assertThat(notJson.path("reason").asText()).isNotBlank();
+            JsonNode badLabel = outcomes.deadLetters().get(submitted.get(3).coordinates());
+            assertThat(badLabel.path("reason").asText()).as("the reason names the field").contains("10");
+            assertThat(badLabel.path("requestId").asText()).isEqualTo("e2e-bad-label");
+            JsonNode unknownField = outcomes.deadLetters().get(submitted.get(5).coordinates());
+            assertThat(unknownField.path("reason").asText()).contains("colour");
+        }
+    }
+
+    @Test
+    void jobCancelledMidStreamResumesFromItsLastCheckpointWithNothingLostOrDoubled() throws Exception {
+        JobConfig config = IsolatedTopics.on(stack, "restart");
+        Properties kafka = KafkaClientSettings.connection(config);
+        int requests = 24;
+        List<String> messages = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            messages.add(String.format("{\"requestId\":\"r-%02d\",\"classLabel\":%d,\"count\":2,\"seed\":%d}", i, i % 10, i));
+        }
+        List<SubmittedRequest> submitted = new ArrayList<>();
+        try (OutcomeReader outcomes = new OutcomeReader(
+                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
+                RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+            int sent = 0;
+            int visibleAtCancel;
+            try (JobRunner.LocalJob job = JobRunner.startLocal(config)) {
+                job.awaitRunning(Duration.ofSeconds(120));
+                // Requests trickle in; the job is cancelled once some results are committed, mid-stream.
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (outcomes.results().size() < 2 && System.nanoTime() < deadline) {
+                    if (sent < requests / 2) {
+                        submitted.addAll(renumber(producer.send(List.of(messages.get(sent))), sent));
+                        sent++;
+                    }
+                    outcomes.poll(Duration.ofMillis(150));
+                }
+                visibleAtCancel = outcomes.results().size();
+            }
+            assertThat(visibleAtCancel).as("results were committed before the cancel").isGreaterThanOrEqualTo(2);
+            // The rest arrives while the job is down.
+            while (sent < requests) {
+                submitted.addAll(renumber(producer.send(List.of(messages.get(sent))), sent));
+                sent++;
+            }
+            outcomes.poll(Duration.ofSeconds(1));
+            assertThat(outcomes.results().size()).as("cancelled mid-stream").isLessThan(requests);
+
+            Path checkpoint = Checkpoints.latest(config.get(JobOptions.JOB_CHECKPOINT_DIR)).orElseThrow();
+            JobConfig resumed = config.with(JobOptions.JOB_RESTORE_FROM, checkpoint.toUri().toString());
+            try (JobRunner.LocalJob job = JobRunner.startLocal(resumed)) {
+                job.awaitRunning(Duration.ofSeconds(120));
+                assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(4))).isEmpty();
+                outcomes.poll(Duration.ofSeconds(4)); // room for a duplicate to show up
+            }
+
+            assertThat(outcomes.deadLetters()).isEmpty();
+            assertThat(outcomes.results()).hasSize(requests);
+            List<JsonNode> events = new ArrayList<>();
+            outcomes.results().forEach((id, list) -> {
+                assertThat(list).as("exactly one ResultEvent for %s", id).hasSize(1);
+                assertThat(list.get(0).path("status").asText()).isEqualTo("succeeded");
+                assertThat(list.get(0).path("images")).hasSize(2);
+                events.add(list.get(0));
+            });
+            List<String> uris = RunSummary.objectUris(events);
+            assertThat(uris).hasSize(requests * 2 * 2);
+            try (ObjectStoreProbe probe = new ObjectStoreProbe(config)) {
+                assertThat(probe.countExisting(uris)).isEqualTo(uris.size());
+            }
+        }
+    }
+
+    private static List<SubmittedRequest> renumber(List<SubmittedRequest> one, int index) {
+        SubmittedRequest s = one.get(0);
+        return List.of(new SubmittedRequest(index + 1, s.requestId(), s.topic(), s.partition(), s.offset()));
+    }
+
+    private static Path localFile(String s3Uri) {
+        URI uri = URI.create(s3Uri);
+        assertThat(uri.getScheme()).isEqualTo("s3");
+        assertThat(uri.getHost()).isEqualTo(stack.jobConfig().get(JobOptions.S3_BUCKET));
+        return stack.bucketDir().resolve(uri.getPath().substring(1));
+    }
+}
