@@ -13,9 +13,8 @@ import java.util.regex.Pattern;
  * the first class, then the next), which is also the order of {@code arr_0} in the packed {@code .npz}.
  *
  * <p>Each class is made by one generation request with id {@code <evalId>-<class>} (class zero-padded
- * to 4 digits), so object names are {@code <prefix>/<evalId>-<class>/<index>.png} with the index
- * zero-padded to 3 digits (wider when the numbers need it), e.g.
- * {@code evals/fid50k/fid50k-0207/049.png}. Names and seeds depend only on the plan, so a restarted
+ * to 4 digits), so object names are the job's usual {@code <prefix>/<requestId>/<index>.png} with the
+ * index zero-padded to 4 digits, e.g. {@code evals/fid50k/fid50k-0207/0049.png}. Names and seeds depend only on the plan, so a restarted
  * job overwrites the same objects with the same bytes and can never leave more than
  * {@code perClass} images of a class.
  *
@@ -109,7 +108,8 @@ public record EvalPlan(
 
     /** The object key of image {@code index} of class {@code classLabel}. */
     public String key(int classLabel, int index) {
-        return prefix + "/" + classRequestId(classLabel) + "/" + pad(index, indexWidth()) + ".png";
+        // The same rule as the job's object keys (operators.store.ObjectKeys): index as %04d.
+        return prefix + "/" + classRequestId(classLabel) + "/" + pad(index, 4) + ".png";
     }
 
     /** The image at {@code ordinal} in class-major order. */
@@ -139,12 +139,7 @@ public record EvalPlan(
 
     /** The naming rule in words, written into manifests. */
     public String namingRule() {
-        return prefix + "/" + evalId + "-{class:04d}/{index:0" + indexWidth() + "d}.png";
-    }
-
-    /** Digits of the zero-padded index in object names: 3, or more for 1000+ images per class. */
-    public int indexWidth() {
-        return Math.max(3, Integer.toString(perClass - 1).length());
+        return prefix + "/" + evalId + "-{class:04d}/{index:04d}.png";
     }
 
     private static String pad(int value, int width) {

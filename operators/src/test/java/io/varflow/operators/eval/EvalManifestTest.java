@@ -32,7 +32,7 @@ class EvalManifestTest {
                 new EvalManifest.Model("tiny", EvalManifest.tree("{\"name\":\"tiny\",\"depth\":2}"),
                         List.of(new EvalManifest.Checkpoint("vae", "vae.pth", 3, "ab"))),
                 EvalManifest.Sampling.of(SamplingParams.FID), 5, EvalSeeds.DERIVATION, List.of(0, 1), 3, 6, 64,
-                new EvalManifest.Storage("b", "evals/tiny", "evals/tiny/{class:04d}/{index:03d}.png"),
+                new EvalManifest.Storage("b", "evals/tiny", "evals/tiny/tiny-{class:04d}/{index:04d}.png"),
                 new EvalManifest.Npz("samples.npz", Map.of("arr_0", List.of(6L, 64L, 64L, 3L)), 1000),
                 new EvalManifest.Timings("2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z", null, 60, null, 0.1, 0));
         Path file = dir.resolve("manifest.json");

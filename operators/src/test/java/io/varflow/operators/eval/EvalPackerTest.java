@@ -82,17 +82,17 @@ class EvalPackerTest {
                 Files.write(file, png(item.label(), item.index()));
             }
         }
-        Files.writeString(Files.createDirectories(root.resolve("evals/t/t-0009")).resolve("000.png"), "stray");
+        Files.writeString(Files.createDirectories(root.resolve("evals/t/t-0009")).resolve("0000.png"), "stray");
         EvalStore store = new DirectoryEvalStore(root);
         EvalStatus status = EvalStatus.of(plan, store);
         assertThat(status.done()).isEqualTo(3);
         assertThat(status.incompleteClasses()).containsExactly(1);
-        assertThat(status.unexpected()).containsExactly("evals/t/t-0009/000.png");
+        assertThat(status.unexpected()).containsExactly("evals/t/t-0009/0000.png");
 
         Path npzFile = dir.resolve("samples.npz");
         assertThatThrownBy(() -> new EvalPacker(store, 2).pack(plan, SIZE, npzFile, i -> {}))
                 .isInstanceOf(NoSuchFileException.class)
-                .hasMessageContaining("evals/t/t-0001/000.png");
+                .hasMessageContaining("evals/t/t-0001/0000.png");
         assertThat(npzFile).doesNotExist();
         assertThat(dir.resolve("samples.npz.partial")).doesNotExist();
     }

@@ -39,12 +39,13 @@ class EvalPlanTest {
         assertThat(plan.total()).isEqualTo(6);
         assertThat(plan.items()).extracting(EvalPlan.EvalItem::label).containsExactly(3, 3, 3, 7, 7, 7);
         assertThat(plan.items()).extracting(EvalPlan.EvalItem::index).containsExactly(0, 1, 2, 0, 1, 2);
-        assertThat(plan.item(4).key()).isEqualTo("evals/fid/fid-0007/001.png");
+        assertThat(plan.item(4).key()).isEqualTo("evals/fid/fid-0007/0001.png");
         assertThat(plan.item(4).seed()).isEqualTo(EvalSeeds.seed(42, 7, 1));
         assertThat(plan.classRequestId(7)).isEqualTo("fid-0007");
-        assertThat(plan.namingRule()).isEqualTo("evals/fid/fid-{class:04d}/{index:03d}.png");
-        EvalPlan wide = new EvalPlan("big", null, List.of(0), 1500, 0, SamplingParams.FID, "e");
+        assertThat(plan.namingRule()).isEqualTo("evals/fid/fid-{class:04d}/{index:04d}.png");
+        EvalPlan wide = new EvalPlan("big", null, List.of(0), 15000, 0, SamplingParams.FID, "e");
         assertThat(wide.key(0, 7)).isEqualTo("e/big-0000/0007.png");
+        assertThat(wide.key(0, 12345)).isEqualTo("e/big-0000/12345.png");
     }
 
     @Test

@@ -83,7 +83,7 @@ class EvalCommandITCase {
             Set<String> distinct = new HashSet<>();
             int rowBytes = SIZE * SIZE * 3;
             for (int r = 0; r < 30; r++) {
-                Path png = bucket(out).resolve(String.format("evals/%s/%s-%04d/%03d.png", EVAL_ID, EVAL_ID,
+                Path png = bucket(out).resolve(String.format("evals/%s/%s-%04d/%04d.png", EVAL_ID, EVAL_ID,
                         r / PER_CLASS, r % PER_CLASS));
                 byte[] row = java.util.Arrays.copyOfRange(images.data, r * rowBytes, (r + 1) * rowBytes);
                 assertThat(row).as("row %d", r).isEqualTo(rgb(png));
@@ -112,7 +112,7 @@ class EvalCommandITCase {
         assertThat(manifest.path("npz").path("bytes").asLong()).isEqualTo(Files.size(out.resolve("samples.npz")));
         assertThat(manifest.path("timings").path("generationSeconds").asDouble()).isPositive();
         assertThat(manifest.path("storage").path("naming").asText())
-                .isEqualTo("evals/it-eval/it-eval-{class:04d}/{index:03d}.png");
+                .isEqualTo("evals/it-eval/it-eval-{class:04d}/{index:04d}.png");
     }
 
     @Test
