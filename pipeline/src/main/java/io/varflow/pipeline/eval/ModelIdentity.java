@@ -8,8 +8,12 @@ import io.varflow.operators.eval.FileDigests;
 import io.varflow.pipeline.cli.UserInputException;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.errors.MinioException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,8 +23,8 @@ import java.util.Optional;
 
 /**
  * The model an evaluation set was made with, as the manifest records it: its name, config and the
- * SHA-256 of each checkpoint file. Read from the same settings the job uses ({@code model.*}); with
- * no checkpoints set, the bundled tiny model's resources are hashed.
+ * SHA-256 of each checkpoint file. Read from the same settings the job uses ({@code model.*}): local
+ * files or {@code s3://} objects; with no checkpoints set, the bundled tiny model's resources.
  *
  * @param name the name requests use for the model
  * @param config the model's config
@@ -50,14 +54,41 @@ public record ModelIdentity(String name, ModelConfig config, List<EvalManifest.C
         if (modelConfig.isEmpty()) {
             throw new UserInputException("--config is required with --vae/--var (a preset such as d16, or a config.json)");
         }
-        checkpoints.add(file("vae", Path.of(vae.get())));
-        checkpoints.add(file("var", Path.of(var.get())));
+        checkpoints.add(checkpoint("vae", vae.get(), config));
+        checkpoints.add(checkpoint("var", var.get(), config));
         return new ModelIdentity(name, ModelConfigs.resolve(modelConfig.get()), List.copyOf(checkpoints));
     }
 
     /** The manifest's {@code model} section. */
     public EvalManifest.Model toManifest() {
         return new EvalManifest.Model(name, EvalManifest.tree(ModelConfigs.toJson(config)), checkpoints);
+    }
+
+    /** A local file, or an {@code s3://bucket/key} object read through the job's S3 settings. */
+    private static EvalManifest.Checkpoint checkpoint(String role, String location, JobConfig config)
+            throws IOException {
+        if (!location.startsWith("s3://")) {
+            return file(role, Path.of(location));
+        }
+        URI uri = URI.create(location);
+        String key = uri.getPath().startsWith("/") ? uri.getPath().substring(1) : uri.getPath();
+        MinioClient client = MinioClient.builder()
+                .endpoint(config.require(JobOptions.S3_ENDPOINT))
+                .region(config.require(JobOptions.S3_REGION))
+                .credentials(config.require(JobOptions.S3_ACCESS_KEY), config.require(JobOptions.S3_SECRET_KEY))
+                .build();
+        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(uri.getHost()).object(key).build())) {
+            FileDigests.Digest digest = FileDigests.sha256(in);
+            return new EvalManifest.Checkpoint(role, location, digest.bytes(), digest.sha256());
+        } catch (MinioException e) {
+            throw new IOException("cannot read checkpoint " + location + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                client.close();
+            } catch (Exception ignored) {
+                // Only releases the HTTP client's connection pool.
+            }
+        }
     }
 
     private static EvalManifest.Checkpoint file(String role, Path path) throws IOException {
