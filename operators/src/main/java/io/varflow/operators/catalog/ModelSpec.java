@@ -1,13 +1,9 @@
 package io.varflow.operators.catalog;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.varflow.model.config.ConfigException;
+import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.operators.validate.SafeNames;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 
 /**
  * A model the job serves: its name, where its weights are, the facts validation needs and the
@@ -34,8 +30,6 @@ public record ModelSpec(
 
     /** configRef of the fixture model bundled in the model jar under {@code varflow/tiny/}. */
     public static final String BUNDLED_TINY = "tiny";
-
-    private static final String TINY_CONFIG_RESOURCE = "varflow/tiny/config.json";
 
     public ModelSpec {
         if (!SafeNames.isSafeModelName(name)) {
@@ -73,14 +67,6 @@ public record ModelSpec(
 
     /** The config of the bundled tiny model, read from the classpath. */
     public static ModelConfig tinyConfig() {
-        try (InputStream in = ModelSpec.class.getClassLoader().getResourceAsStream(TINY_CONFIG_RESOURCE)) {
-            if (in == null) {
-                throw new ConfigException("the bundled tiny model's " + TINY_CONFIG_RESOURCE
-                        + " is not on the classpath (is varflow-model there?)");
-            }
-            return new ObjectMapper().readValue(in, ModelConfig.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + TINY_CONFIG_RESOURCE, e);
-        }
+        return VarModel.tinyConfig();
     }
 }

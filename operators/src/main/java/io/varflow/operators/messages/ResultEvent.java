@@ -44,7 +44,7 @@ public record ResultEvent(
      * @param completedAt when the last object was stored
      * @param totalMs completedAt - receivedAt
      * @param maxQueueWaitMs longest wait of one image for its batch
-     * @param sampleMs summed sampling time of the batches that held the request's images
+     * @param sampleMs model time attributed to the request: per image its batch's time / batch size, summed
      * @param storeMs summed store time of the request's images
      */
     public record Timings(

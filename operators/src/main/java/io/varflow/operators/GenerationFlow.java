@@ -1,0 +1,215 @@
+package io.varflow.operators;
+
+import io.varflow.operators.batch.BatchingOptions;
+import io.varflow.operators.batch.ExpandRequestFunction;
+import io.varflow.operators.batch.GpuBatcher;
+import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.batch.SubtaskRouting;
+import io.varflow.operators.batch.TaskBatch;
+import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.ResultEvent;
+import io.varflow.operators.result.ResultAggregator;
+import io.varflow.operators.sample.GeneratedArtifact;
+import io.varflow.operators.sample.GeneratorFactory;
+import io.varflow.operators.sample.SampleBatchFunction;
+import io.varflow.operators.store.ObjectStoreConfig;
+import io.varflow.operators.store.StoreArtifactFunction;
+import io.varflow.operators.store.StoreRetryOptions;
+import io.varflow.operators.store.StoredImage;
+import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.RequestLimits;
+import io.varflow.operators.validate.RequestValidator;
+import io.varflow.operators.validate.ValidRequest;
+import io.varflow.operators.validate.ValidateRequestFunction;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
+import org.apache.flink.streaming.util.retryable.RetryPredicates;
+
+/**
+ * Wires varflow's operators from raw request records to result events and dead letters:
+ *
+ * <pre>
+ * RawRecord -> validate --(side output)--> DeadLetter
+ *           -> expand (ImageWork per image, seeds, route keys)
+ *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
+ *           -> sample (SampleBatchFunction)            |  one per GPU, chained
+ *           -> store (async, retried, S3)              /
+ *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
+ * </pre>
+ *
+ * Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
+ * {@link #apply} any {@code DataStream<RawRecord>} (e.g. a KafkaSource with
+ * {@link io.varflow.operators.ingest.RawRecordDeserializationSchema}).
+ *
+ * <pre>{@code
+ * GenerationFlow.Outputs out = GenerationFlow.builder()
+ *         .setCatalog(ModelCatalog.of(List.of(ModelSpec.tiny(8))))
+ *         .setGeneratorFactory(VarModelFactory.cpu())
+ *         .setObjectStore(storeConfig)
+ *         .optSamplingParallelism(2)
+ *         .build()
+ *         .apply(rawRecords);
+ * out.results().sinkTo(resultSink);
+ * out.deadLetters().sinkTo(deadLetterSink);
+ * }</pre>
+ *
+ * Every operator has a stable uid ({@code varflow-validate}, {@code -expand}, {@code -batch},
+ * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
+ */
+public final class GenerationFlow {
+
+    /** The flow's two outputs. */
+    public record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetter> deadLetters) {}
+
+    private final ModelCatalog catalog;
+    private final GeneratorFactory generatorFactory;
+    private final ObjectStoreConfig objectStore;
+    private final RequestLimits limits;
+    private final BatchingOptions batching;
+    private final StoreRetryOptions storeRetry;
+    private final int samplingParallelism;
+    private final int maxParallelism;
+    private final Duration completedTtl;
+
+    private GenerationFlow(Builder b) {
+        this.catalog = b.catalog;
+        this.generatorFactory = b.generatorFactory;
+        this.objectStore = b.objectStore;
+        this.limits = b.limits;
+        this.batching = b.batching;
+        this.storeRetry = b.storeRetry;
+        this.samplingParallelism = b.samplingParallelism;
+        this.maxParallelism = b.maxParallelism;
+        this.completedTtl = b.completedTtl;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Adds the operators after {@code raw} and returns the result and dead-letter streams. */
+    public Outputs apply(DataStream<RawRecord> raw) {
+        SingleOutputStreamOperator<ValidRequest> valid = raw
+                .process(new ValidateRequestFunction(new RequestValidator(catalog, limits)),
+                        TypeInformation.of(ValidRequest.class))
+                .uid("varflow-validate").name("validate requests");
+        DataStream<DeadLetter> deadLetters = valid.getSideOutput(DeadLetters.TAG);
+
+        SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
+        SingleOutputStreamOperator<ImageWork> work = valid
+                .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
+                .uid("varflow-expand").name("expand into images");
+
+        SingleOutputStreamOperator<TaskBatch> batches = work
+                .keyBy(ImageWork::routeKey)
+                .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
+                .uid("varflow-batch").name("batch for GPU")
+                .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
+
+        SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches
+                .process(new SampleBatchFunction(catalog, generatorFactory), TypeInformation.of(GeneratedArtifact.class))
+                .uid("varflow-sample").name("sample (VAR)")
+                .setParallelism(samplingParallelism);
+
+        var retry = new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<StoredImage>(
+                        storeRetry.maxRetries(), storeRetry.initialBackoffMs(), storeRetry.maxBackoffMs(), 2.0)
+                .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
+                .build();
+        SingleOutputStreamOperator<StoredImage> stored = AsyncDataStream.unorderedWaitWithRetry(artifacts,
+                        new StoreArtifactFunction(objectStore), storeRetry.timeoutMs(), TimeUnit.MILLISECONDS,
+                        storeRetry.capacity(), retry)
+                .uid("varflow-store").name("store objects")
+                .setParallelism(samplingParallelism);
+
+        SingleOutputStreamOperator<ResultEvent> results = stored
+                .keyBy(StoredImage::requestId)
+                .process(new ResultAggregator(completedTtl), TypeInformation.of(ResultEvent.class))
+                .uid("varflow-results").name("collect results");
+        return new Outputs(results, deadLetters);
+    }
+
+    /** Builder: {@code set*} are required, {@code opt*} have defaults. */
+    public static final class Builder {
+        private ModelCatalog catalog;
+        private GeneratorFactory generatorFactory;
+        private ObjectStoreConfig objectStore;
+        private RequestLimits limits = RequestLimits.DEFAULTS;
+        private BatchingOptions batching = BatchingOptions.DEFAULTS;
+        private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
+        private int samplingParallelism = 1;
+        private int maxParallelism = 128;
+        private Duration completedTtl = Duration.ofDays(7);
+
+        private Builder() {}
+
+        public Builder setCatalog(ModelCatalog catalog) {
+            this.catalog = catalog;
+            return this;
+        }
+
+        public Builder setGeneratorFactory(GeneratorFactory factory) {
+            this.generatorFactory = factory;
+            return this;
+        }
+
+        public Builder setObjectStore(ObjectStoreConfig store) {
+            this.objectStore = store;
+            return this;
+        }
+
+        public Builder optLimits(RequestLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder optBatching(BatchingOptions batching) {
+            this.batching = batching;
+            return this;
+        }
+
+        public Builder optStoreRetry(StoreRetryOptions retry) {
+            this.storeRetry = retry;
+            return this;
+        }
+
+        /** Sampling subtasks, one per GPU (default 1). */
+        public Builder optSamplingParallelism(int parallelism) {
+            this.samplingParallelism = parallelism;
+            return this;
+        }
+
+        /** Max parallelism of the batcher (default 128); fixes its key groups across rescaling. */
+        public Builder optMaxParallelism(int maxParallelism) {
+            this.maxParallelism = maxParallelism;
+            return this;
+        }
+
+        /** How long a completed requestId is remembered to suppress duplicates (default 7 days). */
+        public Builder optCompletedTtl(Duration ttl) {
+            this.completedTtl = ttl;
+            return this;
+        }
+
+        public GenerationFlow build() {
+            Objects.requireNonNull(catalog, "setCatalog is required");
+            Objects.requireNonNull(generatorFactory, "setGeneratorFactory is required");
+            Objects.requireNonNull(objectStore, "setObjectStore is required");
+            if (samplingParallelism < 1 || maxParallelism < samplingParallelism) {
+                throw new IllegalArgumentException("need 1 <= sampling parallelism (" + samplingParallelism
+                        + ") <= max parallelism (" + maxParallelism + ")");
+            }
+            if (completedTtl.isNegative() || completedTtl.isZero()) {
+                throw new IllegalArgumentException("completed TTL must be positive, got " + completedTtl);
+            }
+            return new GenerationFlow(this);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.varflow.operators.store;
+
+import io.minio.MinioAsyncClient;
+import io.minio.ObjectWriteResponse;
+import io.minio.PutObjectArgs;
+import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.metrics.VarflowMetrics;
+import io.varflow.operators.sample.GeneratedArtifact;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores an image's PNG and token map with MinIO's asynchronous client under deterministic keys
+ * ({@link ObjectKeys}) and emits a {@link StoredImage} only once the store acknowledged every
+ * object. One attempt per call: run it with {@code AsyncDataStream.unorderedWaitWithRetry} and an
+ * exponential-backoff retry strategy (see {@code GenerationFlow}), so failed attempts are retried
+ * without blocking the task thread, and exhausted retries or the timeout fail the job. Images
+ * whose generation failed pass through with their error and no objects.
+ *
+ * <p>Threading: {@code asyncInvoke} runs on the task thread; completions arrive on OkHttp's
+ * threads, which only complete the {@link ResultFuture} and update thread-safe metrics.
+ */
+public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArtifact, StoredImage> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(StoreArtifactFunction.class);
+
+    private final ObjectStoreConfig store;
+
+    private transient MinioAsyncClient client;
+    private transient Counter objectsStored;
+    private transient Counter failedAttempts;
+    private transient Histogram storeMs;
+
+    public StoreArtifactFunction(ObjectStoreConfig store) {
+        this.store = store;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        client = store.asyncClient();
+        MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
+        objectsStored = group.counter(VarflowMetrics.OBJECTS_STORED, new ThreadSafeSimpleCounter());
+        failedAttempts = group.counter(VarflowMetrics.STORE_RETRIES, new ThreadSafeSimpleCounter());
+        storeMs = VarflowMetrics.histogram(group, VarflowMetrics.STORE_MS);
+    }
+
+    @Override
+    public void asyncInvoke(GeneratedArtifact artifact, ResultFuture<StoredImage> result) {
+        ImageWork work = artifact.work();
+        long start = System.currentTimeMillis();
+        if (artifact.failed()) {
+            result.complete(List.of(stored(artifact, null, null, start, start)));
+            return;
+        }
+        String imageKey = null;
+        String tokenKey = null;
+        List<CompletableFuture<ObjectWriteResponse>> puts = new ArrayList<>(2);
+        try {
+            if (artifact.png() != null) {
+                imageKey = ObjectKeys.imageKey(store.basePrefix(), work.outputPrefix(), work.requestId(), work.index());
+                puts.add(put(imageKey, artifact.png(), "image/png"));
+            }
+            if (artifact.tokenMap() != null) {
+                tokenKey = ObjectKeys.tokenMapKey(store.basePrefix(), work.outputPrefix(), work.requestId(),
+                        work.index());
+                puts.add(put(tokenKey, artifact.tokenMap(), "application/octet-stream"));
+            }
+        } catch (Exception e) {
+            attemptFailed(work, e, result);
+            return;
+        }
+        String imageUri = imageKey == null ? null : store.uri(imageKey);
+        String tokenUri = tokenKey == null ? null : store.uri(tokenKey);
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
+            if (error != null) {
+                attemptFailed(work, error, result);
+                return;
+            }
+            long end = System.currentTimeMillis();
+            objectsStored.inc(puts.size());
+            synchronized (this) {
+                storeMs.update(end - start);
+            }
+            result.complete(Collections.singletonList(stored(artifact, imageUri, tokenUri, start, end)));
+        });
+    }
+
+    private CompletableFuture<ObjectWriteResponse> put(String key, byte[] bytes, String contentType) throws Exception {
+        return client.putObject(PutObjectArgs.builder().bucket(store.bucket()).object(key)
+                .data(bytes, bytes.length).contentType(contentType).build());
+    }
+
+    private void attemptFailed(ImageWork work, Throwable error, ResultFuture<StoredImage> result) {
+        failedAttempts.inc();
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        LOG.warn("Storing image {}#{} in bucket {} failed (will be retried while attempts remain): {}",
+                work.requestId(), work.index(), store.bucket(), cause.toString());
+        result.completeExceptionally(new StoreException("storing image " + work.requestId() + "#" + work.index()
+                + " in bucket " + store.bucket() + " failed: " + cause.getMessage(), cause));
+    }
+
+    private static StoredImage stored(GeneratedArtifact a, String imageUri, String tokenUri, long start, long end) {
+        ImageWork w = a.work();
+        return new StoredImage(w.requestId(), w.index(), w.count(), w.model(), w.label(), w.seed(), imageUri, tokenUri,
+                w.receivedAt(), a.queueWaitMs(), a.sampleMs() / Math.max(1, a.batchSize()), end - start, end, a.error());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    /** A failed store attempt. */
+    public static final class StoreException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
