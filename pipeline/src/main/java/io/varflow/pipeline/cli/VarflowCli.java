@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             EvalCommand.class,
             BenchCommand.class,
+            BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {
 

@@ -68,12 +68,6 @@ public final class JobOptions {
             ConfigOption.secret("s3.secret-key", "Secret access key (prefer the environment variable)");
     public static final ConfigOption S3_BUCKET = ConfigOption.of("s3.bucket", "varflow", "Bucket for images and token maps");
     public static final ConfigOption S3_PREFIX = ConfigOption.of("s3.prefix", "", "Key prefix inside the bucket");
-    public static final ConfigOption S3_SSL_TRUSTSTORE_LOCATION =
-            ConfigOption.of(
-                    "s3.ssl.truststore.location", null, "Trust store (JKS/PKCS12) for a private CA of an https:// endpoint");
-    public static final ConfigOption S3_SSL_TRUSTSTORE_PASSWORD =
-            ConfigOption.secret("s3.ssl.truststore.password", "Password of the S3 trust store");
-
     // Job
     public static final ConfigOption JOB_NAME = ConfigOption.of("job.name", "varflow", "Flink job name");
     public static final ConfigOption JOB_PARALLELISM =

@@ -1,71 +1,74 @@
 package io.varflow.pipeline.job;
 
-import io.varflow.operators.catalog.ModelCatalog;
-import io.varflow.operators.eval.EvalRequestExpander;
+import io.varflow.operators.GenerationFlow;
+import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
-import io.varflow.operators.validate.DeadLetters;
-import io.varflow.operators.validate.RequestLimits;
-import io.varflow.operators.validate.RequestValidator;
-import io.varflow.operators.validate.ValidRequest;
-import io.varflow.operators.validate.ValidateRequestFunction;
+import io.varflow.operators.messages.ResultEvent;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Assembles the varflow job on an environment:
  *
  * <pre>
- * Kafka requests ─▶ eval sets to per-class requests ─▶ decode/validate ─▶ expand ─▶ batch ─▶ sample ─▶ store ─▶ track ─▶ Kafka results (exactly once)
- *                        └─ dead letters (side output) ─▶ Kafka dead-letters (exactly once)
+ * Kafka requests ─▶ validate ─▶ expand ─▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
+ *                      └─ dead letters (side output) ─────────────────────────────▶ Kafka dead letters (exactly once)
  * </pre>
  *
- * Operator uids are fixed so that checkpoints and savepoints stay restorable across versions.
+ * The operators between source and sinks are the operators module's {@link GenerationFlow}; this
+ * class adds the Kafka source, the exactly-once sinks and the settings. Operator uids are fixed so
+ * checkpoints and savepoints stay restorable.
  */
 public final class VarflowJob {
 
-    /** Operator uids (stable across releases: state is matched by them on restore). */
     static final String UID_SOURCE = "varflow-requests-source";
-    static final String UID_EVAL_EXPAND = "varflow-eval-expand";
-    static final String UID_VALIDATE = "varflow-validate";
     static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
     static final String UID_RESULTS_SINK = "varflow-results-sink";
+
+    /** Key groups of the keyed operators; fixed so a job can be rescaled up to this parallelism from a checkpoint. */
+    static final int MAX_PARALLELISM = 128;
 
     private VarflowJob() {}
 
     /** Adds the job's operators to {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
-        env.setParallelism(config.getPositiveInt(JobOptions.JOB_PARALLELISM));
-        ModelCatalog catalog = ModelCatalogs.from(config);
+        int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
+        env.setParallelism(parallelism);
+        env.setMaxParallelism(MAX_PARALLELISM);
 
         DataStream<RawRecord> raw =
                 env.fromSource(KafkaConnectors.requests(config), WatermarkStrategy.noWatermarks(), "requests")
                         .uid(UID_SOURCE)
                         .name("Kafka requests");
 
-        // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
-        SingleOutputStreamOperator<RawRecord> expanded =
-                raw.process(new EvalRequestExpander(catalog)).uid(UID_EVAL_EXPAND).name("expand eval sets");
+        GenerationFlow.Outputs out = GenerationFlow.builder()
+                .setCatalog(ModelCatalogs.from(config))
+                .setGeneratorFactory(GeneratorFactories.from(config))
+                .setObjectStore(GeneratorFactories.objectStore(config))
+                .optBatching(new BatchingOptions(
+                        config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
+                        BatchingOptions.DEFAULTS.priorityLookahead()))
+                .optSamplingParallelism(parallelism)
+                .optMaxParallelism(MAX_PARALLELISM)
+                .build()
+                .apply(raw);
 
-        SingleOutputStreamOperator<ValidRequest> valid =
-                expanded.process(new ValidateRequestFunction(new RequestValidator(catalog, RequestLimits.DEFAULTS)))
-                        .uid(UID_VALIDATE)
-                        .name("decode + validate");
-
-        valid.getSideOutput(DeadLetters.TAG)
-                .union(expanded.getSideOutput(DeadLetters.TAG))
+        out.deadLetters()
                 .sinkTo(KafkaConnectors.exactlyOnce(
                         config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey()))
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka dead letters");
-
-        GenerationStage.attach(valid, catalog, config);
+        out.results()
+                .sinkTo(KafkaConnectors.exactlyOnce(
+                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey()))
+                .uid(UID_RESULTS_SINK)
+                .name("Kafka results");
     }
 
     /** Dead letters keyed by request id when one was read, so a request's history shares a partition. */
@@ -75,6 +78,16 @@ public final class VarflowJob {
         @Override
         public byte[] serialize(DeadLetter letter) {
             return letter.requestId() == null ? null : letter.requestId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Results keyed by request id. */
+    static final class ResultKey implements SerializationSchema<ResultEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(ResultEvent event) {
+            return event.requestId().getBytes(StandardCharsets.UTF_8);
         }
     }
 }

@@ -61,7 +61,7 @@ class CliArgumentsTest {
     @Test
     void listSettingsShowsEveryOptionWithItsEnvironmentVariable() {
         assertThat(run("job", "--list-settings")).isEqualTo(0);
-        assertThat(out.toString()).contains("kafka.sasl.password", "VARFLOW_KAFKA_SASL_PASSWORD", "s3.ssl.truststore.location");
+        assertThat(out.toString()).contains("kafka.sasl.password", "VARFLOW_KAFKA_SASL_PASSWORD", "kafka.ssl.truststore.location");
     }
 
     @Test
