@@ -144,6 +144,8 @@ public final class EvalCommand implements Callable<Integer> {
         // replaying the requests of the interrupted one.
         deleteTree(dir.resolve("kafka"));
         deleteTree(dir.resolve("checkpoints"));
+        // Byte-reproducible sets: every model call has the same shape (FixedShapeGenerator).
+        base = base.with(JobOptions.BATCH_FIXED_SHAPE, "true");
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base);
                 JobRunner.LocalJob job = JobRunner.startLocal(stack.jobConfig())) {
             job.awaitRunning(Duration.ofSeconds(120));
@@ -179,10 +181,13 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private static void submit(JobConfig config, EvalRequest request) {
+    private static void submit(JobConfig config, EvalRequest request) throws IOException {
         try (RequestProducer producer = new RequestProducer(KafkaClientSettings.connection(config),
                 config.get(JobOptions.TOPIC_REQUESTS))) {
             producer.send(List.of(Messages.toJson(request)));
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            throw new IOException("cannot submit the set to " + config.get(JobOptions.TOPIC_REQUESTS) + " at "
+                    + config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + ": " + e.getMessage(), e);
         }
     }
 
