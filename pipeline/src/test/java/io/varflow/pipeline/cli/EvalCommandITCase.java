@@ -50,17 +50,17 @@ class EvalCommandITCase {
 
     private static Path uninterrupted;
 
-    private static List<String> args(Path out, String maxBatch) {
+    private static List<String> args(Path out) {
         return List.of("eval", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
                 "--eval-id", EVAL_ID, "--out", out.toString(), "--poll", "200ms", "--timeout", "8m",
-                "--max-batch", maxBatch);
+                "--max-batch", "4");
     }
 
     @Test
     @Order(1)
     void tenClassesTimesThreeArePackedClassMajorWithAManifest() throws Exception {
         Path out = work.resolve("uninterrupted");
-        int rc = VarflowCli.commandLine().execute(args(out, "4").toArray(String[]::new));
+        int rc = VarflowCli.commandLine().execute(args(out).toArray(String[]::new));
         assertThat(rc).isZero();
         uninterrupted = out;
 
@@ -120,7 +120,7 @@ class EvalCommandITCase {
     void killedMidwayAndRestartedEndsWithTheSameThirtyImages() throws Exception {
         assertThat(uninterrupted).as("needs the uninterrupted run of the first test").isNotNull();
         Path out = work.resolve("restarted");
-        Process child = startChild(args(out, "1"), work.resolve("killed-run.log"));
+        Process child = startChild(args(out), work.resolve("killed-run.log"));
         int before;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -135,7 +135,7 @@ class EvalCommandITCase {
         assertThat(before).as("the first run was killed midway (see killed-run.log)").isBetween(1, 29);
         assertThat(out.resolve("samples.npz")).doesNotExist();
 
-        int rc = VarflowCli.commandLine().execute(args(out, "4").toArray(String[]::new));
+        int rc = VarflowCli.commandLine().execute(args(out).toArray(String[]::new));
         assertThat(rc).isZero();
 
         assertThat(storedPngs(out)).hasSize(30);
