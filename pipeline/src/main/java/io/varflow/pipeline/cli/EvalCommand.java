@@ -210,13 +210,28 @@ public final class EvalCommand implements Callable<Integer> {
         return safeModel + "-k" + perClass + "-" + hash;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+    /**
+     * Deletes {@code dir}. A broker left by a killed run may still be shutting down and writing
+     * there for a few seconds, so failures are retried for up to a minute.
+     */
+    private static void deleteTree(Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                if (!Files.exists(dir)) {
+                    return;
+                }
+                try (var paths = Files.walk(dir)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("cannot clear " + dir + " (is an earlier run still going?): " + e, e);
+                }
+                Thread.sleep(500);
             }
         }
     }

@@ -121,6 +121,7 @@ class EvalCommandITCase {
         assertThat(uninterrupted).as("needs the uninterrupted run of the first test").isNotNull();
         Path out = work.resolve("restarted");
         Process child = startChild(args(out), work.resolve("killed-run.log"));
+        List<ProcessHandle> family = new ArrayList<>();
         int before;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -128,8 +129,13 @@ class EvalCommandITCase {
                 Thread.sleep(20);
             }
         } finally {
+            child.descendants().forEach(family::add); // the embedded broker's JVM
             child.destroyForcibly(); // kill -9: no shutdown hooks, no cleanup
             child.waitFor(60, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle p : family) {
+            // The broker notices its parent is gone (stdin closes) and exits by itself.
+            p.onExit().get(60, TimeUnit.SECONDS);
         }
         before = storedPngs(out).size();
         assertThat(before).as("the first run was killed midway (see killed-run.log)").isBetween(1, 29);
