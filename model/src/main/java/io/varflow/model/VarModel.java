@@ -226,6 +226,50 @@ public final class VarModel implements ImageGenerator {
         }
     }
 
+    /**
+     * Encodes images into their multi-scale token maps ({@code img_to_idxBl}) and decodes those back
+     * ({@code idxBl_to_img}, last scale).
+     *
+     * @param images float32 CHW (3 x size x size) pixels in [0, 1], size = {@code config().imageSize()}
+     * @throws IllegalArgumentException for an image of the wrong length
+     */
+    public List<EncodedImage> encode(List<float[]> images) {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+        int size = config.imageSize();
+        int perImage = 3 * size * size;
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        float[] scaled = new float[images.size() * perImage];
+        for (int b = 0; b < images.size(); b++) {
+            float[] image = images.get(b);
+            if (image == null || image.length != perImage) {
+                throw new IllegalArgumentException("image " + b + " must hold 3x" + size + "x" + size + " = " + perImage
+                        + " floats, got " + (image == null ? "null" : image.length));
+            }
+            for (int i = 0; i < perImage; i++) {
+                scaled[b * perImage + i] = image[i] * 2f - 1f; // the VQVAE takes [-1, 1]
+            }
+        }
+        try (NDManager work = root.newSubManager();
+                NDScope scope = new NDScope()) {
+            NDArray batch = work.create(scaled, new Shape(images.size(), 3, size, size));
+            List<int[][]> tokens = vqvae.encode(batch);
+            float[] recon = vqvae.decodeTokens(tokens, work).toFloatArray();
+            List<EncodedImage> out = new ArrayList<>(images.size());
+            for (int b = 0; b < images.size(); b++) {
+                float[] pixels = new float[perImage];
+                for (int i = 0; i < perImage; i++) {
+                    pixels[i] = (recon[b * perImage + i] + 1f) * 0.5f;
+                }
+                out.add(new EncodedImage(tokens.get(b), pixels, size));
+            }
+            return out;
+        }
+    }
+
     private List<GeneratedImage> results(List<ImageTask> tasks, long[] ids, float[] pixels) {
         int batch = tasks.size();
         int total = config.totalTokens();

@@ -126,14 +126,7 @@ public final class GenerationFlow {
                 .uid("varflow-sample").name("sample (VAR)")
                 .setParallelism(samplingParallelism);
 
-        var retry = new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<StoredImage>(
-                        storeRetry.maxRetries(), storeRetry.initialBackoffMs(), storeRetry.maxBackoffMs(), 2.0)
-                .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
-                .build();
-        SingleOutputStreamOperator<StoredImage> stored = AsyncDataStream.unorderedWaitWithRetry(artifacts,
-                        new StoreArtifactFunction(objectStore), storeRetry.timeoutMs(), TimeUnit.MILLISECONDS,
-                        storeRetry.capacity(), retry)
-                .uid("varflow-store").name("store objects")
+        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
                 .setParallelism(samplingParallelism);
 
         SingleOutputStreamOperator<ResultEvent> results = stored
@@ -141,6 +134,21 @@ public final class GenerationFlow {
                 .process(new ResultAggregator(completedTtl), TypeInformation.of(ResultEvent.class))
                 .uid("varflow-results").name("collect results");
         return new Outputs(results, deadLetters);
+    }
+
+    /**
+     * The store step on its own: {@link StoreArtifactFunction} behind Flink's async operator with
+     * exponential-backoff retries and an overall timeout; exhausted retries fail the job.
+     */
+    public static SingleOutputStreamOperator<StoredImage> store(
+            DataStream<GeneratedArtifact> artifacts, ObjectStoreConfig objectStore, StoreRetryOptions storeRetry) {
+        var retry = new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<StoredImage>(
+                        storeRetry.maxRetries(), storeRetry.initialBackoffMs(), storeRetry.maxBackoffMs(), 2.0)
+                .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
+                .build();
+        return AsyncDataStream.unorderedWaitWithRetry(artifacts, new StoreArtifactFunction(objectStore),
+                        storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(), retry)
+                .uid("varflow-store").name("store objects");
     }
 
     /** Builder: {@code set*} are required, {@code opt*} have defaults. */

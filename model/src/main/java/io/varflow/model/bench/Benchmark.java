@@ -48,7 +48,7 @@ public final class Benchmark {
                     + "device      %s, %s%n"
                     + "batch       %d images x %d batches (after %d warm-up), cfg %.2f top-k %d top-p %.2f%n"
                     + "load        %.2f s (random weights)%n"
-                    + "throughput  %.2f images/s%n"
+                    + "throughput  %.4g images/s%n"
                     + "per batch   %.1f ms = transformer %.1f + sampling %.1f + decode %.1f%n"
                     + "peak memory %s%n",
                     s.config(), device, s.options().precision().name().toLowerCase(Locale.ROOT), s.batch(), s.batches(),

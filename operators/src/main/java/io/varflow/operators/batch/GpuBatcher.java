@@ -29,7 +29,7 @@ import org.apache.flink.util.Collector;
  * as tasks leave.
  *
  * <p>Metrics: {@code batchFillPercent}, {@code queueWaitMs} (histograms), {@code queuedTasks}
- * (gauge, tasks held by this subtask since it started).
+ * (gauge, tasks this subtask holds; it starts at 0 after a restore).
  */
 public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, TaskBatch> {
 
@@ -68,7 +68,7 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         fillPercent = VarflowMetrics.histogram(group, VarflowMetrics.BATCH_FILL_PERCENT);
         queueWait = VarflowMetrics.histogram(group, VarflowMetrics.QUEUE_WAIT_MS);
-        group.gauge(VarflowMetrics.QUEUED_TASKS, () -> queued);
+        group.gauge(VarflowMetrics.QUEUED_TASKS, () -> Math.max(0, queued));
     }
 
     @Override

@@ -45,6 +45,8 @@ import picocli.CommandLine.Spec;
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
 
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobSettingsOptions settings;
@@ -58,6 +60,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "32", description = "Images generated before measuring (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--sampler-only", description = "Measure the model alone and stop.")
+    boolean samplerOnlyFlag;
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Embedded stack folder (default .varflow/bench-<time>).")
     Path workDir;
 
@@ -68,11 +73,21 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
         JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
         PrintWriter out = spec.commandLine().getOut();
+        // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
+        // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).
+        if (System.getProperty(TORCH_THREADS) == null) {
+            System.setProperty(TORCH_THREADS, "1");
+        }
+        out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
+                System.getProperty(TORCH_THREADS), TORCH_THREADS);
         ModelSpec model = ModelCatalogs.from(config).get(ModelCatalogs.from(config).defaultModel());
 
-        double samplerOnly = samplerOnly(config, model);
-        out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s%n", images, batch, samplerOnly);
+        double samplerBefore = samplerOnly(config, model);
+        out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s%n", images, batch, samplerBefore);
         out.flush();
+        if (samplerOnlyFlag) {
+            return 0;
+        }
 
         EndToEnd e2e = endToEnd(config, model);
         out.printf(Locale.ROOT,
@@ -80,7 +95,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 images, batch, e2e.imagesPerSecond);
         out.printf(Locale.ROOT,
                 "              %.1f images/s wall clock incl. waiting for the exactly-once commit (checkpoint every %s)%n",
-                e2e.wallImagesPerSecond, config.get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                e2e.wallImagesPerSecond, e2e.checkpointInterval);
+        // Measured again after: on a shared machine the load changes; the mean of both is the reference.
+        double samplerAfter = samplerOnly(config, model);
+        out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s (again, after the end-to-end run)%n",
+                images, batch, samplerAfter);
+        double samplerOnly = (samplerBefore + samplerAfter) / 2;
         double overhead = 100.0 * (1.0 - e2e.imagesPerSecond / samplerOnly);
         out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (model '%s', %s)%n", overhead, model.name(),
                 config.get(JobOptions.MODEL_DEVICE));
@@ -88,13 +108,28 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Images/s of {@code generate} alone, on a worker thread as the sampling subtask runs it in the job.
+     */
     private double samplerOnly(JobConfig config, ModelSpec model) throws Exception {
-        try (ImageGenerator generator = GeneratorFactories.from(config).open(model, 0)) {
-            run(generator, warmup, 1_000_000);
-            long start = System.nanoTime();
-            run(generator, images, 0);
-            return images / ((System.nanoTime() - start) / 1e9);
+        double[] rate = new double[1];
+        Exception[] failure = new Exception[1];
+        Thread worker = new Thread(() -> {
+            try (ImageGenerator generator = GeneratorFactories.from(config).open(model, 0)) {
+                run(generator, warmup, 1_000_000);
+                long start = System.nanoTime();
+                run(generator, images, 0);
+                rate[0] = images / ((System.nanoTime() - start) / 1e9);
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "sampler-bench");
+        worker.start();
+        worker.join();
+        if (failure[0] != null) {
+            throw failure[0];
         }
+        return rate[0];
     }
 
     /** Generates {@code n} images in batches with the job's default sampling settings (as requests get them). */
@@ -111,7 +146,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
     }
 
-    private record EndToEnd(double imagesPerSecond, double wallImagesPerSecond) {}
+    private record EndToEnd(double imagesPerSecond, double wallImagesPerSecond, String checkpointInterval) {}
 
     private EndToEnd endToEnd(JobConfig base, ModelSpec model) throws Exception {
         Path dir = workDir != null ? workDir : WorkDirs.fresh("bench");
@@ -142,7 +177,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     counted += event.path("images").size();
                 }
                 double seconds = Math.max(1, lastCompleted - firstReceived) / 1000.0;
-                return new EndToEnd(counted / seconds, counted / wall);
+                return new EndToEnd(counted / seconds, counted / wall, config.get(JobOptions.JOB_CHECKPOINT_INTERVAL));
             }
         }
     }

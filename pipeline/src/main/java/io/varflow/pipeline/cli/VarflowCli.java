@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             SubmitCommand.class,
             EvalCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
             BenchCommand.class,
             BenchPipelineCommand.class,
         })

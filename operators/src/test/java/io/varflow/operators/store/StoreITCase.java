@@ -1,0 +1,141 @@
+package io.varflow.operators.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.varflow.operators.GenerationFlow;
+import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.messages.Priority;
+import io.varflow.operators.sample.GeneratedArtifact;
+import io.varflow.operators.testutil.S3ProxyServer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The object-store step against a REAL S3 server (S3Proxy in-process) on a Flink MiniCluster. */
+class StoreITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final String BUCKET = "varflow-images";
+
+    private S3ProxyServer s3;
+
+    @BeforeEach
+    void startS3() throws Exception {
+        s3 = S3ProxyServer.start();
+    }
+
+    @AfterEach
+    void stopS3() throws Exception {
+        s3.close();
+    }
+
+    private static GeneratedArtifact artifact(String id, int index, boolean png, boolean tokens, String error) {
+        ImageWork w = new ImageWork(id, index, 3, "tiny", 1, 10 + index, 10, 1.5, 900, 0.96, false, Priority.BULK, png,
+                tokens, "evals", 100, 100, "tiny#0");
+        byte[] pngBytes = error == null && png ? ("png " + id + index).getBytes(StandardCharsets.UTF_8) : null;
+        byte[] tokenBytes = error == null && tokens ? ("tok " + id + index).getBytes(StandardCharsets.UTF_8) : null;
+        return new GeneratedArtifact(w, pngBytes, tokenBytes, 3, 40, 2, error);
+    }
+
+    private static List<StoredImage> run(ObjectStoreConfig config, StoreRetryOptions retry, List<GeneratedArtifact> in)
+            throws Exception {
+        StreamExecutionEnvironment env = environment();
+        List<StoredImage> out = new ArrayList<>(GenerationFlow.store(
+                env.fromData(in, TypeInformation.of(GeneratedArtifact.class)), config, retry).executeAndCollect(100));
+        out.sort(Comparator.comparing(StoredImage::requestId).thenComparing(StoredImage::index));
+        return out;
+    }
+
+    @Test
+    void storesEveryObjectUnderDeterministicKeysAndARetriedWriteReplaces() throws Exception {
+        s3.createBucket(BUCKET);
+        ObjectStoreConfig config = s3.config(BUCKET, "varflow");
+        List<GeneratedArtifact> in = List.of(artifact("r1", 0, true, true, null), artifact("r1", 1, false, true, null),
+                artifact("r2", 0, true, true, "GENERATION_FAILED: boom"));
+        List<StoredImage> out = run(config, StoreRetryOptions.DEFAULTS, in);
+
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).imageUri()).isEqualTo("s3://varflow-images/varflow/evals/r1/0000.png");
+        assertThat(out.get(0).tokenMapUri()).isEqualTo("s3://varflow-images/varflow/evals/r1/0000.tokens.safetensors");
+        assertThat(out.get(1).imageUri()).as("images not requested are not stored").isNull();
+        assertThat(out.get(2).error()).contains("boom");
+        assertThat(out.get(2).imageUri()).isNull();
+        assertThat(out.get(0).sampleMs()).as("an image's share of its batch of 2").isEqualTo(20);
+        assertThat(s3.get(out.get(0).imageUri())).isEqualTo("png r10".getBytes(StandardCharsets.UTF_8));
+        assertThat(s3.get(out.get(1).tokenMapUri())).isEqualTo("tok r11".getBytes(StandardCharsets.UTF_8));
+        List<String> keys = s3.keys(BUCKET);
+        assertThat(keys).containsExactly("varflow/evals/r1/0000.png", "varflow/evals/r1/0000.tokens.safetensors",
+                "varflow/evals/r1/0001.tokens.safetensors");
+
+        run(config, StoreRetryOptions.DEFAULTS, in);
+        assertThat(s3.keys(BUCKET)).as("the same images again replace, never duplicate").isEqualTo(keys);
+    }
+
+    @Test
+    void retriesWithBackoffUntilTheStoreAccepts() throws Exception {
+        ObjectStoreConfig config = s3.config(BUCKET, "");
+        Thread creator = new Thread(() -> {
+            try {
+                Thread.sleep(1500);
+                s3.createBucket(BUCKET);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        creator.start();
+        List<StoredImage> out;
+        try {
+            out = run(config, new StoreRetryOptions(20, 100, 400, 60_000, 8), List.of(artifact("late", 0, true, true,
+                    null)));
+        } finally {
+            creator.join(10_000);
+        }
+        assertThat(out).hasSize(1);
+        assertThat(s3.get(out.get(0).imageUri())).isEqualTo("png late0".getBytes(StandardCharsets.UTF_8));
+        assertThat(out.get(0).storeMs()).as("the first attempts failed while the bucket was missing")
+                .isGreaterThanOrEqualTo(0);
+        assertThat(s3.keys(BUCKET)).containsExactly("evals/late/0000.png", "evals/late/0000.tokens.safetensors");
+    }
+
+    @Test
+    void failsTheJobWhenRetriesAreExhausted() {
+        ObjectStoreConfig config = s3.config("no-such-bucket", "");
+        assertThatThrownBy(() -> {
+            StreamExecutionEnvironment env = environment();
+            GenerationFlow.store(env.fromData(List.of(artifact("lost", 0, true, true, null)),
+                            TypeInformation.of(GeneratedArtifact.class)), config, new StoreRetryOptions(2, 50, 100, 30_000, 8))
+                    .map(stored -> "stored " + stored.requestId())
+                    .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+            env.execute("store to a missing bucket");
+        }).satisfies(e -> assertThat(ExceptionUtils.stringifyException(e))
+                .as("the store failure must surface, without credentials")
+                .contains("StoreException").contains("no-such-bucket").contains("The specified bucket does not exist")
+                .doesNotContain(S3ProxyServer.SECRET_KEY));
+    }
+
+    private static StreamExecutionEnvironment environment() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        return env;
+    }
+}
