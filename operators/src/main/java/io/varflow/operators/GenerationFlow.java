@@ -10,6 +10,7 @@ import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.edit.EditLimits;
 import io.varflow.operators.edit.EditValidator;
 import io.varflow.operators.edit.ResolveEditFunction;
+import io.varflow.operators.eval.EvalRequestExpander;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ResultEvent;
@@ -41,7 +42,8 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * Wires varflow's operators from raw request records to result events and dead letters:
  *
  * <pre>
- * RawRecord -> validate --(side output)--> DeadLetter
+ * RawRecord -> eval sets to per-class requests (EvalRequestExpander) --(side output)--> DeadLetter
+ *           -> validate --(side output)--> DeadLetter
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
@@ -70,7 +72,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-validate}, {@code -expand}, {@code -batch},
+ * Every operator has a stable uid ({@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
@@ -119,11 +121,16 @@ public final class GenerationFlow {
      * join the dead letters.
      */
     public Outputs apply(DataStream<RawRecord> raw, DataStream<RawRecord> edits) {
-        SingleOutputStreamOperator<ValidRequest> valid = raw
+        // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
+        SingleOutputStreamOperator<RawRecord> requests = raw
+                .process(new EvalRequestExpander(catalog), TypeInformation.of(RawRecord.class))
+                .uid("varflow-eval-expand").name("expand evaluation sets");
+        SingleOutputStreamOperator<ValidRequest> valid = requests
                 .process(new ValidateRequestFunction(new RequestValidator(catalog, limits)),
                         TypeInformation.of(ValidRequest.class))
                 .uid("varflow-validate").name("validate requests");
-        DataStream<DeadLetter> deadLetters = valid.getSideOutput(DeadLetters.TAG);
+        DataStream<DeadLetter> deadLetters =
+                valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG));
 
         SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid

@@ -23,6 +23,10 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
+            EvalCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
+            BenchCommand.class,
             BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {

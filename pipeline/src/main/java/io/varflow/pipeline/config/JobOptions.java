@@ -82,6 +82,10 @@ public final class JobOptions {
     // Batching and model
     public static final ConfigOption BATCH_MAX_IMAGES =
             ConfigOption.of("batch.max-images", "8", "Largest batch of images handed to the model");
+    public static final ConfigOption BATCH_FIXED_SHAPE =
+            ConfigOption.of("batch.fixed-shape", "false",
+                    "true: run the model on batches padded to batch.max-images, so an image's bytes do not depend"
+                            + " on its batch (reproducible evaluation sets; ./varflow eval --embedded sets it)");
     public static final ConfigOption BATCH_MAX_WAIT =
             ConfigOption.of("batch.max-wait", "200ms", "Longest time an image waits for its batch to fill");
     public static final ConfigOption MODEL_NAME =
