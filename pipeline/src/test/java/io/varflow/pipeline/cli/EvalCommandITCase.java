@@ -159,6 +159,14 @@ class EvalCommandITCase {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dai.djl.offline=true");
+        // Same libtorch thread pool as this JVM's run: the thread count changes float summation order,
+        // and with it a few pixel values, so a byte-for-byte comparison needs it equal on both sides.
+        for (String property : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                command.add("-D" + property + "=" + value);
+            }
+        }
         for (String pkg : List.of("java.lang", "java.util", "java.nio", "sun.nio.ch")) {
             command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
         }
