@@ -10,6 +10,7 @@ import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.operators.batch.TaskSeeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +29,12 @@ import picocli.CommandLine.Spec;
  * {@code image_NNN.tokens.safetensors} (a {@code varflow.tokens.v1} token map).
  *
  * <p>Image {@code i} (0-based, in {@code --classes} order) is sampled with seed
- * {@link #imageSeed(long, int) imageSeed(--seed, i)}, the same derivation the streaming job uses
- * for image {@code i} of a request, so an image does not depend on the batch it was drawn in.
+ * {@link TaskSeeds#forImage(long, int) TaskSeeds.forImage(--seed, i)}, the derivation the streaming
+ * job uses for image {@code i} of a request, so an image does not depend on the batch it was drawn in.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = "Generate class-conditional images with a VAR model (default: the bundled tiny model).")
 final class SampleCommand implements Callable<Integer> {
-
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -62,7 +61,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "0.96", description = "Top-p; 0 disables (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses imageSeed(seed, i) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--smooth", description = "The official more_smooth (gumbel-softmax) mode, for visualisation.")
@@ -73,18 +72,6 @@ final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
     Path out;
-
-    /**
-     * Seed of image {@code index} for base seed {@code seed}: SplitMix64's finalizer of
-     * {@code seed + 0x9E3779B97F4A7C15 * (index + 1)}, identical to the streaming job's per-image
-     * seeds ({@code io.varflow.operators.batch.TaskSeeds.forImage}).
-     */
-    static long imageSeed(long seed, int index) {
-        long z = seed + GOLDEN_GAMMA * (index + 1L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -113,7 +100,7 @@ final class SampleCommand implements Callable<Integer> {
 
         List<ImageTask> tasks = new ArrayList<>();
         for (int i = 0; i < classes.size(); i++) {
-            tasks.add(new ImageTask(classes.get(i), imageSeed(seed, i), sampling));
+            tasks.add(new ImageTask(classes.get(i), TaskSeeds.forImage(seed, i), sampling));
         }
         List<GeneratedImage> images = new ArrayList<>();
         try (VarModel varModel = VarModel.load(config, vaeFile, varFile, runtime)) {

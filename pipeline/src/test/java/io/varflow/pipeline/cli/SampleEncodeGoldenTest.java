@@ -10,6 +10,7 @@ import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.operators.batch.TaskSeeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class SampleEncodeGoldenTest {
         for (int b = 0; b < batch; b++) {
             JsonNode image = images.get(b);
             assertThat(image.get("label").asInt()).isEqualTo(spec.get("labels").get(b).asInt());
-            assertThat(image.get("seed").asLong()).isEqualTo(SampleCommand.imageSeed(5, b));
+            assertThat(image.get("seed").asLong()).isEqualTo(TaskSeeds.forImage(5, b));
             for (int s = 0; s < expectedTokens.size(); s++) {
                 assertThat(image.get("tokens_per_scale").get(s)).as("image %d scale %d", b, s)
                         .isEqualTo(expectedTokens.get(s).get(b));
