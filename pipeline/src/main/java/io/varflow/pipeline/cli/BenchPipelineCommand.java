@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
         name = "bench-pipeline",
         mixinStandardHelpOptions = true,
         description = {
-            "Sampler-only vs end-to-end images/s for the same model and batch size on this machine, and the",
-            "pipeline's overhead. End to end runs the real job on the embedded stack (Kafka, S3, Flink)."
+            "Compare sampler-only and end-to-end images/s; print the pipeline's overhead.",
+            "Same model, images and batch size on both sides; end to end runs the real job on the local stack."
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
 
