@@ -19,6 +19,7 @@ import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
 import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.DropRepeatedRequests;
 import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RequestValidator;
 import io.varflow.operators.validate.ValidRequest;
@@ -45,7 +46,10 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
  * </pre>
  *
- * Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
+ * Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
+ * (uid {@code varflow-dedupe}) drops a requestId already served: it is the idempotency key.
+ *
+ * <p>Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
  * {@link #apply} any {@code DataStream<RawRecord>} (e.g. a KafkaSource with
  * {@link io.varflow.operators.ingest.RawRecordDeserializationSchema}).
  *
@@ -105,6 +109,9 @@ public final class GenerationFlow {
 
         SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid
+                .keyBy(ValidRequest::requestId)
+                .process(new DropRepeatedRequests(completedTtl), TypeInformation.of(ValidRequest.class))
+                .uid("varflow-dedupe").name("drop repeated requestIds")
                 .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
                 .uid("varflow-expand").name("expand into images");
 
@@ -200,7 +207,7 @@ public final class GenerationFlow {
             return this;
         }
 
-        /** How long a completed requestId is remembered to suppress duplicates (default 7 days). */
+        /** How long a requestId is remembered to suppress repeats and duplicate results (default 7 days). */
         public Builder optCompletedTtl(Duration ttl) {
             this.completedTtl = ttl;
             return this;

@@ -80,7 +80,8 @@ class GenerationFlowITCase {
             "{\"requestId\":\"x\",\"classLabel\":1,\"count\":1,\"model\":\"d30\"}",
             "{\"requestId\":\"y\",\"classLabel\":10,\"count\":1}",
             "{\"requestId\":\"../escape\",\"classLabel\":1,\"count\":1}",
-            "{\"requestId\":\"greedy\",\"classLabel\":1,\"count\":500}");
+            "{\"requestId\":\"greedy\",\"classLabel\":1,\"count\":500}",
+            "{\"requestId\":\"three-cats\",\"classLabel\":3,\"count\":3,\"seed\":42}");
 
     private record Run(Map<String, ResultEvent> results, List<DeadLetter> deadLetters, JobID jobId) {}
 
@@ -188,7 +189,8 @@ class GenerationFlowITCase {
 
         JobID job = batched.jobId();
         assertThat(counted(job, "imagesGenerated")).isEqualTo(7);
-        assertThat(counted(job, "requestsAccepted")).isEqualTo(3);
+        assertThat(counted(job, "requestsAccepted")).as("the re-sent request is valid").isEqualTo(4);
+        assertThat(counted(job, "repeatedRequests")).as("and dropped before any GPU work").isEqualTo(1);
         assertThat(counted(job, "deadLetters")).isEqualTo(5);
         assertThat(counted(job, "objectsStored")).isEqualTo(12);
         assertThat(counted(job, "resultsEmitted")).isEqualTo(3);

@@ -19,6 +19,8 @@ public final class VarflowMetrics {
     public static final String DEAD_LETTERS = "deadLetters";
     /** Requests accepted by validation (counter, validator). */
     public static final String REQUESTS_ACCEPTED = "requestsAccepted";
+    /** Requests dropped because their requestId was already served (counter, dedupe). */
+    public static final String REPEATED_REQUESTS = "repeatedRequests";
     /** Images generated per second (meter, sampler). */
     public static final String IMAGES_PER_SECOND = "imagesPerSecond";
     /** Images generated (counter, sampler). */
