@@ -11,9 +11,12 @@ import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.checkpoint.Checkpoints;
+import io.varflow.model.checkpoint.RandomStateDict;
 import io.varflow.model.checkpoint.StateDict;
+import io.varflow.model.checkpoint.StateDictLayout;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.model.edit.EditBatch;
 import io.varflow.model.sampling.SamplingBatch;
 import io.varflow.model.sampling.TokenSampler;
 import io.varflow.model.var.VarTransformer;
@@ -64,8 +67,34 @@ public final class VarModel implements ImageGenerator {
         }
     }
 
-    /** Builds a model from state dicts already open (e.g. random weights for benchmarks). */
+    /**
+     * A model of {@code config} with seeded random weights of the official layout (for benchmarks
+     * and tests; generates noise-like images).
+     */
+    public static VarModel randomWeights(ModelConfig config, long seed, RuntimeOptions options) {
+        try (StateDict vae = RandomStateDict.vqvae(config, seed);
+                StateDict var = RandomStateDict.var(config, seed + 1)) {
+            // No verify(): it would generate every tensor twice, and these fit their layout by construction.
+            return assemble(config, vae, var, options);
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("random weights do not fit their own layout", e);
+        }
+    }
+
+    /**
+     * Builds a model from state dicts already open, after verifying both against the layout of
+     * {@code config}. The state dicts may be closed afterwards.
+     *
+     * @throws CheckpointException naming the file and the first missing or mis-shaped key
+     */
     public static VarModel build(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
+            throws CheckpointException {
+        StateDictLayout.vqvae(config).verify(vae);
+        StateDictLayout.var(config).verify(var);
+        return assemble(config, vae, var, options);
+    }
+
+    private static VarModel assemble(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
             throws CheckpointException {
         VqVae vqvae = VqVae.load(config, vae, options);
         NDManager root = NDManager.newBaseManager(deviceOf(options), "PyTorch");
@@ -134,7 +163,8 @@ public final class VarModel implements ImageGenerator {
      * Generates one image per task, in task order, and adds the time of each phase to
      * {@code timings} when it is not null (which synchronises with the device at phase boundaries).
      *
-     * @throws IllegalArgumentException for a label outside [0, num_classes)
+     * @throws IllegalArgumentException for a label outside [0, num_classes) ([0, num_classes] for
+     *     edits) or an edit that does not fit the model
      */
     public List<GeneratedImage> generate(List<ImageTask> tasks, GenerationTimings timings) {
         if (closed) {
@@ -153,6 +183,7 @@ public final class VarModel implements ImageGenerator {
                 NDScope outer = new NDScope()) {
             long[] labels = tasks.stream().mapToLong(ImageTask::label).toArray();
             SamplingBatch sampling = SamplingBatch.create(gen, config, tasks);
+            EditBatch edits = EditBatch.create(gen, config, vqvae, tasks); // null without edit tasks
             VarTransformer.Pass pass = transformer.start(gen.create(labels), gen);
             NDArray fHat = vqvae.newFHat(gen, batch);
             NDArray x = pass.firstInput();
@@ -164,16 +195,22 @@ public final class VarModel implements ImageGenerator {
                     clock.transformerDone(logits);
                     NDArray guided = TokenSampler.guide(logits, sampling, si);
                     TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
-                    NDArray h = vqvae.embed(draw.tokens()); // (B, Cvae, pn, pn) float32
+                    // Edits: kept positions take the source's tokens (and so its residuals).
+                    NDArray drawn = edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
+                    NDArray h = vqvae.embed(drawn); // (B, Cvae, pn, pn) float32
                     if (sampling.anySmooth()) {
                         NDArray soft = TokenSampler.smoothEmbedding(draw.maskedLogits(),
                                         vqvae.quantizer().codebook(), sampling, si)
                                 .transpose(0, 2, 1)
                                 .reshape(batch, zChannels, pn, pn);
-                        h = NDArrays.where(sampling.smoothRows().broadcast(soft.getShape()), soft, h);
+                        NDArray useSoft = sampling.smoothRows().broadcast(soft.getShape());
+                        if (edits != null) {
+                            useSoft = useSoft.logicalAnd(edits.sampledPositions(si).broadcast(soft.getShape()));
+                        }
+                        h = NDArrays.where(useSoft, soft, h);
                     }
                     vqvae.addScale(fHat, h, si);
-                    tokens[si] = keep(draw.tokens(), gen);
+                    tokens[si] = keep(drawn, gen);
                     clock.samplingDone(fHat);
                     if (si + 1 < scales) {
                         int next = patchNums[si + 1];
@@ -195,6 +232,50 @@ public final class VarModel implements ImageGenerator {
             }
             pass.close();
             return results(tasks, ids, pixels);
+        }
+    }
+
+    /**
+     * Encodes images into their multi-scale token maps ({@code img_to_idxBl}) and decodes those back
+     * ({@code idxBl_to_img}, last scale).
+     *
+     * @param images float32 CHW (3 x size x size) pixels in [0, 1], size = {@code config().imageSize()}
+     * @throws IllegalArgumentException for an image of the wrong length
+     */
+    public List<EncodedImage> encode(List<float[]> images) {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+        int size = config.imageSize();
+        int perImage = 3 * size * size;
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        float[] scaled = new float[images.size() * perImage];
+        for (int b = 0; b < images.size(); b++) {
+            float[] image = images.get(b);
+            if (image == null || image.length != perImage) {
+                throw new IllegalArgumentException("image " + b + " must hold 3x" + size + "x" + size + " = " + perImage
+                        + " floats, got " + (image == null ? "null" : image.length));
+            }
+            for (int i = 0; i < perImage; i++) {
+                scaled[b * perImage + i] = image[i] * 2f - 1f; // the VQVAE takes [-1, 1]
+            }
+        }
+        try (NDManager work = root.newSubManager();
+                NDScope scope = new NDScope()) {
+            NDArray batch = work.create(scaled, new Shape(images.size(), 3, size, size));
+            List<int[][]> tokens = vqvae.encode(batch);
+            float[] recon = vqvae.decodeTokens(tokens, work).toFloatArray();
+            List<EncodedImage> out = new ArrayList<>(images.size());
+            for (int b = 0; b < images.size(); b++) {
+                float[] pixels = new float[perImage];
+                for (int i = 0; i < perImage; i++) {
+                    pixels[i] = (recon[b * perImage + i] + 1f) * 0.5f;
+                }
+                out.add(new EncodedImage(tokens.get(b), pixels, size));
+            }
+            return out;
         }
     }
 
@@ -230,9 +311,14 @@ public final class VarModel implements ImageGenerator {
             if (task == null || task.sampling() == null) {
                 throw new IllegalArgumentException("a task and its sampling parameters must not be null");
             }
-            if (task.label() < 0 || task.label() >= config.numClasses()) {
-                throw new IllegalArgumentException("label " + task.label() + " is outside [0, "
-                        + config.numClasses() + ") for model " + config.name());
+            // Edits may use the null class (num_classes), as the official in-/out-painting does.
+            int maxLabel = task.isEdit() ? config.numClasses() : config.numClasses() - 1;
+            if (task.label() < 0 || task.label() > maxLabel) {
+                throw new IllegalArgumentException("label " + task.label() + " is outside [0, " + maxLabel
+                        + "] for " + (task.isEdit() ? "an edit with " : "") + "model " + config.name());
+            }
+            if (task.isEdit()) {
+                task.edit().validate(config);
             }
         }
     }

@@ -7,6 +7,10 @@ import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
 import io.varflow.operators.batch.TaskBatch;
 import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.edit.EditLimits;
+import io.varflow.operators.edit.EditValidator;
+import io.varflow.operators.edit.ResolveEditFunction;
+import io.varflow.operators.eval.EvalRequestExpander;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ResultEvent;
@@ -38,12 +42,15 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * Wires varflow's operators from raw request records to result events and dead letters:
  *
  * <pre>
- * RawRecord -> validate --(side output)--> DeadLetter
+ * RawRecord -> eval sets to per-class requests (EvalRequestExpander) --(side output)--> DeadLetter
+ *           -> validate --(side output)--> DeadLetter
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
  *           -> store (async, retried, S3)              /
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
+ * edit RawRecord -> validate + fetch source (ResolveEditFunction) --(side output)--> DeadLetter
+ *                -> interactive ImageWork, joining the images above before the batcher
  * </pre>
  *
  * Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
@@ -65,7 +72,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-validate}, {@code -expand}, {@code -batch},
+ * Every operator has a stable uid ({@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
@@ -77,6 +84,7 @@ public final class GenerationFlow {
     private final GeneratorFactory generatorFactory;
     private final ObjectStoreConfig objectStore;
     private final RequestLimits limits;
+    private final EditLimits editLimits;
     private final BatchingOptions batching;
     private final StoreRetryOptions storeRetry;
     private final int samplingParallelism;
@@ -88,6 +96,7 @@ public final class GenerationFlow {
         this.generatorFactory = b.generatorFactory;
         this.objectStore = b.objectStore;
         this.limits = b.limits;
+        this.editLimits = b.editLimits;
         this.batching = b.batching;
         this.storeRetry = b.storeRetry;
         this.samplingParallelism = b.samplingParallelism;
@@ -101,11 +110,27 @@ public final class GenerationFlow {
 
     /** Adds the operators after {@code raw} and returns the result and dead-letter streams. */
     public Outputs apply(DataStream<RawRecord> raw) {
-        SingleOutputStreamOperator<ValidRequest> valid = raw
+        return apply(raw, null);
+    }
+
+    /**
+     * As {@link #apply(DataStream)}, plus edit records ({@code schemas/edit-request.schema.json}) when
+     * {@code edits} is not null: they are validated and their sources fetched
+     * ({@link ResolveEditFunction}, uid {@code varflow-edits}), then join the generation images at
+     * interactive priority in the same batcher, sampler, store and results operators; refused edits
+     * join the dead letters.
+     */
+    public Outputs apply(DataStream<RawRecord> raw, DataStream<RawRecord> edits) {
+        // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
+        SingleOutputStreamOperator<RawRecord> requests = raw
+                .process(new EvalRequestExpander(catalog), TypeInformation.of(RawRecord.class))
+                .uid("varflow-eval-expand").name("expand evaluation sets");
+        SingleOutputStreamOperator<ValidRequest> valid = requests
                 .process(new ValidateRequestFunction(new RequestValidator(catalog, limits)),
                         TypeInformation.of(ValidRequest.class))
                 .uid("varflow-validate").name("validate requests");
-        DataStream<DeadLetter> deadLetters = valid.getSideOutput(DeadLetters.TAG);
+        DataStream<DeadLetter> deadLetters =
+                valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG));
 
         SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid
@@ -115,7 +140,17 @@ public final class GenerationFlow {
                 .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
                 .uid("varflow-expand").name("expand into images");
 
-        SingleOutputStreamOperator<TaskBatch> batches = work
+        DataStream<ImageWork> allWork = work;
+        if (edits != null) {
+            SingleOutputStreamOperator<ImageWork> editWork = edits
+                    .process(new ResolveEditFunction(new EditValidator(catalog, editLimits), routing, objectStore),
+                            TypeInformation.of(ImageWork.class))
+                    .uid("varflow-edits").name("validate and fetch edits");
+            allWork = work.union(editWork);
+            deadLetters = deadLetters.union(editWork.getSideOutput(DeadLetters.TAG));
+        }
+
+        SingleOutputStreamOperator<TaskBatch> batches = allWork
                 .keyBy(ImageWork::routeKey)
                 .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
                 .uid("varflow-batch").name("batch for GPU")
@@ -157,6 +192,7 @@ public final class GenerationFlow {
         private GeneratorFactory generatorFactory;
         private ObjectStoreConfig objectStore;
         private RequestLimits limits = RequestLimits.DEFAULTS;
+        private EditLimits editLimits = EditLimits.DEFAULTS;
         private BatchingOptions batching = BatchingOptions.DEFAULTS;
         private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
         private int samplingParallelism = 1;
@@ -182,6 +218,12 @@ public final class GenerationFlow {
 
         public Builder optLimits(RequestLimits limits) {
             this.limits = limits;
+            return this;
+        }
+
+        /** Size limits of edit requests (default {@link EditLimits#DEFAULTS}). */
+        public Builder optEditLimits(EditLimits limits) {
+            this.editLimits = limits;
             return this;
         }
 

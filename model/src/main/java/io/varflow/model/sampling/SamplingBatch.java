@@ -32,6 +32,11 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray uniforms;
     private final NDArray lastIndex;
     private final NDArray negInf;
+    /** Batch rows of the smooth images, (nSmooth,) int64; null without smooth rows. */
+    private final NDArray smoothRowIndex;
+    /** For every batch row its position among the smooth rows, or nSmooth (a zero row) otherwise, (B,). */
+    private final NDArray smoothGatherIndex;
+    private final int[] smoothRowList;
     private final NDArray[] smoothLogitScale;
     private final NDArray[] smoothTau;
     private final ImageRandom[] randoms;
@@ -94,6 +99,16 @@ public final class SamplingBatch implements AutoCloseable {
         negInf = m.create(Float.NEGATIVE_INFINITY);
         smoothLogitScale = new NDArray[numScales];
         smoothTau = new NDArray[numScales];
+        smoothRowList = java.util.stream.IntStream.range(0, batch).filter(b -> smooth[b]).toArray();
+        long[] gather = new long[batch];
+        long[] rows = new long[smoothRowList.length];
+        java.util.Arrays.fill(gather, smoothRowList.length);
+        for (int i = 0; i < smoothRowList.length; i++) {
+            rows[i] = smoothRowList[i];
+            gather[smoothRowList[i]] = i;
+        }
+        smoothRowIndex = anySmooth ? m.create(rows) : null;
+        smoothGatherIndex = anySmooth ? m.create(gather) : null;
         if (anySmooth) {
             for (int si = 0; si < numScales; si++) {
                 double r = ratio(si, numScales);
@@ -173,6 +188,21 @@ public final class SamplingBatch implements AutoCloseable {
         return smoothTau[si];
     }
 
+    /** The smooth rows' batch indices, in order, (nSmooth,) int64. */
+    NDArray smoothRowIndex() {
+        return smoothRowIndex;
+    }
+
+    /** Per batch row, its index among the smooth rows or nSmooth for the others, (B,) int64. */
+    NDArray smoothGatherIndex() {
+        return smoothGatherIndex;
+    }
+
+    /** The smooth rows' batch indices on the host. */
+    int[] smoothRowList() {
+        return smoothRowList.clone();
+    }
+
     ImageRandom random(int row) {
         return randoms[row];
     }
@@ -205,6 +235,10 @@ public final class SamplingBatch implements AutoCloseable {
         }
         for (int si = 0; si < numScales; si++) {
             if (smoothLogitScale[si] != null) {
+                if (si == 0) {
+                    smoothRowIndex.close();
+                    smoothGatherIndex.close();
+                }
                 smoothLogitScale[si].close();
                 smoothTau[si].close();
             }

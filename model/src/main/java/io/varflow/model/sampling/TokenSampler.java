@@ -2,6 +2,7 @@ package io.varflow.model.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -109,24 +110,27 @@ public final class TokenSampler {
 
     /**
      * The smooth mode's soft embedding for scale {@code si}: softmax((masked * (1 + ratio) + g) / tau)
-     * @ codebook, (B, l, Cvae), with gumbel noise g from each smooth image's own stream (zero for the
-     * other rows, whose result the caller discards).
+     * @ codebook, (B, l, Cvae), computed for the smooth rows only, with gumbel noise g from each
+     * smooth image's own stream; the other rows are zero (the caller keeps their hard lookup).
      *
      * @param codebook (V, Cvae) in the same precision as the logits
      */
     public static NDArray smoothEmbedding(NDArray maskedLogits, NDArray codebook, SamplingBatch batch, int si) {
         Shape s = maskedLogits.getShape();
-        int b = (int) s.get(0);
         int l = (int) s.get(1);
         int v = (int) s.get(2);
-        float[] noise = new float[b * l * v];
-        for (int row = 0; row < b; row++) {
-            if (batch.isSmooth(row)) {
-                batch.random(row).nextGumbel(noise, row * l * v, l * v);
-            }
+        int[] rows = batch.smoothRowList();
+        float[] noise = new float[rows.length * l * v];
+        for (int i = 0; i < rows.length; i++) {
+            batch.random(rows[i]).nextGumbel(noise, i * l * v, l * v);
         }
-        NDArray gumbel = maskedLogits.getManager().create(noise, s).toDevice(maskedLogits.getDevice(), false);
-        NDArray soft = maskedLogits.mul(batch.smoothLogitScale(si)).add(gumbel).div(batch.smoothTau(si)).softmax(-1);
-        return soft.matMul(codebook);
+        NDArray gumbel = maskedLogits.getManager().create(noise, new Shape(rows.length, l, v))
+                .toDevice(maskedLogits.getDevice(), false);
+        NDArray smoothLogits = maskedLogits.get(batch.smoothRowIndex());
+        NDArray soft = smoothLogits.mul(batch.smoothLogitScale(si)).add(gumbel).div(batch.smoothTau(si)).softmax(-1)
+                .matMul(codebook);
+        // Row nSmooth of the padded result is zero: every non-smooth row gathers it.
+        NDArray padded = NDArrays.concat(new NDList(soft, soft.get("0:1").zerosLike()), 0);
+        return padded.get(batch.smoothGatherIndex());
     }
 }

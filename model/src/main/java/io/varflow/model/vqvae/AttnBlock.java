@@ -35,6 +35,10 @@ final class AttnBlock {
     }
 
     NDArray forward(NDArray x) {
+        return Scopes.layer(() -> attend(x));
+    }
+
+    private NDArray attend(NDArray x) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long positions = shape.get(2) * shape.get(3);

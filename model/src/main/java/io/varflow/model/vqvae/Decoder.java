@@ -67,20 +67,28 @@ final class Decoder {
 
     /** (B, z_channels, h, w) to (B, 3, 16h, 16w) for the official ch_mult; not clamped. */
     NDArray forward(NDArray z) {
-        NDArray h = midBlock2.forward(midAttn.forward(midBlock1.forward(convIn.forward(z))));
+        // Every map is closed once the next exists (z, the caller's, is kept): peak memory stays
+        // near the largest few maps instead of the sum of all of them.
+        NDArray h = convIn.forward(z);
+        h = Scopes.advance(h, midBlock1.forward(h), z);
+        h = Scopes.advance(h, midAttn.forward(h), z);
+        h = Scopes.advance(h, midBlock2.forward(h), z);
         for (int level = blocks.size() - 1; level >= 0; level--) {
             List<AttnBlock> levelAttns = attns.get(level);
             for (int b = 0; b < blocks.get(level).size(); b++) {
-                h = blocks.get(level).get(b).forward(h);
+                h = Scopes.advance(h, blocks.get(level).get(b).forward(h), z);
                 if (!levelAttns.isEmpty()) {
-                    h = levelAttns.get(b).forward(h);
+                    h = Scopes.advance(h, levelAttns.get(b).forward(h), z);
                 }
             }
             Conv2dLayer up = upsamples.get(level);
             if (up != null) {
-                h = up.forward(VaeOps.nearest2x(h));
+                NDArray current = h;
+                h = Scopes.advance(h, Scopes.layer(() -> up.forward(VaeOps.nearest2x(current))), z);
             }
         }
-        return convOut.forward(VaeOps.silu(normOut.forward(h)));
+        NDArray a = VaeOps.normSilu(normOut, h);
+        Scopes.advance(h, a, z);
+        return Scopes.advance(a, convOut.forward(a), z);
     }
 }

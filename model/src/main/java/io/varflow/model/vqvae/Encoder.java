@@ -64,21 +64,27 @@ final class Encoder {
 
     /** (B, 3, H, W) in [-1, 1] to (B, z_channels, H/16, W/16) for the official ch_mult. */
     NDArray forward(NDArray x) {
+        // Every map is closed once the next exists (x, the caller's, is kept).
         NDArray h = convIn.forward(x);
         for (int level = 0; level < blocks.size(); level++) {
             List<AttnBlock> levelAttns = attns.get(level);
             for (int b = 0; b < blocks.get(level).size(); b++) {
-                h = blocks.get(level).get(b).forward(h);
+                h = Scopes.advance(h, blocks.get(level).get(b).forward(h), x);
                 if (!levelAttns.isEmpty()) {
-                    h = levelAttns.get(b).forward(h);
+                    h = Scopes.advance(h, levelAttns.get(b).forward(h), x);
                 }
             }
             Conv2dLayer down = downsamples.get(level);
             if (down != null) {
-                h = down.forward(VaeOps.padRightBottom(h));
+                NDArray current = h;
+                h = Scopes.advance(h, Scopes.layer(() -> down.forward(VaeOps.padRightBottom(current))), x);
             }
         }
-        h = midBlock2.forward(midAttn.forward(midBlock1.forward(h)));
-        return convOut.forward(VaeOps.silu(normOut.forward(h)));
+        h = Scopes.advance(h, midBlock1.forward(h), x);
+        h = Scopes.advance(h, midAttn.forward(h), x);
+        h = Scopes.advance(h, midBlock2.forward(h), x);
+        NDArray a = VaeOps.normSilu(normOut, h);
+        Scopes.advance(h, a, x);
+        return Scopes.advance(a, convOut.forward(a), x);
     }
 }

@@ -177,6 +177,14 @@ public final class MultiScaleQuantizer {
      */
     public NDArray addScale(NDArray fHat, NDArray h, int si) {
         checkScale(si);
+        Shape hs = h.getShape();
+        Shape fs = fHat.getShape();
+        int pn = patchNums[si];
+        if (hs.dimension() != 4 || hs.get(0) != fs.get(0) || hs.get(1) != channels || hs.get(2) != pn
+                || hs.get(3) != pn) {
+            throw new IllegalArgumentException("scale " + si + " needs h of shape (" + fs.get(0) + ", " + channels
+                    + ", " + pn + ", " + pn + "), got " + hs);
+        }
         Scopes.runVoid(() -> fHat.addi(residual(h, si)));
         return fHat;
     }
@@ -238,7 +246,7 @@ public final class MultiScaleQuantizer {
 
     // φ_k(bicubic(h → P)), bicubic skipped at the last scale.
     private NDArray residual(NDArray h, int si) {
-        NDArray h32 = h.toType(DataType.FLOAT32, false);
+        NDArray h32 = h.toDevice(codebook.getDevice(), false).toType(DataType.FLOAT32, false);
         NDArray upsampled = up[si] == null ? h32 : up[si].matMul(h32).matMul(upT[si]);
         return phis.get(phiIndex[si]).forward(upsampled);
     }
@@ -249,8 +257,8 @@ public final class MultiScaleQuantizer {
     }
 
     private NDArray embedInScope(NDArray idx, long batch, int pn) {
-        NDArray vectors = Embedding.embedding(idx.toType(DataType.INT64, false), codebook, SparseFormat.DENSE)
-                .singletonOrThrow();
+        NDArray ids = idx.toDevice(codebook.getDevice(), false).toType(DataType.INT64, false);
+        NDArray vectors = Embedding.embedding(ids, codebook, SparseFormat.DENSE).singletonOrThrow();
         return vectors.transpose(0, 2, 1).reshape(batch, channels, pn, pn);
     }
 

@@ -40,6 +40,28 @@ final class Scopes {
         return results;
     }
 
+    /**
+     * Runs one layer's computation in a nested scope: its intermediates are closed on return, its
+     * result stays with the enclosing scope. Keeps peak memory near the live activations.
+     */
+    static NDArray layer(Supplier<NDArray> body) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            result = body.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
+    }
+
+    /** Closes {@code old} (unless it is {@code keep}, typically the caller's input) and returns {@code next}. */
+    static NDArray advance(NDArray old, NDArray next, NDArray keep) {
+        if (old != keep && old != next) {
+            old.close();
+        }
+        return next;
+    }
+
     /** Runs {@code body} and closes everything it created. */
     static void runVoid(Runnable body) {
         try (NDScope scope = new NDScope()) {

@@ -16,6 +16,11 @@ final class VaeOps {
         return x.mul(Activation.sigmoid(x));
     }
 
+    /** {@code silu(norm(x))} with the normalized map released before returning. */
+    static NDArray normSilu(GroupNormLayer norm, NDArray x) {
+        return Scopes.layer(() -> silu(norm.forward(x)));
+    }
+
     /** Nearest-neighbour ×2 up-sampling (each pixel becomes a 2×2 block). */
     static NDArray nearest2x(NDArray x) {
         return x.repeat(2, 2).repeat(3, 2);

@@ -28,6 +28,9 @@ import java.util.List;
  * float32. Every method releases its intermediates; new arrays are attached to the manager of the
  * caller's input array (or to a manager the caller names).
  *
+ * <p>Weights are read-only after load, and every call keeps its intermediates in its own
+ * thread-local {@code NDScope}: one instance can serve several threads.
+ *
  * <p>Images are (B, 3, H, W) in [−1, 1] with H = W = {@link ModelConfig#imageSize()}; token maps are
  * per scale (B, pn²) row-major ids.
  */
@@ -182,6 +185,11 @@ public final class VqVae implements AutoCloseable {
             List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
             flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
         });
+        return unflatten(flat[0], batch);
+    }
+
+    // (B, total tokens) ids, scales concatenated, to one int[scale][pn²] per image.
+    private List<int[][]> unflatten(long[] flat, int batch) {
         int[] patchNums = config.patchNumsArray();
         int total = config.totalTokens();
         List<int[][]> out = new ArrayList<>(batch);
@@ -192,13 +200,31 @@ public final class VqVae implements AutoCloseable {
                 int l = patchNums[si] * patchNums[si];
                 scales[si] = new int[l];
                 for (int j = 0; j < l; j++) {
-                    scales[si][j] = Math.toIntExact(flat[0][offset + j]);
+                    scales[si][j] = Math.toIntExact(flat[offset + j]);
                 }
                 offset += l;
             }
             out.add(scales);
         }
         return out;
+    }
+
+    /** Token maps and reconstruction of a batch of images, from one encoder pass. */
+    public record Encoded(List<int[][]> tokens, NDArray reconstruction) {}
+
+    /**
+     * {@link #encode} and {@link #reconstruct} together, running the encoder and quantizer once: the
+     * reconstruction is attached to the images' manager.
+     */
+    public Encoded encodeAndReconstruct(NDArray images) {
+        int batch = (int) images.getShape().get(0);
+        long[][] flat = new long[1][];
+        NDArray reconstruction = Scopes.run(images.getManager(), () -> {
+            List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
+            flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
+            return decodeFHat(quantizer.tokensToFHat(ids));
+        });
+        return new Encoded(unflatten(flat[0], batch), reconstruction);
     }
 
     /**

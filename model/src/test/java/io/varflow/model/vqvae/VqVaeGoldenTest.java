@@ -11,6 +11,7 @@ import io.varflow.model.RuntimeOptions;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.model.io.Npy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -60,21 +61,39 @@ class VqVaeGoldenTest {
 
     @Test
     void reconstructMatchesTheOfficialReconstruction() throws IOException {
-        TestNpy.Array expected = TestNpy.read("var-tiny/encode_recon.npy");
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
         try (NDManager m = manager.newSubManager()) {
             NDArray recon = vae.reconstruct(array(m, "var-tiny/encode_input.npy"));
             assertThat(recon.getShape()).isEqualTo(new Shape(expected.shape()));
-            assertThat(maxAbsDiff(recon.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(recon.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
+        }
+    }
+
+    @Test
+    void encodeAndReconstructInOnePassGivesBoth() throws IOException {
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
+        JsonNode expectedTokens = golden.get("encode").get("tokens_per_scale");
+        try (NDManager m = manager.newSubManager()) {
+            NDArray input = array(m, "var-tiny/encode_input.npy");
+            VqVae.Encoded encoded = vae.encodeAndReconstruct(input);
+            for (int b = 0; b < 2; b++) {
+                for (int si = 0; si < config.numScales(); si++) {
+                    assertThat(encoded.tokens().get(b)[si]).containsExactly(ints(expectedTokens.get(si).get(b)));
+                }
+            }
+            assertThat(maxAbsDiff(encoded.reconstruction().toFloatArray(), expected.asFloats()))
+                    .isLessThanOrEqualTo(1e-4);
+            assertThat(m.getManagedArrays()).containsExactlyInAnyOrder(input, encoded.reconstruction());
         }
     }
 
     @Test
     void decodingTheEncodedTokensGivesTheReconstruction() throws IOException {
-        TestNpy.Array expected = TestNpy.read("var-tiny/encode_recon.npy");
+        Npy.NpyArray expected = npy("var-tiny/encode_recon.npy");
         try (NDManager m = manager.newSubManager()) {
             List<int[][]> tokens = vae.encode(array(m, "var-tiny/encode_input.npy"));
             NDArray image = vae.decodeTokens(tokens, m);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -91,11 +110,11 @@ class VqVaeGoldenTest {
                 }
                 tokens.add(perScale);
             }
-            TestNpy.Array expected = TestNpy.read("var-tiny/" + run.get("image_file").asText());
+            Npy.NpyArray expected = npy("var-tiny/" + run.get("image_file").asText());
             try (NDManager m = manager.newSubManager()) {
                 NDArray image = vae.decodeTokens(tokens, m).add(1).div(2);
                 assertThat(image.getShape()).isEqualTo(new Shape(expected.shape()));
-                assertThat(maxAbsDiff(image.toFloatArray(), expected.data()))
+                assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats()))
                         .as("cfg %s", run.get("cfg")).isLessThanOrEqualTo(1e-4);
             }
         }
@@ -106,7 +125,7 @@ class VqVaeGoldenTest {
         // The f_hat path the VAR loop uses (embed, addScale, nextScaleInput, decodeFHat) equals decodeTokens.
         JsonNode scales = golden.get("generate").get(1).get("tokens_per_scale");
         int batch = scales.get(0).size();
-        TestNpy.Array expected = TestNpy.read("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
+        Npy.NpyArray expected = npy("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
         int[] patchNums = config.patchNumsArray();
         try (NDManager m = manager.newSubManager()) {
             NDArray fHat = vae.newFHat(m, batch);
@@ -129,7 +148,7 @@ class VqVaeGoldenTest {
                 }
             }
             NDArray image = vae.decodeFHat(fHat).add(1).div(2);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.data())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -157,8 +176,14 @@ class VqVaeGoldenTest {
     }
 
     private static NDArray array(NDManager m, String resource) throws IOException {
-        TestNpy.Array a = TestNpy.read(resource);
-        return m.create(a.data(), new Shape(a.shape()));
+        Npy.NpyArray a = npy(resource);
+        return m.create(a.asFloats(), new Shape(a.shape()));
+    }
+
+    private static Npy.NpyArray npy(String resource) throws IOException {
+        try (InputStream in = VqVaeGoldenTest.class.getClassLoader().getResourceAsStream(resource)) {
+            return Npy.read(in, resource);
+        }
     }
 
     private static int[] ints(JsonNode node) {

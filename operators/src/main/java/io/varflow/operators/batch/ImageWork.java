@@ -2,6 +2,7 @@ package io.varflow.operators.batch;
 
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.edit.EditWork;
 import io.varflow.operators.messages.Priority;
 
 /**
@@ -28,6 +29,7 @@ import io.varflow.operators.messages.Priority;
  * @param receivedAt epoch ms when the request was accepted
  * @param enqueuedAt epoch ms when this image was handed to batching
  * @param routeKey the batcher key: model plus the batching subtask it is meant for
+ * @param edit the edit when this image is a zero-shot edit, null for plain generation
  */
 public record ImageWork(
         String requestId,
@@ -47,16 +49,26 @@ public record ImageWork(
         String outputPrefix,
         long receivedAt,
         long enqueuedAt,
-        String routeKey) {
+        String routeKey,
+        EditWork edit) {
+
+    /** A plain generation image (no edit). */
+    public ImageWork(String requestId, int index, int count, String model, int label, long seed, long requestSeed,
+            double cfg, int topK, double topP, boolean smooth, Priority priority, boolean storeImages,
+            boolean storeTokenMaps, String outputPrefix, long receivedAt, long enqueuedAt, String routeKey) {
+        this(requestId, index, count, model, label, seed, requestSeed, cfg, topK, topP, smooth, priority, storeImages,
+                storeTokenMaps, outputPrefix, receivedAt, enqueuedAt, routeKey, null);
+    }
 
     /** What the model needs. */
     public ImageTask toImageTask() {
-        return new ImageTask(label, seed, new SamplingParams(cfg, topK, topP, smooth));
+        return new ImageTask(label, seed, new SamplingParams(cfg, topK, topP, smooth),
+                edit == null ? null : edit.toSpec());
     }
 
     @Override
     public String toString() {
         return "ImageWork[" + requestId + "#" + index + "/" + count + ", " + model + ", label " + label + ", "
-                + priority + "]";
+                + priority + (edit == null ? "" : ", " + edit.mode()) + "]";
     }
 }

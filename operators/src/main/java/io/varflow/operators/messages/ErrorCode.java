@@ -23,5 +23,15 @@ public enum ErrorCode {
     /** A sampling parameter the model cannot use (e.g. topK above the vocabulary). */
     INVALID_PARAMETER,
     /** The model failed while generating (result events only). */
-    GENERATION_FAILED
+    GENERATION_FAILED,
+    /** An edit's mode is not inpaint, outpaint, class-edit or variation. */
+    UNKNOWN_EDIT_MODE,
+    /** An edit's source (or mask) object does not exist in the object store. */
+    SOURCE_NOT_FOUND,
+    /** An edit's source (or mask) could not be fetched or is neither a PNG nor a varflow token map. */
+    UNREADABLE_SOURCE,
+    /** An edit's source image or token map does not have the model's resolution or scales. */
+    WRONG_SOURCE_SIZE,
+    /** An edit's mask is missing, out of range, or covers no token (empty). */
+    INVALID_MASK
 }

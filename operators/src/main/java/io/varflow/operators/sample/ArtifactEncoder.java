@@ -29,6 +29,13 @@ final class ArtifactEncoder {
         extra.put("count", Integer.toString(work.count()));
         extra.put("request_seed", Long.toString(work.requestSeed()));
         extra.put("priority", work.priority().wireName());
+        if (work.edit() != null) {
+            extra.put("edit_mode", work.edit().mode());
+            extra.put("edit_source", work.edit().sourceUri());
+            if ("variation".equals(work.edit().mode())) {
+                extra.put("keep_scales", Integer.toString(work.edit().keepScales()));
+            }
+        }
         TokenMap map = new TokenMap(work.model(), config.patchNums(), image.tokensPerScale(), work.label(),
                 work.seed(), image.task().sampling(), extra);
         return TokenMapFile.toBytes(map);

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StreamTypesTest {
 
     static List<Class<?>> streamTypes() {
-        return List.of(RawRecord.class, ValidRequest.class, ImageWork.class, TaskBatch.class, DeadLetter.class);
+        return List.of(RawRecord.class, ValidRequest.class, ImageWork.class, TaskBatch.class, DeadLetter.class,
+                io.varflow.operators.edit.EditWork.class);
     }
 
     @ParameterizedTest

@@ -15,10 +15,18 @@ import picocli.CommandLine.Command;
         description = "VAR image generation and editing: sampling, encoding and the streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
+            EditCommand.class,
+            BenchCommand.class,
             DemoCommand.class,
             RunCommand.class,
             JobCommand.class,
             SubmitCommand.class,
+            EvalCommand.class,
+            SampleCommand.class,
+            EncodeCommand.class,
+            BenchCommand.class,
             BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {

@@ -25,7 +25,7 @@ public final class JobOptions {
     public static final ConfigOption TOPIC_REQUESTS =
             ConfigOption.of("kafka.topic.requests", "varflow.requests", "Topic the job reads generation requests from");
     public static final ConfigOption TOPIC_EDITS =
-            ConfigOption.of("kafka.topic.edits", "varflow.edits", "Topic reserved for edit requests");
+            ConfigOption.of("kafka.topic.edits", "varflow.edits", "Topic the job reads edit requests from (schemas/edit-request.schema.json)");
     public static final ConfigOption TOPIC_RESULTS =
             ConfigOption.of("kafka.topic.results", "varflow.results", "Topic the job writes one ResultEvent per request to");
     public static final ConfigOption TOPIC_DEAD_LETTERS =
@@ -82,6 +82,10 @@ public final class JobOptions {
     // Batching and model
     public static final ConfigOption BATCH_MAX_IMAGES =
             ConfigOption.of("batch.max-images", "8", "Largest batch of images handed to the model");
+    public static final ConfigOption BATCH_FIXED_SHAPE =
+            ConfigOption.of("batch.fixed-shape", "false",
+                    "true: run the model on batches padded to batch.max-images, so an image's bytes do not depend"
+                            + " on its batch (reproducible evaluation sets; ./varflow eval --embedded sets it)");
     public static final ConfigOption BATCH_MAX_WAIT =
             ConfigOption.of("batch.max-wait", "200ms", "Longest time an image waits for its batch to fill");
     public static final ConfigOption MODEL_NAME =

@@ -1,6 +1,7 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.model.RuntimeOptions;
+import io.varflow.operators.sample.FixedShapeGenerator;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.sample.VarModelFactory;
 import io.varflow.operators.store.ObjectStoreConfig;
@@ -22,7 +23,14 @@ public final class GeneratorFactories {
                 RuntimeOptions.Device.parse(config.require(JobOptions.MODEL_DEVICE)),
                 RuntimeOptions.Precision.parse(config.require(JobOptions.MODEL_DTYPE)));
         ObjectStoreConfig modelStore = config.find(JobOptions.S3_SECRET_KEY).isPresent() ? objectStore(config) : null;
-        return new VarModelFactory(options, modelStore, Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
+        GeneratorFactory factory =
+                new VarModelFactory(options, modelStore, Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
+        String fixedShape = config.get(JobOptions.BATCH_FIXED_SHAPE).trim();
+        if (!fixedShape.equals("true") && !fixedShape.equals("false")) {
+            throw new IllegalArgumentException(JobOptions.BATCH_FIXED_SHAPE.key() + " must be true or false, got '"
+                    + fixedShape + "'");
+        }
+        return fixedShape.equals("true") ? FixedShapeGenerator.wrap(factory) : factory;
     }
 
     /** Where the job writes images and token maps. */

@@ -25,10 +25,19 @@ final class KafkaConnectors {
      * producers' aborted writes are never processed.
      */
     static KafkaSource<RawRecord> requests(JobConfig config) {
+        return rawRecords(config, config.require(JobOptions.TOPIC_REQUESTS));
+    }
+
+    /** Raw edit records from {@code kafka.topic.edits}, read like {@link #requests}. */
+    static KafkaSource<RawRecord> edits(JobConfig config) {
+        return rawRecords(config, config.require(JobOptions.TOPIC_EDITS));
+    }
+
+    private static KafkaSource<RawRecord> rawRecords(JobConfig config, String topic) {
         Properties connection = KafkaClientSettings.connection(config);
         return KafkaSource.<RawRecord>builder()
                 .setProperties(connection)
-                .setTopics(config.require(JobOptions.TOPIC_REQUESTS))
+                .setTopics(topic)
                 .setGroupId(config.require(JobOptions.KAFKA_GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializationSchema())

@@ -17,8 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Assembles the varflow job on an environment:
  *
  * <pre>
- * Kafka requests ─▶ validate ─▶ expand ─▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
- *                      └─ dead letters (side output) ─────────────────────────────▶ Kafka dead letters (exactly once)
+ * Kafka requests ─▶ validate ─▶ expand ─┐
+ * Kafka edits ─▶ validate + fetch source ┴▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
+ *              └─ dead letters of both (side outputs) ─────────────────────────▶ Kafka dead letters (exactly once)
  * </pre>
  *
  * The operators between source and sinks are the operators module's {@link GenerationFlow}; this
@@ -28,6 +29,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class VarflowJob {
 
     static final String UID_SOURCE = "varflow-requests-source";
+    static final String UID_EDITS_SOURCE = "varflow-edits-source";
     static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
     static final String UID_RESULTS_SINK = "varflow-results-sink";
 
@@ -49,6 +51,10 @@ public final class VarflowJob {
                 env.fromSource(KafkaConnectors.requests(config), WatermarkStrategy.noWatermarks(), "requests")
                         .uid(UID_SOURCE)
                         .name("Kafka requests");
+        DataStream<RawRecord> edits =
+                env.fromSource(KafkaConnectors.edits(config), WatermarkStrategy.noWatermarks(), "edits")
+                        .uid(UID_EDITS_SOURCE)
+                        .name("Kafka edits");
 
         GenerationFlow.Outputs out = GenerationFlow.builder()
                 .setCatalog(ModelCatalogs.from(config))
@@ -60,7 +66,7 @@ public final class VarflowJob {
                 .optSamplingParallelism(parallelism)
                 .optMaxParallelism(MAX_PARALLELISM)
                 .build()
-                .apply(raw);
+                .apply(raw, edits);
 
         out.deadLetters()
                 .sinkTo(KafkaConnectors.exactlyOnce(

@@ -1,0 +1,26 @@
+package io.varflow.operators.edit;
+
+/**
+ * An edit request that passed validation, with its source fetched and decoded and every default
+ * resolved; {@link ResolveEditFunction} expands it into one image per variant.
+ *
+ * @param count number of variants
+ * @param receivedAt epoch ms when it was accepted
+ * @param source Kafka coordinates
+ */
+public record AcceptedEdit(
+        String requestId,
+        String model,
+        int label,
+        int count,
+        long seed,
+        double cfg,
+        int topK,
+        double topP,
+        boolean smooth,
+        boolean storeImages,
+        boolean storeTokenMaps,
+        String outputPrefix,
+        long receivedAt,
+        String source,
+        EditWork edit) {}

@@ -1,0 +1,95 @@
+package io.varflow.operators.edit;
+
+import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.batch.SubtaskRouting;
+import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.Priority;
+import io.varflow.operators.metrics.VarflowMetrics;
+import io.varflow.operators.store.ObjectStoreConfig;
+import io.varflow.operators.validate.DeadLetters;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns edit records into images for the batcher: validates each record, fetches its source and
+ * mask from the object store ({@link EditValidator}), and emits one {@link ImageWork} per variant
+ * at {@link Priority#INTERACTIVE} priority, routed like generation images so both share batches.
+ * Refused records go to the {@link DeadLetters#TAG} side output with their bytes and reason.
+ *
+ * <p>Fetching blocks this subtask's thread (one GET per source and mask object); edits are
+ * interactive and few, and their objects small, so this stays off the GPU operator's thread.
+ */
+public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageWork> {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Largest original copied into a dead letter: base64 makes it a third larger, and the dead
+     * letter must stay under Kafka's default 1 MiB record limit.
+     */
+    public static final int MAX_ORIGINAL_BYTES = 512 * 1024;
+
+    private final EditValidator validator;
+    private final SubtaskRouting routing;
+    private final ObjectStoreConfig store;
+    private transient S3SourceFetcher fetcher;
+    private transient Counter deadLetters;
+    private transient Counter accepted;
+
+    public ResolveEditFunction(EditValidator validator, SubtaskRouting routing, ObjectStoreConfig store) {
+        this.validator = validator;
+        this.routing = routing;
+        this.store = store;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        fetcher = new S3SourceFetcher(store);
+        var group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
+        deadLetters = group.counter(VarflowMetrics.DEAD_LETTERS);
+        accepted = group.counter("editsAccepted");
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<ImageWork> out) {
+        long now = ctx.timerService().currentProcessingTime();
+        EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
+        if (!verdict.isAccepted()) {
+            deadLetters.inc();
+            DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
+                    record.timestamp() < 0 ? null : record.timestamp());
+            // Inline PNGs make edits large; a dead letter must still fit the dead-letter topic's records.
+            byte[] original = record.value();
+            String reason = verdict.reason();
+            if (original.length > MAX_ORIGINAL_BYTES) {
+                reason += " (the " + original.length + "-byte original is not copied; it stays in the edits topic at "
+                        + record.coordinates() + ")";
+                original = new byte[0];
+            }
+            ctx.output(DeadLetters.TAG, new DeadLetter(verdict.errorCode(), reason, verdict.requestId(),
+                    source, original, now));
+            return;
+        }
+        accepted.inc();
+        AcceptedEdit edit = verdict.accepted();
+        for (int i = 0; i < edit.count(); i++) {
+            out.collect(new ImageWork(edit.requestId(), i, edit.count(), edit.model(), edit.label(),
+                    TaskSeeds.forImage(edit.seed(), i), edit.seed(), edit.cfg(), edit.topK(), edit.topP(),
+                    edit.smooth(), Priority.INTERACTIVE, edit.storeImages(), edit.storeTokenMaps(),
+                    edit.outputPrefix(), edit.receivedAt(), now, routing.routeKey(edit.model(), edit.requestId(), i),
+                    edit.edit()));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (fetcher != null) {
+            fetcher.close();
+            fetcher = null;
+        }
+    }
+}

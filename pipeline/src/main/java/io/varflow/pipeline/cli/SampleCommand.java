@@ -1,0 +1,150 @@
+package io.varflow.pipeline.cli;
+
+import io.varflow.model.GeneratedImage;
+import io.varflow.model.ImageTask;
+import io.varflow.model.RuntimeOptions;
+import io.varflow.model.SamplingParams;
+import io.varflow.model.VarModel;
+import io.varflow.model.config.ModelConfig;
+import io.varflow.model.io.Npy;
+import io.varflow.model.io.PngImages;
+import io.varflow.model.io.TokenMap;
+import io.varflow.model.io.TokenMapFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code varflow sample}: class-conditional generation into a folder: {@code tokens.json},
+ * {@code images.npy} (float32 (B, 3, H, W) in [0, 1]), and per image {@code image_NNN.png} and
+ * {@code image_NNN.tokens.safetensors} (a {@code varflow.tokens.v1} token map).
+ *
+ * <p>Image {@code i} (0-based, in {@code --classes} order) is sampled with seed
+ * {@link #imageSeed(long, int) imageSeed(--seed, i)}, the same derivation the streaming job uses
+ * for image {@code i} of a request, so an image does not depend on the batch it was drawn in.
+ */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Generate class-conditional images with a VAR model (default: the bundled tiny model).")
+final class SampleCommand implements Callable<Integer> {
+
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--vae", paramLabel = "V.pth", description = "VQVAE checkpoint (.pth or safetensors).")
+    Path vae;
+
+    @Option(names = "--var", paramLabel = "M.pth", description = "VAR checkpoint (.pth or safetensors).")
+    Path var;
+
+    @Option(names = "--classes", paramLabel = "0,1,9", split = ",", defaultValue = "0",
+            description = "Class labels, one image each, in output order (default: ${DEFAULT-VALUE}).")
+    List<Integer> classes;
+
+    @Option(names = "--cfg", defaultValue = "1.5", description = "Classifier-free guidance (default: ${DEFAULT-VALUE}).")
+    double cfg;
+
+    @Option(names = "--top-k", defaultValue = "900", description = "Top-k; 1 is greedy, 0 disables (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.96", description = "Top-p; 0 disables (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses imageSeed(seed, i) (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--smooth", description = "The official more_smooth (gumbel-softmax) mode, for visualisation.")
+    boolean smooth;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
+    Path out;
+
+    /**
+     * Seed of image {@code index} for base seed {@code seed}: SplitMix64's finalizer of
+     * {@code seed + 0x9E3779B97F4A7C15 * (index + 1)}, identical to the streaming job's per-image
+     * seeds ({@code io.varflow.operators.batch.TaskSeeds.forImage}).
+     */
+    static long imageSeed(long seed, int index) {
+        long z = seed + GOLDEN_GAMMA * (index + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if ((vae == null) != (var == null)) {
+            throw new UserInputException("--vae and --var must be given together (or neither, for the bundled tiny model)");
+        }
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
+        }
+        if (classes.isEmpty()) {
+            throw new UserInputException("--classes is empty");
+        }
+        SamplingParams sampling = new SamplingParams(cfg, topK, topP, smooth);
+        boolean bundled = ModelOptions.bundled(vae, var);
+        ModelConfig config = model.resolveConfig(bundled);
+        for (int label : classes) {
+            if (label < 0 || label >= config.numClasses()) {
+                throw new UserInputException("--classes: label " + label + " is outside [0, " + config.numClasses()
+                        + ") of model " + config.name());
+            }
+        }
+        RuntimeOptions runtime = model.runtime();
+        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
+        Path varFile = bundled ? ModelOptions.bundledFile("var.pth") : ModelOptions.existing(var, "--var");
+        Path dir = OutputFiles.prepare(out);
+
+        List<ImageTask> tasks = new ArrayList<>();
+        for (int i = 0; i < classes.size(); i++) {
+            tasks.add(new ImageTask(classes.get(i), imageSeed(seed, i), sampling));
+        }
+        List<GeneratedImage> images = new ArrayList<>();
+        try (VarModel varModel = VarModel.load(config, vaeFile, varFile, runtime)) {
+            for (int start = 0; start < tasks.size(); start += batchSize) {
+                images.addAll(varModel.generate(tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
+            }
+        }
+
+        int size = config.imageSize();
+        int plane = 3 * size * size;
+        float[] all = new float[images.size() * plane];
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            GeneratedImage image = images.get(i);
+            System.arraycopy(image.pixels(), 0, all, i * plane, plane);
+            Files.write(dir.resolve(OutputFiles.stem(i) + ".png"), PngImages.encode(image.pixels(), size, size));
+            TokenMap tokens = new TokenMap(config.name(), config.patchNums(), image.tokensPerScale(),
+                    image.task().label(), image.task().seed(), sampling,
+                    Map.of("index", Integer.toString(i), "base_seed", Long.toString(seed)));
+            TokenMapFile.write(tokens, dir.resolve(OutputFiles.stem(i) + ".tokens.safetensors"));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("label", image.task().label());
+            entry.put("seed", image.task().seed());
+            entry.put("tokens_per_scale", image.tokensPerScale());
+            entries.add(entry);
+        }
+        Npy.writeFloat32(dir.resolve("images.npy"), new long[] {images.size(), 3, size, size}, all);
+        OutputFiles.writeJson(dir.resolve("tokens.json"), Map.of("images", entries));
+        spec.commandLine().getOut().println("varflow sample: " + images.size() + " image(s) of " + config.name()
+                + " written to " + dir);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
