@@ -43,9 +43,6 @@ public final class VarflowJob {
         int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
-        // Every record type is an immutable record and no operator keeps or changes what it emitted, so
-        // chained operators may pass objects without the defensive deep copy (PNG bytes included).
-        env.getConfig().enableObjectReuse();
 
         DataStream<RawRecord> raw =
                 env.fromSource(KafkaConnectors.requests(config), WatermarkStrategy.noWatermarks(), "requests")
