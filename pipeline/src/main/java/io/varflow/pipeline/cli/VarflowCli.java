@@ -24,9 +24,6 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             SubmitCommand.class,
             EvalCommand.class,
-            SampleCommand.class,
-            EncodeCommand.class,
-            BenchCommand.class,
             BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {
