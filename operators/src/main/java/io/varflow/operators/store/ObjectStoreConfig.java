@@ -59,12 +59,14 @@ public record ObjectStoreConfig(
 
     /** A new asynchronous client; the caller closes it. */
     public MinioAsyncClient asyncClient() {
-        return MinioAsyncClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey).build();
+        return MinioAsyncClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey)
+                .httpClient(S3HttpClients.create()).build();
     }
 
     /** A new blocking client (for setup and downloads, not for the task thread); the caller closes it. */
     public MinioClient syncClient() {
-        return MinioClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey).build();
+        return MinioClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey)
+                .httpClient(S3HttpClients.create()).build();
     }
 
     /** {@code s3://bucket/key}. */

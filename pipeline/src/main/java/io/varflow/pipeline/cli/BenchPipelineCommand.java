@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
         name = "bench-pipeline",
         mixinStandardHelpOptions = true,
         description = {
-            "Sampler-only vs end-to-end images/s for the same model and batch size on this machine, and the",
-            "pipeline's overhead. End to end runs the real job on the embedded stack (Kafka, S3, Flink)."
+            "Compare sampler-only and end-to-end images/s; print the pipeline's overhead.",
+            "Same model, images and batch size on both sides; end to end runs the real job on the local stack."
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
 
@@ -51,13 +51,13 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--images", defaultValue = "256", description = "Images measured on each side (default ${DEFAULT-VALUE}).")
+    @Option(names = "--images", defaultValue = "512", description = "Images measured on each side (default ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--batch", defaultValue = "8", description = "Batch size on both sides (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--warmup", defaultValue = "32", description = "Images generated before measuring (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "128", description = "Images run through each side before measuring (JIT, caches) (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--sampler-only", description = "Measure the model alone and stop.")

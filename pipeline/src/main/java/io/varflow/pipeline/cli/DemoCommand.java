@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Start Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
-            "run the job, submit a few requests to the tiny model (or the checkpoints given) and show the results."
+            "Run the job on a local stack and show what a few requests make.",
+            "Starts Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
+            "submits a few requests to the tiny model (or the checkpoints given) and shows the results."
         })
 public final class DemoCommand implements Callable<Integer> {
 

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
         name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the job on the embedded stack (real Kafka broker, S3-compatible server, Flink MiniCluster)",
-            "for the requests in a JSONL file; prints one JSON summary line last:",
+            "Run the job on a local stack for the requests in a JSONL file.",
+            "Starts a real Kafka broker, an S3-compatible server and a Flink MiniCluster; prints one JSON summary line last:",
             "{\"requests\":N,\"completed\":N,\"deadLettered\":N,\"images\":N,\"objects\":N}.",
             "Exit 0 when every request completed or was dead-lettered."
         })
