@@ -12,13 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,39 +92,79 @@ class StoreITCase {
         assertThat(s3.keys(BUCKET)).as("the same images again replace, never duplicate").isEqualTo(keys);
     }
 
+    /** Set while {@link #retriesWithBackoffUntilTheStoreAccepts} runs: the MiniCluster shares this JVM. */
+    private static volatile CountDownLatch artifactSent;
+
+    private static volatile CountDownLatch bucketCreated;
+
     @Test
     void retriesWithBackoffUntilTheStoreAccepts() throws Exception {
         ObjectStoreConfig config = s3.config(BUCKET, "");
+        artifactSent = new CountDownLatch(1);
+        bucketCreated = new CountDownLatch(1);
+        // The bucket appears only after the image has reached the store step, so its first attempts fail.
         Thread creator = new Thread(() -> {
             try {
-                Thread.sleep(1500);
-                s3.createBucket(BUCKET);
+                if (artifactSent.await(60, TimeUnit.SECONDS)) {
+                    Thread.sleep(1000);
+                    s3.createBucket(BUCKET);
+                }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
+            } finally {
+                bucketCreated.countDown();
             }
         });
         creator.start();
         List<StoredImage> out;
         try {
-            out = run(config, new StoreRetryOptions(20, 100, 400, 60_000, 8), List.of(artifact("late", 0, true, true,
-                    null)));
+            StreamExecutionEnvironment env = environment();
+            out = new ArrayList<>(GenerationFlow.store(heldOpen(env, artifact("late", 0, true, true, null)), config,
+                            new StoreRetryOptions(20, 100, 400, 60_000, 8))
+                    .executeAndCollect(100));
         } finally {
-            creator.join(10_000);
+            creator.join(70_000);
         }
         assertThat(out).hasSize(1);
         assertThat(s3.get(out.get(0).imageUri())).isEqualTo("png late0".getBytes(StandardCharsets.UTF_8));
-        assertThat(out.get(0).storeMs()).as("the first attempts failed while the bucket was missing")
-                .isGreaterThanOrEqualTo(0);
         assertThat(s3.keys(BUCKET)).containsExactly("evals/late/0000.png", "evals/late/0000.tokens.safetensors");
+    }
+
+    private static final String HOLD_OPEN = "hold-open";
+
+    /**
+     * {@code artifact} followed by a sentinel that keeps the input open until {@link #bucketCreated}
+     * opens: Flink stops retrying async calls once their input ends, so without it the retries under
+     * test would be cut short. One subtask, and the hold in an operator of its own (not chained), so the
+     * store's retry timers stay free to fire.
+     */
+    private static DataStream<GeneratedArtifact> heldOpen(StreamExecutionEnvironment env, GeneratedArtifact artifact) {
+        env.setParallelism(1);
+        return env.fromData(List.of(artifact, artifact(HOLD_OPEN, 0, true, true, null)),
+                        TypeInformation.of(GeneratedArtifact.class))
+                .flatMap(StoreITCase::holdInputOpenUntilBucketExists, TypeInformation.of(GeneratedArtifact.class))
+                .disableChaining();
+    }
+
+    private static void holdInputOpenUntilBucketExists(GeneratedArtifact artifact, Collector<GeneratedArtifact> out)
+            throws InterruptedException {
+        if (!artifact.work().requestId().equals(HOLD_OPEN)) {
+            out.collect(artifact);
+            artifactSent.countDown();
+            return;
+        }
+        bucketCreated.await(60, TimeUnit.SECONDS); // or interrupted when a failing job cancels this task
     }
 
     @Test
     void failsTheJobWhenRetriesAreExhausted() {
         ObjectStoreConfig config = s3.config("no-such-bucket", "");
+        artifactSent = new CountDownLatch(1);
+        bucketCreated = new CountDownLatch(1); // never opens: the job must fail on its own, after its retries
         assertThatThrownBy(() -> {
             StreamExecutionEnvironment env = environment();
-            GenerationFlow.store(env.fromData(List.of(artifact("lost", 0, true, true, null)),
-                            TypeInformation.of(GeneratedArtifact.class)), config, new StoreRetryOptions(2, 50, 100, 30_000, 8))
+            GenerationFlow.store(heldOpen(env, artifact("lost", 0, true, true, null)), config,
+                            new StoreRetryOptions(2, 50, 100, 30_000, 8))
                     .map(stored -> "stored " + stored.requestId())
                     .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
             env.execute("store to a missing bucket");
