@@ -12,6 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -32,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * emitted with {@code error} set, so their requests end with a failed result instead of stalling.
  * A model that cannot be loaded fails the job: that is a configuration error.
  *
+ * <p>The PNG and token-map bytes of a batch are encoded on a small pool (one thread per core), in
+ * parallel, and emitted in task order: encoding a 256 px PNG costs about 9 ms on one core, more than
+ * a GPU spends per image, so encoding them one by one on this thread would starve the GPU.
+ *
  * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches}
  * (counters), {@code batchMs} (histogram).
  */
@@ -44,6 +53,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     private final GeneratorFactory factory;
 
     private transient Map<String, ImageGenerator> generators;
+    private transient ExecutorService encoders;
     private transient Meter imagesPerSecond;
     private transient Counter failedBatches;
     private transient Histogram batchMs;
@@ -56,6 +66,13 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     @Override
     public void open(OpenContext openContext) {
         generators = new HashMap<>();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        AtomicInteger threads = new AtomicInteger();
+        encoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
+            Thread thread = new Thread(runnable, "varflow-encode-" + subtask + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         imagesPerSecond = VarflowMetrics.meter(group, VarflowMetrics.IMAGES_PER_SECOND, VarflowMetrics.IMAGES_GENERATED);
         failedBatches = group.counter(VarflowMetrics.FAILED_BATCHES);
@@ -92,12 +109,26 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         batchMs.update(elapsed);
         imagesPerSecond.markEvent(images.size());
+        List<Future<GeneratedArtifact>> encoded = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             ImageWork work = batch.tasks()[i];
             GeneratedImage image = images.get(i);
-            byte[] png = work.storeImages() ? ArtifactEncoder.png(image) : null;
-            byte[] tokens = work.storeTokenMaps() ? ArtifactEncoder.tokenMap(work, image, generator.config()) : null;
-            out.collect(new GeneratedArtifact(work, png, tokens, queueWait(batch, work), elapsed, batch.size(), null));
+            encoded.add(encoders.submit(() -> {
+                byte[] png = work.storeImages() ? ArtifactEncoder.png(image) : null;
+                byte[] tokens = work.storeTokenMaps() ? ArtifactEncoder.tokenMap(work, image, generator.config()) : null;
+                return new GeneratedArtifact(work, png, tokens, queueWait(batch, work), elapsed, batch.size(), null);
+            }));
+        }
+        for (Future<GeneratedArtifact> artifact : encoded) {
+            out.collect(awaitEncoded(artifact));
+        }
+    }
+
+    private static GeneratedArtifact awaitEncoded(Future<GeneratedArtifact> artifact) throws Exception {
+        try {
+            return artifact.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
@@ -121,6 +152,10 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
 
     @Override
     public void close() throws Exception {
+        if (encoders != null) {
+            encoders.shutdownNow();
+            encoders = null;
+        }
         if (generators == null) {
             return;
         }
