@@ -107,18 +107,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private RuntimeOptions runtimeOptions() {
-        RuntimeOptions.Device d;
-        RuntimeOptions.Precision p;
-        try {
-            d = RuntimeOptions.Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--device must be cpu or gpu, got '" + device + "'");
-        }
-        try {
-            p = RuntimeOptions.Precision.parse(dtype);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--dtype must be fp32, fp16 or bf16, got '" + dtype + "'");
-        }
-        return new RuntimeOptions(d, p);
+        return ModelOptions.runtime(device, dtype);
     }
 }

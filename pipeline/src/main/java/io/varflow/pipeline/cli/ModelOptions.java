@@ -28,6 +28,11 @@ final class ModelOptions {
     String dtype;
 
     RuntimeOptions runtime() {
+        return runtime(device, dtype);
+    }
+
+    /** Parses {@code --device} and {@code --dtype}; a bad value is a one-line usage error. */
+    static RuntimeOptions runtime(String device, String dtype) {
         RuntimeOptions.Device d;
         RuntimeOptions.Precision p;
         try {
