@@ -161,8 +161,11 @@ public final class GenerationFlow {
                 .uid("varflow-sample").name("sample (VAR)")
                 .setParallelism(samplingParallelism);
 
+        // The store gets a task thread of its own: building, signing and sending its requests would
+        // otherwise run on the sampling thread, between batches.
         SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
-                .setParallelism(samplingParallelism);
+                .setParallelism(samplingParallelism)
+                .startNewChain();
 
         SingleOutputStreamOperator<ResultEvent> results = stored
                 .keyBy(StoredImage::requestId)
