@@ -45,18 +45,7 @@ class VarModelConfigsTest {
             List<GeneratedImage> images = model.generate(tasks);
             assertThat(images).hasSize(2);
             for (GeneratedImage image : images) {
-                assertThat(image.size()).isEqualTo(config.imageSize());
-                assertThat(image.tokensPerScale().length).isEqualTo(config.numScales());
-                for (int si = 0; si < config.numScales(); si++) {
-                    int pn = config.patchNums().get(si);
-                    assertThat(image.tokensPerScale()[si]).hasSize(pn * pn);
-                assertThat(java.util.Arrays.stream(image.tokensPerScale()[si]).boxed())
-                        .allSatisfy(tok -> assertThat(tok).isBetween(0, config.vocabSize() - 1));
-                }
-                assertThat(image.pixels()).hasSize(3 * config.imageSize() * config.imageSize());
-                for (float p : image.pixels()) {
-                    assertThat(p).isBetween(0f, 1f);
-                }
+                GeneratedImageAssertions.assertWellFormed(image, config);
             }
             // the sampled image is reproducible from its seed alone
             GeneratedImage again = model.generate(List.of(tasks.get(0))).get(0);

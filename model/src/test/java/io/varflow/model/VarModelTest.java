@@ -64,18 +64,7 @@ class VarModelTest {
         List<GeneratedImage> images = tiny.generate(List.of(new ImageTask(9, 7, SamplingParams.FID),
                 new ImageTask(1, 8, new SamplingParams(3.0, 900, 0.95, true))));
         for (GeneratedImage image : images) {
-            assertThat(image.size()).isEqualTo(config.imageSize());
-            assertThat(image.tokensPerScale().length).isEqualTo(config.numScales());
-            for (int si = 0; si < config.numScales(); si++) {
-                int pn = config.patchNums().get(si);
-                assertThat(image.tokensPerScale()[si]).hasSize(pn * pn);
-                assertThat(java.util.Arrays.stream(image.tokensPerScale()[si]).boxed())
-                        .allSatisfy(t -> assertThat(t).isBetween(0, config.vocabSize() - 1));
-            }
-            assertThat(image.pixels()).hasSize(3 * config.imageSize() * config.imageSize());
-            for (float p : image.pixels()) {
-                assertThat(p).isBetween(0f, 1f);
-            }
+            GeneratedImageAssertions.assertWellFormed(image, config);
         }
     }
 
