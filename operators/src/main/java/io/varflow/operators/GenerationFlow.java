@@ -47,7 +47,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
- *           -> store (async, retried, S3)              /
+ *           -> encode + store (async, retried, S3)     /
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
  * edit RawRecord -> validate + fetch source (ResolveEditFunction) --(side output)--> DeadLetter
  *                -> interactive ImageWork, joining the images above before the batcher
@@ -161,8 +161,8 @@ public final class GenerationFlow {
                 .uid("varflow-sample").name("sample (VAR)")
                 .setParallelism(samplingParallelism);
 
-        // The store gets a task thread of its own: building, signing and sending its requests would
-        // otherwise run on the sampling thread, between batches.
+        // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
+        // encoding, signing and sending would otherwise run on the sampling thread, between batches.
         SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
                 .setParallelism(samplingParallelism)
                 .startNewChain();

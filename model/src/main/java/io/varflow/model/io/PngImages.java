@@ -33,17 +33,41 @@ public final class PngImages {
 
     /** PNG bytes of an RGB image given as CHW floats in [0, 1] (values outside are clipped). */
     public static byte[] encode(float[] chw, int height, int width) {
+        return encodeRgb(toRgb(chw, height, width), height, width);
+    }
+
+    /**
+     * Quantizes CHW floats in [0, 1] to interleaved 8-bit RGB ({@code height * width * 3} bytes, row
+     * major), rounding as {@link #toByte}: a quarter of the floats' size, and what {@link #encodeRgb} takes.
+     */
+    public static byte[] toRgb(float[] chw, int height, int width) {
         int plane = height * width;
         if (chw.length != 3 * plane) {
             throw new IllegalArgumentException("expected 3x" + height + "x" + width + " = " + 3 * plane
                     + " values, got " + chw.length);
         }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] rgb = new int[plane];
+        byte[] rgb = new byte[3 * plane];
         for (int i = 0; i < plane; i++) {
-            rgb[i] = toByte(chw[i]) << 16 | toByte(chw[plane + i]) << 8 | toByte(chw[2 * plane + i]);
+            rgb[3 * i] = (byte) toByte(chw[i]);
+            rgb[3 * i + 1] = (byte) toByte(chw[plane + i]);
+            rgb[3 * i + 2] = (byte) toByte(chw[2 * plane + i]);
         }
-        image.setRGB(0, 0, width, height, rgb, 0, width);
+        return rgb;
+    }
+
+    /** PNG bytes of interleaved 8-bit RGB ({@link #toRgb}'s layout). */
+    public static byte[] encodeRgb(byte[] rgb, int height, int width) {
+        int plane = height * width;
+        if (rgb.length != 3 * plane) {
+            throw new IllegalArgumentException("expected " + height + "x" + width + "x3 = " + 3 * plane
+                    + " bytes, got " + rgb.length);
+        }
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] packed = new int[plane];
+        for (int i = 0; i < plane; i++) {
+            packed[i] = (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | (rgb[3 * i + 2] & 0xFF);
+        }
+        image.setRGB(0, 0, width, height, packed, 0, width);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, "png", out)) {

@@ -34,6 +34,15 @@ class PngImagesTest {
     }
 
     @Test
+    void quantizedRgbIsInterleavedAndEncodesToTheSamePng() {
+        float[] chw = {0f, 1f, 0.5f, 0.25f, 1f, 0f}; // 1x2 image: red plane, green plane, blue plane
+        byte[] rgb = PngImages.toRgb(chw, 1, 2);
+        assertThat(rgb).containsExactly(0, (byte) 128, (byte) 255, (byte) 255, 64, 0);
+        assertThat(PngImages.encodeRgb(rgb, 1, 2)).isEqualTo(PngImages.encode(chw, 1, 2));
+        assertThatThrownBy(() -> PngImages.encodeRgb(new byte[5], 1, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void roundsLikeNumpyTiesToEvenAndClips() {
         // numpy: (np.float32(t / 255) * 255).round() gives 126, 2, 0, 254 for t = 126.5, 2.5, 0.5, 254.5.
         assertThat(PngImages.toByte((float) (126.5 / 255))).isEqualTo(126);

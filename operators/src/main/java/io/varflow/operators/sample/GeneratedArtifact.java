@@ -5,19 +5,38 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * What the sampler made of one image: the encoded objects to store, or why it failed. A Flink POJO
- * (the async store operator checkpoints in-flight artifacts).
+ * What the sampler made of one image, still unencoded: 8-bit pixels and the tokens of every scale,
+ * or why generation failed. The store step encodes them (PNG, token-map file) off the sampling
+ * thread, so the GPU can start its next batch meanwhile. A Flink POJO (the async store operator
+ * checkpoints in-flight artifacts).
  *
  * @param work the image task
- * @param png PNG bytes, null when the request did not ask for images or generation failed
- * @param tokenMap token-map safetensors bytes, null when not asked for or failed
+ * @param rgb interleaved 8-bit RGB, {@code size * size * 3} bytes; null when the request did not ask
+ *     for images or generation failed
+ * @param size image height and width
+ * @param tokensPerScale token indices per scale, row major; null when token maps were not asked for or failed
+ * @param patchNums the model's scale sides, one per entry of {@code tokensPerScale}
  * @param queueWaitMs time from expansion to batch flush
  * @param sampleMs time to run the whole batch (shared by its images)
  * @param batchSize images in the batch
  * @param error null on success, else why generation failed
  */
 public record GeneratedArtifact(
-        ImageWork work, byte[] png, byte[] tokenMap, long queueWaitMs, long sampleMs, int batchSize, String error) {
+        ImageWork work,
+        byte[] rgb,
+        int size,
+        int[][] tokensPerScale,
+        int[] patchNums,
+        long queueWaitMs,
+        long sampleMs,
+        int batchSize,
+        String error) {
+
+    /** A failed image: no pixels, no tokens. */
+    public static GeneratedArtifact failed(ImageWork work, long queueWaitMs, long sampleMs, int batchSize, String error) {
+        return new GeneratedArtifact(work, null, 0, null, null, queueWaitMs, sampleMs, batchSize,
+                Objects.requireNonNull(error));
+    }
 
     public boolean failed() {
         return error != null;
@@ -25,15 +44,16 @@ public record GeneratedArtifact(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GeneratedArtifact a && work.equals(a.work) && Arrays.equals(png, a.png)
-                && Arrays.equals(tokenMap, a.tokenMap) && queueWaitMs == a.queueWaitMs && sampleMs == a.sampleMs
-                && batchSize == a.batchSize && Objects.equals(error, a.error);
+        return o instanceof GeneratedArtifact a && work.equals(a.work) && Arrays.equals(rgb, a.rgb) && size == a.size
+                && Arrays.deepEquals(tokensPerScale, a.tokensPerScale) && Arrays.equals(patchNums, a.patchNums)
+                && queueWaitMs == a.queueWaitMs && sampleMs == a.sampleMs && batchSize == a.batchSize
+                && Objects.equals(error, a.error);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(work, Arrays.hashCode(png), Arrays.hashCode(tokenMap), queueWaitMs, sampleMs, batchSize,
-                error);
+        return Objects.hash(work, Arrays.hashCode(rgb), size, Arrays.deepHashCode(tokensPerScale),
+                Arrays.hashCode(patchNums), queueWaitMs, sampleMs, batchSize, error);
     }
 
     @Override

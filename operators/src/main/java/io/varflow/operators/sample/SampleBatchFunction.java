@@ -3,6 +3,7 @@ package io.varflow.operators.sample;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
+import io.varflow.model.io.PngImages;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
 import io.varflow.operators.catalog.ModelCatalog;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The GPU operator: runs each {@link TaskBatch} through its model's {@link ImageGenerator} and
- * emits one {@link GeneratedArtifact} per image with its PNG and token-map bytes. Each subtask
+ * emits one {@link GeneratedArtifact} per image with its 8-bit pixels and tokens. Each subtask
  * (one per GPU) loads a model the first time it sees a batch of it and keeps it until close; the
  * generator is not thread-safe and only this subtask's task thread uses it.
  *
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * emitted with {@code error} set, so their requests end with a failed result instead of stalling.
  * A model that cannot be loaded fails the job: that is a configuration error.
  *
- * <p>The PNG and token-map bytes of a batch are encoded on a small pool (one thread per core), in
- * parallel, and emitted in task order: encoding a 256 px PNG costs about 9 ms on one core, more than
- * a GPU spends per image, so encoding them one by one on this thread would starve the GPU.
+ * <p>This thread only samples: pixels leave as 8-bit RGB and tokens as they are, and the store step
+ * encodes the PNG and token-map files on its own threads while the next batch samples (a 256 px PNG
+ * costs about 9 ms of CPU, more than a GPU spends per image). Quantizing the pixels runs on a small
+ * pool, one thread per core, so a large batch's share of it stays short.
  *
  * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches}
  * (counters), {@code batchMs} (histogram).
@@ -53,7 +55,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     private final GeneratorFactory factory;
 
     private transient Map<String, ImageGenerator> generators;
-    private transient ExecutorService encoders;
+    private transient ExecutorService quantizers;
     private transient Meter imagesPerSecond;
     private transient Counter failedBatches;
     private transient Histogram batchMs;
@@ -68,8 +70,8 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         generators = new HashMap<>();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         AtomicInteger threads = new AtomicInteger();
-        encoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
-            Thread thread = new Thread(runnable, "varflow-encode-" + subtask + "-" + threads.incrementAndGet());
+        quantizers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
+            Thread thread = new Thread(runnable, "varflow-quantize-" + subtask + "-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
@@ -101,30 +103,29 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
             String error = e.getClass().getSimpleName() + ": " + e.getMessage();
             long elapsed = (System.nanoTime() - start) / 1_000_000;
             for (ImageWork work : batch.tasks()) {
-                out.collect(new GeneratedArtifact(work, null, null, queueWait(batch, work), elapsed, batch.size(),
-                        error));
+                out.collect(GeneratedArtifact.failed(work, queueWait(batch, work), elapsed, batch.size(), error));
             }
             return;
         }
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         batchMs.update(elapsed);
         imagesPerSecond.markEvent(images.size());
-        List<Future<GeneratedArtifact>> encoded = new ArrayList<>(images.size());
+        int[] patchNums = generator.config().patchNums().stream().mapToInt(Integer::intValue).toArray();
+        List<Future<GeneratedArtifact>> quantized = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             ImageWork work = batch.tasks()[i];
             GeneratedImage image = images.get(i);
-            encoded.add(encoders.submit(() -> {
-                byte[] png = work.storeImages() ? ArtifactEncoder.png(image) : null;
-                byte[] tokens = work.storeTokenMaps() ? ArtifactEncoder.tokenMap(work, image, generator.config()) : null;
-                return new GeneratedArtifact(work, png, tokens, queueWait(batch, work), elapsed, batch.size(), null);
-            }));
+            quantized.add(quantizers.submit(() -> new GeneratedArtifact(work,
+                    work.storeImages() ? PngImages.toRgb(image.pixels(), image.size(), image.size()) : null,
+                    image.size(), work.storeTokenMaps() ? image.tokensPerScale() : null, patchNums,
+                    queueWait(batch, work), elapsed, batch.size(), null)));
         }
-        for (Future<GeneratedArtifact> artifact : encoded) {
-            out.collect(awaitEncoded(artifact));
+        for (Future<GeneratedArtifact> artifact : quantized) {
+            out.collect(await(artifact));
         }
     }
 
-    private static GeneratedArtifact awaitEncoded(Future<GeneratedArtifact> artifact) throws Exception {
+    private static GeneratedArtifact await(Future<GeneratedArtifact> artifact) throws Exception {
         try {
             return artifact.get();
         } catch (ExecutionException e) {
@@ -152,9 +153,9 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
 
     @Override
     public void close() throws Exception {
-        if (encoders != null) {
-            encoders.shutdownNow();
-            encoders = null;
+        if (quantizers != null) {
+            quantizers.shutdownNow();
+            quantizers = null;
         }
         if (generators == null) {
             return;

@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -21,15 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores an image's PNG and token map with MinIO's asynchronous client under deterministic keys
+ * Encodes an image's PNG and token map ({@link ArtifactEncoder}, on a pool of one thread per core,
+ * off the task thread) and stores them with MinIO's asynchronous client under deterministic keys
  * ({@link ObjectKeys}) and emits a {@link StoredImage} only once the store acknowledged every
  * object. One attempt per call: run it with {@code AsyncDataStream.unorderedWaitWithRetry} and an
  * exponential-backoff retry strategy (see {@code GenerationFlow}), so failed attempts are retried
  * without blocking the task thread, and exhausted retries or the timeout fail the job. Images
  * whose generation failed pass through with their error and no objects.
  *
- * <p>Threading: {@code asyncInvoke} runs on the task thread; completions arrive on OkHttp's
- * threads, which only complete the {@link ResultFuture} and update thread-safe metrics.
+ * <p>Threading: {@code asyncInvoke} runs on the task thread and only hands the artifact to the
+ * encoding pool; the puts start there, and completions arrive on OkHttp's threads, which only
+ * complete the {@link ResultFuture} and update thread-safe metrics. The async operator's capacity
+ * bounds how many artifacts are encoding or in flight at once.
  */
 public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArtifact, StoredImage> {
 
@@ -39,6 +46,7 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
     private final ObjectStoreConfig store;
 
     private transient MinioAsyncClient client;
+    private transient ExecutorService encoders;
     private transient Counter objectsStored;
     private transient Counter failedAttempts;
     private transient Histogram storeMs;
@@ -50,6 +58,13 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
     @Override
     public void open(OpenContext openContext) {
         client = store.asyncClient();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        AtomicInteger threads = new AtomicInteger();
+        encoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
+            Thread thread = new Thread(runnable, "varflow-encode-" + subtask + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         objectsStored = group.counter(VarflowMetrics.OBJECTS_STORED, new ThreadSafeSimpleCounter());
         failedAttempts = group.counter(VarflowMetrics.STORE_RETRIES, new ThreadSafeSimpleCounter());
@@ -64,37 +79,50 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
             result.complete(List.of(stored(artifact, null, null, start, start)));
             return;
         }
+        CompletableFuture.supplyAsync(() -> putAll(artifact), encoders)
+                .thenCompose(stored -> stored)
+                .whenComplete((stored, error) -> {
+                    if (error != null) {
+                        attemptFailed(work, error, result);
+                        return;
+                    }
+                    long end = System.currentTimeMillis();
+                    objectsStored.inc(stored.objects());
+                    synchronized (this) {
+                        storeMs.update(end - start);
+                    }
+                    result.complete(Collections.singletonList(
+                            stored(artifact, stored.imageUri(), stored.tokenUri(), start, end)));
+                });
+    }
+
+    /** What one attempt stored. */
+    private record Stored(String imageUri, String tokenUri, int objects) {}
+
+    /** Encodes the artifact's objects and starts their puts; runs on the encoding pool. */
+    private CompletableFuture<Stored> putAll(GeneratedArtifact artifact) {
+        ImageWork work = artifact.work();
         String imageKey = null;
         String tokenKey = null;
         List<CompletableFuture<ObjectWriteResponse>> puts = new ArrayList<>(2);
         try {
-            if (artifact.png() != null) {
+            byte[] png = ArtifactEncoder.png(artifact);
+            if (png != null) {
                 imageKey = ObjectKeys.imageKey(store.basePrefix(), work.outputPrefix(), work.requestId(), work.index());
-                puts.add(put(imageKey, artifact.png(), "image/png"));
+                puts.add(put(imageKey, png, "image/png"));
             }
-            if (artifact.tokenMap() != null) {
+            byte[] tokenMap = ArtifactEncoder.tokenMap(artifact);
+            if (tokenMap != null) {
                 tokenKey = ObjectKeys.tokenMapKey(store.basePrefix(), work.outputPrefix(), work.requestId(),
                         work.index());
-                puts.add(put(tokenKey, artifact.tokenMap(), "application/octet-stream"));
+                puts.add(put(tokenKey, tokenMap, "application/octet-stream"));
             }
         } catch (Exception e) {
-            attemptFailed(work, e, result);
-            return;
+            return CompletableFuture.failedFuture(e);
         }
-        String imageUri = imageKey == null ? null : store.uri(imageKey);
-        String tokenUri = tokenKey == null ? null : store.uri(tokenKey);
-        CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
-            if (error != null) {
-                attemptFailed(work, error, result);
-                return;
-            }
-            long end = System.currentTimeMillis();
-            objectsStored.inc(puts.size());
-            synchronized (this) {
-                storeMs.update(end - start);
-            }
-            result.complete(Collections.singletonList(stored(artifact, imageUri, tokenUri, start, end)));
-        });
+        Stored stored = new Stored(imageKey == null ? null : store.uri(imageKey),
+                tokenKey == null ? null : store.uri(tokenKey), puts.size());
+        return CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> stored);
     }
 
     private CompletableFuture<ObjectWriteResponse> put(String key, byte[] bytes, String contentType) throws Exception {
@@ -104,8 +132,10 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
 
     private void attemptFailed(ImageWork work, Throwable error, ResultFuture<StoredImage> result) {
         failedAttempts.inc();
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         LOG.warn("Storing image {}#{} in bucket {} failed (will be retried while attempts remain): {}",
                 work.requestId(), work.index(), store.bucket(), cause.toString());
         result.completeExceptionally(new StoreException("storing image " + work.requestId() + "#" + work.index()
@@ -120,6 +150,10 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
 
     @Override
     public void close() throws Exception {
+        if (encoders != null) {
+            encoders.shutdownNow();
+            encoders = null;
+        }
         if (client != null) {
             client.close();
             client = null;

@@ -15,6 +15,7 @@ import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;
+import io.varflow.operators.store.ArtifactEncoder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -51,16 +52,20 @@ class SampleBatchFunctionTest {
             assertThat(together).hasSize(3).allSatisfy(x -> assertThat(x.error()).isNull());
             assertThat(together.get(0).queueWaitMs()).isEqualTo(30);
             assertThat(together.get(0).batchSize()).isEqualTo(3);
-            assertThat(alone.get(0).png()).as("an image must not depend on its batch")
-                    .isEqualTo(together.get(1).png());
-            assertThat(alone.get(0).tokenMap()).isEqualTo(together.get(1).tokenMap());
-            assertThat(together.get(2).png()).as("images not requested are not encoded").isNull();
+            assertThat(alone.get(0).rgb()).as("an image must not depend on its batch")
+                    .isEqualTo(together.get(1).rgb());
+            assertThat(alone.get(0).tokensPerScale()).isEqualTo(together.get(1).tokensPerScale());
+            assertThat(together.get(2).rgb()).as("images not requested are not kept").isNull();
+            assertThat(ArtifactEncoder.png(together.get(2))).isNull();
+            assertThat(together.get(0).rgb()).hasSize(64 * 64 * 3);
 
-            PngImages.Image png = PngImages.decode(together.get(0).png());
+            // What the store step makes of them.
+            PngImages.Image png = PngImages.decode(ArtifactEncoder.png(together.get(0)));
             assertThat(png.width()).isEqualTo(64);
             assertThat(png.height()).isEqualTo(64);
+            assertThat(PngImages.toRgb(png.chw(), 64, 64)).isEqualTo(together.get(0).rgb());
 
-            TokenMap map = TokenMapFile.read(together.get(1).tokenMap(), "r#1");
+            TokenMap map = TokenMapFile.read(ArtifactEncoder.tokenMap(together.get(1)), "r#1");
             assertThat(map.model()).isEqualTo("tiny");
             assertThat(map.patchNums()).containsExactly(1, 2, 3, 4);
             assertThat(map.label()).isEqualTo(7);
@@ -85,8 +90,8 @@ class SampleBatchFunctionTest {
             run(h, work("y", 0, 1, true, true));
             assertThat(out).hasSize(2).allSatisfy(a -> {
                 assertThat(a.error()).contains("device lost");
-                assertThat(a.png()).isNull();
-                assertThat(a.tokenMap()).isNull();
+                assertThat(a.rgb()).isNull();
+                assertThat(a.tokensPerScale()).isNull();
             });
             assertThat(loads).hasValue(1);
         }

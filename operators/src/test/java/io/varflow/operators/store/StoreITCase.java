@@ -3,12 +3,14 @@ package io.varflow.operators.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.io.PngImages;
+import io.varflow.model.io.TokenMap;
+import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.testutil.S3ProxyServer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,9 +55,27 @@ class StoreITCase {
     private static GeneratedArtifact artifact(String id, int index, boolean png, boolean tokens, String error) {
         ImageWork w = new ImageWork(id, index, 3, "tiny", 1, 10 + index, 10, 1.5, 900, 0.96, false, Priority.BULK, png,
                 tokens, "evals", 100, 100, "tiny#0");
-        byte[] pngBytes = error == null && png ? ("png " + id + index).getBytes(StandardCharsets.UTF_8) : null;
-        byte[] tokenBytes = error == null && tokens ? ("tok " + id + index).getBytes(StandardCharsets.UTF_8) : null;
-        return new GeneratedArtifact(w, pngBytes, tokenBytes, 3, 40, 2, error);
+        if (error != null) {
+            return GeneratedArtifact.failed(w, 3, 40, 2, error);
+        }
+        return new GeneratedArtifact(w, png ? pixels(id, index) : null, 2, tokens ? TOKENS : null, new int[] {1, 2}, 3,
+                40, 2, null);
+    }
+
+    private static final int[][] TOKENS = {{5}, {1, 2, 3, 4}};
+
+    /** A 2x2 image whose bytes spell out which image it is. */
+    private static byte[] pixels(String id, int index) {
+        byte[] rgb = new byte[12];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (id.hashCode() * 31 + index * 7 + i);
+        }
+        return rgb;
+    }
+
+    private static byte[] rgbOf(byte[] png) throws Exception {
+        PngImages.Image image = PngImages.decode(png);
+        return PngImages.toRgb(image.chw(), image.height(), image.width());
     }
 
     private static List<StoredImage> run(ObjectStoreConfig config, StoreRetryOptions retry, List<GeneratedArtifact> in)
@@ -82,8 +102,11 @@ class StoreITCase {
         assertThat(out.get(2).error()).contains("boom");
         assertThat(out.get(2).imageUri()).isNull();
         assertThat(out.get(0).sampleMs()).as("an image's share of its batch of 2").isEqualTo(20);
-        assertThat(s3.get(out.get(0).imageUri())).isEqualTo("png r10".getBytes(StandardCharsets.UTF_8));
-        assertThat(s3.get(out.get(1).tokenMapUri())).isEqualTo("tok r11".getBytes(StandardCharsets.UTF_8));
+        assertThat(rgbOf(s3.get(out.get(0).imageUri()))).isEqualTo(pixels("r1", 0));
+        TokenMap map = TokenMapFile.read(s3.get(out.get(1).tokenMapUri()), "r1#1");
+        assertThat(map.tokensPerScale()).isEqualTo(TOKENS);
+        assertThat(map.patchNums()).containsExactly(1, 2);
+        assertThat(map.extra()).containsEntry("request_id", "r1").containsEntry("index", "1");
         List<String> keys = s3.keys(BUCKET);
         assertThat(keys).containsExactly("varflow/evals/r1/0000.png", "varflow/evals/r1/0000.tokens.safetensors",
                 "varflow/evals/r1/0001.tokens.safetensors");
@@ -126,7 +149,7 @@ class StoreITCase {
             creator.join(70_000);
         }
         assertThat(out).hasSize(1);
-        assertThat(s3.get(out.get(0).imageUri())).isEqualTo("png late0".getBytes(StandardCharsets.UTF_8));
+        assertThat(rgbOf(s3.get(out.get(0).imageUri()))).isEqualTo(pixels("late", 0));
         assertThat(s3.keys(BUCKET)).containsExactly("evals/late/0000.png", "evals/late/0000.tokens.safetensors");
     }
 

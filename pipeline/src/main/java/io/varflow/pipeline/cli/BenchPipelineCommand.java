@@ -6,6 +6,7 @@ import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
 import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.catalog.ModelSpec;
+import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.validate.RequestValidator;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
@@ -18,13 +19,19 @@ import io.varflow.pipeline.job.GeneratorFactories;
 import io.varflow.pipeline.job.JobRunner;
 import io.varflow.pipeline.job.ModelCatalogs;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,32 +42,52 @@ import picocli.CommandLine.Spec;
  * generate} on batches of the same size) and of the whole job on the embedded stack (Kafka in,
  * batching, sampling, PNG and token-map encoding, S3 puts, result tracking, exactly-once results
  * out), for the same model, batch size and images; prints both and the pipeline's overhead.
+ *
+ * <p>Both sides run in this JVM with the stack and the job up, in alternating rounds (sampler-only,
+ * end-to-end, sampler-only, ...), after warming both up: on a shared machine the speed of the model
+ * itself drifts by tens of percent between minutes, so each end-to-end round is compared with the
+ * sampler-only rounds on either side of it, and the median of the rounds is the figure.
  */
 @Command(
         name = "bench-pipeline",
         mixinStandardHelpOptions = true,
         description = {
             "Compare sampler-only and end-to-end images/s; print the pipeline's overhead.",
-            "Same model, images and batch size on both sides; end to end runs the real job on the local stack."
+            "Same model, images and batch size on both sides, in alternating rounds on one running local stack."
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
 
     private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
+    /**
+     * Names of the threads that run {@code generate}: this command's sampler-only worker, and the
+     * job's chained batch -> sample task (named after its first operator, cut to Linux's 15 characters).
+     */
+    private static final List<String> SAMPLER_THREADS = List.of("sampler-bench", "batch for GPU");
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--images", defaultValue = "512", description = "Images measured on each side (default ${DEFAULT-VALUE}).")
+    @Option(names = "--images", defaultValue = "512", description = "Images per round on each side (default ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--batch", defaultValue = "8", description = "Batch size on both sides (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--warmup", defaultValue = "128", description = "Images run through each side before measuring (JIT, caches) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", description = "End-to-end rounds, each between two sampler-only rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "512", description = "Images run through each side before measuring (JIT, caches) (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--sampler-only", description = "Measure the model alone and stop.")
+    @Option(names = "--no-pinning", description = {
+            "Let the OS place all threads. By default (Linux, 2+ CPUs) the sampling threads get CPU 0 and",
+            "everything else (Flink, local Kafka and S3, encoders, JIT, GC) the other CPUs, on both sides",
+            "(docs/operations-local.md)."})
+    boolean noPinning;
+
+    @Option(names = "--sampler-only", description = "Measure the model alone (no stack) and stop.")
     boolean samplerOnlyFlag;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Embedded stack folder (default .varflow/bench-<time>).")
@@ -68,8 +95,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (images < batch || batch < 1 || images % batch != 0) {
-            throw new UserInputException("--images must be a positive multiple of --batch");
+        if (images < batch || batch < 1 || images % batch != 0 || warmup % batch != 0) {
+            throw new UserInputException("--images and --warmup must be positive multiples of --batch");
+        }
+        if (rounds < 1) {
+            throw new UserInputException("--rounds must be at least 1");
         }
         JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
         PrintWriter out = spec.commandLine().getOut();
@@ -80,104 +110,190 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
                 System.getProperty(TORCH_THREADS), TORCH_THREADS);
+        out.flush();
         ModelSpec model = ModelCatalogs.from(config).get(ModelCatalogs.from(config).defaultModel());
 
-        double samplerBefore = samplerOnly(config, model);
-        out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s%n", images, batch, samplerBefore);
-        out.flush();
-        if (samplerOnlyFlag) {
-            return 0;
+        try (SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start(SAMPLER_THREADS);
+                SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model)) {
+            out.println(pinning == null ? "CPU placement: left to the OS"
+                    : pinning.failure() == null
+                            ? "CPU placement: sampling threads on CPU 0, everything else on the other CPUs (--no-pinning to leave it to the OS)"
+                            : "CPU placement: left to the OS (could not pin: " + pinning.failure() + ")");
+            sampler.run(warmup, 1_000_000);
+            if (samplerOnlyFlag) {
+                out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s%n", images, batch,
+                        sampler.run(images, 0).imagesPerSecond());
+                return 0;
+            }
+            Path dir = workDir != null ? workDir : WorkDirs.fresh("bench");
+            try (EmbeddedStack stack = EmbeddedStack.start(dir, config);
+                    EndToEnd e2e = new EndToEnd(stack.jobConfig())) {
+                e2e.run("warmup", warmup, 1_000_000);
+                out.printf(Locale.ROOT, "warmed up: %d images on each side; %d rounds of %d images, batch %d, model '%s' (%s)%n",
+                        warmup, rounds, images, batch, model.name(), config.get(JobOptions.MODEL_DEVICE));
+                out.flush();
+                List<Double> overheads = new ArrayList<>();
+                Rate before = sampler.run(images, 0);
+                print(out, "sampler-only", before);
+                for (int r = 1; r <= rounds; r++) {
+                    EndToEndRate job = e2e.run("bench-r" + r, images, 0);
+                    print(out, "end-to-end", job.rate());
+                    out.printf(Locale.ROOT, "                inside the job the model ran %.1f images/s and was busy %.0f%% of the "
+                            + "time; the first request took %d ms end to end%n", job.rate().images() / job.modelSeconds(),
+                            100.0 * job.modelSeconds() / job.rate().seconds(), job.firstLatencyMs());
+                    Rate after = sampler.run(images, 0);
+                    print(out, "sampler-only", after);
+                    double reference = (before.imagesPerSecond() + after.imagesPerSecond()) / 2;
+                    double overhead = 100.0 * (1.0 - job.rate().imagesPerSecond() / reference);
+                    overheads.add(overhead);
+                    out.printf(Locale.ROOT, "  round %d: overhead %.1f%% (against the mean of the sampler-only rounds around it)%n",
+                            r, overhead);
+                    out.flush();
+                    before = after;
+                }
+                out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (median of %d rounds: %s; model '%s', %s)%n",
+                        median(overheads), rounds, format(overheads), model.name(), config.get(JobOptions.MODEL_DEVICE));
+                out.printf(Locale.ROOT, "(end-to-end: images stored per second from the first request's completion to the "
+                        + "last's, from the ResultEvents; the exactly-once result commit follows at the next checkpoint, every %s)%n",
+                        stack.jobConfig().get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                out.flush();
+            }
         }
-
-        EndToEnd e2e = endToEnd(config, model);
-        out.printf(Locale.ROOT,
-                "end-to-end:   %d images, batch %d: %.1f images/s (first receive to last store, from the ResultEvents)%n",
-                images, batch, e2e.imagesPerSecond);
-        out.printf(Locale.ROOT,
-                "              %.1f images/s wall clock incl. waiting for the exactly-once commit (checkpoint every %s)%n",
-                e2e.wallImagesPerSecond, e2e.checkpointInterval);
-        // Measured again after: on a shared machine the load changes; the mean of both is the reference.
-        double samplerAfter = samplerOnly(config, model);
-        out.printf(Locale.ROOT, "sampler-only: %d images, batch %d: %.1f images/s (again, after the end-to-end run)%n",
-                images, batch, samplerAfter);
-        double samplerOnly = (samplerBefore + samplerAfter) / 2;
-        double overhead = 100.0 * (1.0 - e2e.imagesPerSecond / samplerOnly);
-        out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (model '%s', %s)%n", overhead, model.name(),
-                config.get(JobOptions.MODEL_DEVICE));
-        out.flush();
         return 0;
     }
 
+    private static void print(PrintWriter out, String side, Rate rate) {
+        out.printf(Locale.ROOT, "  %-13s %.1f images/s (%.1f s; JIT compiled %.0f%% of the time)%n", side + ":",
+                rate.imagesPerSecond(), rate.seconds(), 100 * rate.jitShare());
+        out.flush();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String format(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.1f%%", v)).collect(Collectors.joining(", "));
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (-1 where the JVM does not say). */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    private record Rate(int images, double seconds, double jitShare) {
+        double imagesPerSecond() {
+            return images / seconds;
+        }
+    }
+
     /**
-     * Images/s of {@code generate} alone, on a worker thread as the sampling subtask runs it in the job.
+     * @param rate images completed after the first request, over the time from its completion to the last's
+     * @param modelSeconds time the sampling operator spent inside {@code generate} for those images (events' sampleMs)
+     * @param firstLatencyMs from the first request's receipt to its completion: the pipeline's fill time
      */
-    private double samplerOnly(JobConfig config, ModelSpec model) throws Exception {
-        double[] rate = new double[1];
-        Exception[] failure = new Exception[1];
-        Thread worker = new Thread(() -> {
-            try (ImageGenerator generator = GeneratorFactories.from(config).open(model, 0)) {
-                run(generator, warmup, 1_000_000);
-                long start = System.nanoTime();
-                run(generator, images, 0);
-                rate[0] = images / ((System.nanoTime() - start) / 1e9);
-            } catch (Exception e) {
-                failure[0] = e;
-            }
-        }, "sampler-bench");
-        worker.start();
-        worker.join();
-        if (failure[0] != null) {
-            throw failure[0];
+    private record EndToEndRate(Rate rate, double modelSeconds, long firstLatencyMs) {}
+
+    /**
+     * The model alone: {@code generate} on a worker thread of its own, as the sampling subtask runs
+     * it in the job, with the job's default sampling settings (as requests get them).
+     */
+    private final class SamplerOnly implements AutoCloseable {
+        private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sampler-bench"));
+        private final ImageGenerator generator;
+
+        SamplerOnly(GeneratorFactory factory, ModelSpec model) throws Exception {
+            this.generator = worker.submit(() -> factory.open(model, 0)).get();
         }
-        return rate[0];
-    }
 
-    /** Generates {@code n} images in batches with the job's default sampling settings (as requests get them). */
-    private void run(ImageGenerator generator, int n, long seedBase) {
-        SamplingParams params = new SamplingParams(
-                RequestValidator.DEFAULT_CFG, RequestValidator.DEFAULT_TOP_K, RequestValidator.DEFAULT_TOP_P, false);
-        for (int done = 0; done < n; done += batch) {
-            List<ImageTask> tasks = new ArrayList<>(batch);
-            for (int i = 0; i < Math.min(batch, n - done); i++) {
-                int index = done + i;
-                tasks.add(new ImageTask(index % 10, TaskSeeds.forImage(seedBase + index / batch, index % batch), params));
-            }
-            generator.generate(tasks);
-        }
-    }
-
-    private record EndToEnd(double imagesPerSecond, double wallImagesPerSecond, String checkpointInterval) {}
-
-    private EndToEnd endToEnd(JobConfig base, ModelSpec model) throws Exception {
-        Path dir = workDir != null ? workDir : WorkDirs.fresh("bench");
-        try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
-            JobConfig config = stack.jobConfig();
-            Properties kafka = KafkaClientSettings.connection(config);
-            try (OutcomeReader outcomes = new OutcomeReader(
-                            kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false);
-                    RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
-                    JobRunner.LocalJob job = JobRunner.startLocal(config)) {
-                job.awaitRunning(Duration.ofSeconds(120));
-                List<SubmittedRequest> warm = producer.send(requests("warmup", warmup, 1_000_000));
-                require(outcomes.awaitAll(warm, Duration.ofMinutes(10)));
+        Rate run(int n, long seedBase) throws Exception {
+            return worker.submit(() -> {
+                SamplingParams params = new SamplingParams(RequestValidator.DEFAULT_CFG, RequestValidator.DEFAULT_TOP_K,
+                        RequestValidator.DEFAULT_TOP_P, false);
                 long start = System.nanoTime();
-                List<SubmittedRequest> measured = producer.send(requests("bench", images, 0));
-                require(outcomes.awaitAll(measured, Duration.ofMinutes(30)));
-                double wall = (System.nanoTime() - start) / 1e9;
-                long firstReceived = Long.MAX_VALUE;
-                long lastCompleted = Long.MIN_VALUE;
-                int counted = 0;
-                for (SubmittedRequest s : measured) {
-                    JsonNode event = outcomes.results().get(s.requestId()).get(0);
-                    if (!"succeeded".equals(event.path("status").asText())) {
-                        throw new IllegalStateException("request " + s.requestId() + " failed: " + event);
+                long jitStart = jitMillis();
+                for (int done = 0; done < n; done += batch) {
+                    List<ImageTask> tasks = new ArrayList<>(batch);
+                    for (int i = 0; i < Math.min(batch, n - done); i++) {
+                        int index = done + i;
+                        tasks.add(new ImageTask(index % 10, TaskSeeds.forImage(seedBase + index / batch, index % batch),
+                                params));
                     }
-                    firstReceived = Math.min(firstReceived, event.path("timings").path("receivedAt").asLong());
-                    lastCompleted = Math.max(lastCompleted, event.path("timings").path("completedAt").asLong());
-                    counted += event.path("images").size();
+                    generator.generate(tasks);
                 }
-                double seconds = Math.max(1, lastCompleted - firstReceived) / 1000.0;
-                return new EndToEnd(counted / seconds, counted / wall, config.get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                return new Rate(n, seconds, (jitMillis() - jitStart) / 1000.0 / seconds);
+            }).get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                worker.submit(generator::close).get();
+            } finally {
+                worker.shutdownNow();
+            }
+        }
+    }
+
+    /** The job on the embedded stack, and a producer and reader of its topics. */
+    private final class EndToEnd implements AutoCloseable {
+        private final OutcomeReader outcomes;
+        private final RequestProducer producer;
+        private final JobRunner.LocalJob job;
+
+        EndToEnd(JobConfig config) throws Exception {
+            Properties kafka = KafkaClientSettings.connection(config);
+            this.outcomes = new OutcomeReader(
+                    kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false);
+            this.producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
+            this.job = JobRunner.startLocal(config);
+            job.awaitRunning(Duration.ofSeconds(120));
+        }
+
+        EndToEndRate run(String prefix, int n, long seedBase) throws Exception {
+            long start = System.nanoTime();
+            long jitStart = jitMillis();
+            List<SubmittedRequest> sent = producer.send(requests(prefix, n, seedBase));
+            List<SubmittedRequest> missing = outcomes.awaitAll(sent, Duration.ofMinutes(30));
+            double jitShare = (jitMillis() - jitStart) / 1000.0 / ((System.nanoTime() - start) / 1e9);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(missing.size() + " benchmark requests got no result in time");
+            }
+            List<JsonNode> events = new ArrayList<>();
+            for (SubmittedRequest s : sent) {
+                JsonNode event = outcomes.results().get(s.requestId()).get(0);
+                if (!"succeeded".equals(event.path("status").asText())) {
+                    throw new IllegalStateException("request " + s.requestId() + " failed: " + event);
+                }
+                events.add(event);
+            }
+            events.sort(Comparator.comparingLong(e -> completedAt(e)));
+            long firstReceived = events.stream().mapToLong(e -> e.path("timings").path("receivedAt").asLong()).min()
+                    .orElseThrow();
+            long firstCompleted = completedAt(events.get(0));
+            long lastCompleted = completedAt(events.get(events.size() - 1));
+            // Throughput between the first completion and the last: what the job sustains, without
+            // the one-off latency of the first batch through the job (reported on its own).
+            int after = events.stream().skip(1).mapToInt(e -> e.path("images").size()).sum();
+            long modelMs = events.stream().mapToLong(e -> e.path("timings").path("sampleMs").asLong()).sum();
+            long firstModelMs = events.get(0).path("timings").path("sampleMs").asLong();
+            double seconds = Math.max(1, lastCompleted - firstCompleted) / 1000.0;
+            return new EndToEndRate(new Rate(after, seconds, jitShare), (modelMs - firstModelMs) / 1000.0,
+                    firstCompleted - firstReceived);
+        }
+
+        private static long completedAt(JsonNode event) {
+            return event.path("timings").path("completedAt").asLong();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (outcomes; producer; job) {
+                // closes all three, job first
             }
         }
     }
@@ -194,11 +310,5 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     prefix, r, labels, seedBase + r));
         }
         return messages;
-    }
-
-    private static void require(List<SubmittedRequest> missing) {
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(missing.size() + " benchmark requests got no result in time");
-        }
     }
 }

@@ -1,11 +1,12 @@
-package io.varflow.operators.sample;
+package io.varflow.operators.store;
 
-import io.varflow.model.GeneratedImage;
-import io.varflow.model.config.ModelConfig;
+import io.varflow.model.SamplingParams;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.sample.GeneratedArtifact;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,15 +15,21 @@ import java.util.Map;
  * holding every scale ({@link TokenMapFile}, {@code varflow.tokens.v1} safetensors) whose metadata
  * carries the request's parameters, so the file is self-describing when read from Python.
  */
-final class ArtifactEncoder {
+public final class ArtifactEncoder {
 
     private ArtifactEncoder() {}
 
-    static byte[] png(GeneratedImage image) {
-        return PngImages.encode(image.pixels(), image.size(), image.size());
+    /** The PNG of the artifact's pixels, or null when it carries none. */
+    public static byte[] png(GeneratedArtifact artifact) {
+        return artifact.rgb() == null ? null : PngImages.encodeRgb(artifact.rgb(), artifact.size(), artifact.size());
     }
 
-    static byte[] tokenMap(ImageWork work, GeneratedImage image, ModelConfig config) {
+    /** The token-map file of the artifact's tokens, or null when it carries none. */
+    public static byte[] tokenMap(GeneratedArtifact artifact) {
+        if (artifact.tokensPerScale() == null) {
+            return null;
+        }
+        ImageWork work = artifact.work();
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("request_id", work.requestId());
         extra.put("index", Integer.toString(work.index()));
@@ -36,8 +43,9 @@ final class ArtifactEncoder {
                 extra.put("keep_scales", Integer.toString(work.edit().keepScales()));
             }
         }
-        TokenMap map = new TokenMap(work.model(), config.patchNums(), image.tokensPerScale(), work.label(),
-                work.seed(), image.task().sampling(), extra);
+        TokenMap map = new TokenMap(work.model(), Arrays.stream(artifact.patchNums()).boxed().toList(),
+                artifact.tokensPerScale(), work.label(), work.seed(),
+                new SamplingParams(work.cfg(), work.topK(), work.topP(), work.smooth()), extra);
         return TokenMapFile.toBytes(map);
     }
 }
