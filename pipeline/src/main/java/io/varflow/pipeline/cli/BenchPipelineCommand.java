@@ -75,7 +75,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Batch size on both sides (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "End-to-end rounds, each between two sampler-only rounds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5", description = "End-to-end rounds, each between two sampler-only rounds (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--warmup", defaultValue = "512", description = "Images run through each side before measuring (JIT, caches) (default ${DEFAULT-VALUE}).")
