@@ -43,10 +43,11 @@ import picocli.CommandLine.Spec;
  * batching, sampling, PNG and token-map encoding, S3 puts, result tracking, exactly-once results
  * out), for the same model, batch size and images; prints both and the pipeline's overhead.
  *
- * <p>Both sides run in this JVM with the stack and the job up, in alternating rounds (sampler-only,
- * end-to-end, sampler-only, ...), after warming both up: on a shared machine the speed of the model
- * itself drifts by tens of percent between minutes, so each end-to-end round is compared with the
- * sampler-only rounds on either side of it, and the median of the rounds is the figure.
+ * <p>Both sides run in this JVM with the stack and the job up, on one and the same model instance,
+ * in alternating rounds (sampler-only, end-to-end, sampler-only, ...), after warming both up: on a
+ * shared machine the speed of the model itself drifts by tens of percent between minutes, so each
+ * end-to-end round is compared with the sampler-only rounds on either side of it, and the median of
+ * the rounds is the figure.
  */
 @Command(
         name = "bench-pipeline",
@@ -127,7 +128,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             }
             Path dir = workDir != null ? workDir : WorkDirs.fresh("bench");
             try (EmbeddedStack stack = EmbeddedStack.start(dir, config);
-                    EndToEnd e2e = new EndToEnd(stack.jobConfig())) {
+                    SharedGeneratorFactory shared = new SharedGeneratorFactory(sampler.generator);
+                    EndToEnd e2e = new EndToEnd(stack.jobConfig(), shared)) {
                 e2e.run("warmup", warmup, 1_000_000);
                 out.printf(Locale.ROOT, "warmed up: %d images on each side; %d rounds of %d images, batch %d, model '%s' (%s)%n",
                         warmup, rounds, images, batch, model.name(), config.get(JobOptions.MODEL_DEVICE));
@@ -199,7 +201,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     /**
      * The model alone: {@code generate} on a worker thread of its own, as the sampling subtask runs
-     * it in the job, with the job's default sampling settings (as requests get them).
+     * it in the job, with the job's default sampling settings (as requests get them). The job gets
+     * this same instance ({@link SharedGeneratorFactory}).
      */
     private final class SamplerOnly implements AutoCloseable {
         private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sampler-bench"));
@@ -222,7 +225,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                         tasks.add(new ImageTask(index % 10, TaskSeeds.forImage(seedBase + index / batch, index % batch),
                                 params));
                     }
-                    generator.generate(tasks);
+                    synchronized (generator) { // the job uses it too, between these rounds
+                        generator.generate(tasks);
+                    }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 return new Rate(n, seconds, (jitMillis() - jitStart) / 1000.0 / seconds);
@@ -245,12 +250,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         private final RequestProducer producer;
         private final JobRunner.LocalJob job;
 
-        EndToEnd(JobConfig config) throws Exception {
+        EndToEnd(JobConfig config, GeneratorFactory generators) throws Exception {
             Properties kafka = KafkaClientSettings.connection(config);
             this.outcomes = new OutcomeReader(
                     kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false);
             this.producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
-            this.job = JobRunner.startLocal(config);
+            this.job = JobRunner.startLocal(config, generators);
             job.awaitRunning(Duration.ofSeconds(120));
         }
 

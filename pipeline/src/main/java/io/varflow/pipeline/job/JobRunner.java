@@ -1,5 +1,6 @@
 package io.varflow.pipeline.job;
 
+import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import java.time.Duration;
@@ -24,10 +25,15 @@ public final class JobRunner {
 
     /** Starts the job in a local MiniCluster and returns at once; {@link LocalJob#close()} cancels it. */
     public static LocalJob startLocal(JobConfig config) throws Exception {
+        return startLocal(config, GeneratorFactories.from(config));
+    }
+
+    /** As {@link #startLocal(JobConfig)}, with the sampling operator's models from {@code generators}. */
+    public static LocalJob startLocal(JobConfig config, GeneratorFactory generators) throws Exception {
         Configuration flink = FlinkSettings.of(config);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(config.getPositiveInt(JobOptions.JOB_PARALLELISM), flink);
-        VarflowJob.build(env, config);
+        VarflowJob.build(env, config, generators);
         JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
         LOG.info("Started job {} in a local MiniCluster", client.getJobID());
         return new LocalJob(client);

@@ -5,6 +5,7 @@ import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ResultEvent;
+import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,11 @@ public final class VarflowJob {
 
     /** Adds the job's operators to {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
+        build(env, config, GeneratorFactories.from(config));
+    }
+
+    /** As {@link #build(StreamExecutionEnvironment, JobConfig)}, with the sampling operator's models from {@code generators}. */
+    public static void build(StreamExecutionEnvironment env, JobConfig config, GeneratorFactory generators) {
         int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
@@ -55,7 +61,7 @@ public final class VarflowJob {
 
         GenerationFlow.Outputs out = GenerationFlow.builder()
                 .setCatalog(ModelCatalogs.from(config))
-                .setGeneratorFactory(GeneratorFactories.from(config))
+                .setGeneratorFactory(generators)
                 .setObjectStore(GeneratorFactories.objectStore(config))
                 .optBatching(new BatchingOptions(
                         config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
