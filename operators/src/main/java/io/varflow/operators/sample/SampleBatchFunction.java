@@ -4,6 +4,7 @@ import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.io.PngImages;
+import io.varflow.operators.WorkerPools;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
 import io.varflow.operators.catalog.ModelCatalog;
@@ -15,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -69,12 +68,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     public void open(OpenContext openContext) {
         generators = new HashMap<>();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        AtomicInteger threads = new AtomicInteger();
-        quantizers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
-            Thread thread = new Thread(runnable, "varflow-quantize-" + subtask + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        quantizers = WorkerPools.perCore("varflow-quantize-" + subtask);
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         imagesPerSecond = VarflowMetrics.meter(group, VarflowMetrics.IMAGES_PER_SECOND, VarflowMetrics.IMAGES_GENERATED);
         failedBatches = group.counter(VarflowMetrics.FAILED_BATCHES);

@@ -3,6 +3,7 @@ package io.varflow.operators.store;
 import io.minio.MinioAsyncClient;
 import io.minio.ObjectWriteResponse;
 import io.minio.PutObjectArgs;
+import io.varflow.operators.WorkerPools;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.sample.GeneratedArtifact;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -59,12 +58,7 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
     public void open(OpenContext openContext) {
         client = store.asyncClient();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        AtomicInteger threads = new AtomicInteger();
-        encoders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
-            Thread thread = new Thread(runnable, "varflow-encode-" + subtask + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        encoders = WorkerPools.perCore("varflow-encode-" + subtask);
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         objectsStored = group.counter(VarflowMetrics.OBJECTS_STORED, new ThreadSafeSimpleCounter());
         failedAttempts = group.counter(VarflowMetrics.STORE_RETRIES, new ThreadSafeSimpleCounter());
