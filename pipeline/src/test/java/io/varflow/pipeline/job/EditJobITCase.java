@@ -9,6 +9,7 @@ import io.varflow.model.SamplingParams;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.operators.edit.EditFixtures;
 import io.varflow.operators.store.ObjectStoreConfig;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
@@ -66,9 +67,9 @@ class EditJobITCase {
         String bucket = store.bucket();
         int[][] sourceTokens = sourceTokens();
         try (MinioClient s3 = store.syncClient()) {
-            put(s3, bucket, "in/source.png", gradientPng(64, 64));
-            put(s3, bucket, "in/big.png", gradientPng(100, 80));
-            put(s3, bucket, "in/left.png", leftHalfMask(32));
+            put(s3, bucket, "in/source.png", EditFixtures.gradientPng(64, 64));
+            put(s3, bucket, "in/big.png", EditFixtures.gradientPng(100, 80));
+            put(s3, bucket, "in/left.png", EditFixtures.leftHalfMask(32));
             put(s3, bucket, "in/garbage.bin", "not an image".getBytes(StandardCharsets.UTF_8));
             put(s3, bucket, "in/source.tokens.safetensors", TokenMapFile.toBytes(new TokenMap("tiny",
                     List.of(1, 2, 3, 4), sourceTokens, 6, 1L, SamplingParams.FID, Map.of())));
@@ -76,7 +77,7 @@ class EditJobITCase {
         String png = "{\"uri\":\"s3://" + bucket + "/in/source.png\"}";
         String tokens = "{\"uri\":\"s3://" + bucket + "/in/source.tokens.safetensors\"}";
         String centre = "{\"boxes\":[[0.25,0.25,0.75,0.75]]}";
-        String inline = Base64.getEncoder().encodeToString(gradientPng(64, 64));
+        String inline = Base64.getEncoder().encodeToString(EditFixtures.gradientPng(64, 64));
         List<String> messages = List.of(
                 // 0: keep-all out-painting of the PNG: its tokens are the VQVAE's encoding of the source.
                 "{\"requestId\":\"keep-all\",\"mode\":\"outpaint\",\"source\":" + png
@@ -210,30 +211,5 @@ class EditJobITCase {
             }
         }
         return tokens;
-    }
-
-    private static byte[] gradientPng(int width, int height) {
-        int plane = width * height;
-        float[] chw = new float[3 * plane];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                chw[y * width + x] = x / (float) width;
-                chw[plane + y * width + x] = y / (float) height;
-                chw[2 * plane + y * width + x] = 0.25f;
-            }
-        }
-        return PngImages.encode(chw, height, width);
-    }
-
-    private static byte[] leftHalfMask(int size) {
-        float[] chw = new float[3 * size * size];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size / 2; x++) {
-                    chw[(c * size + y) * size + x] = 1f;
-                }
-            }
-        }
-        return PngImages.encode(chw, size, size);
     }
 }
