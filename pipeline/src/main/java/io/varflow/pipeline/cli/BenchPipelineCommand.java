@@ -165,7 +165,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, String side, Rate rate) {
-        out.printf(Locale.ROOT, "  %-13s %.1f images/s (%.1f s; JIT compiled %.0f%% of the time)%n", side + ":",
+        out.printf(Locale.ROOT, "  %-13s %.1f images/s (%.1f s; JIT compilers busy %.0f%% of a core)%n", side + ":",
                 rate.imagesPerSecond(), rate.seconds(), 100 * rate.jitShare());
         out.flush();
     }
