@@ -77,6 +77,12 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  */
 public final class GenerationFlow {
 
+    /**
+     * Name of the batching operator; the sampling operator is chained to it, so their task thread is
+     * named after it (tools that find that thread, e.g. to pin it to a core, use this).
+     */
+    public static final String BATCH_OPERATOR_NAME = "batch for GPU";
+
     /** The flow's two outputs. */
     public record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetter> deadLetters) {}
 
@@ -153,7 +159,7 @@ public final class GenerationFlow {
         SingleOutputStreamOperator<TaskBatch> batches = allWork
                 .keyBy(ImageWork::routeKey)
                 .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
-                .uid("varflow-batch").name("batch for GPU")
+                .uid("varflow-batch").name(BATCH_OPERATOR_NAME)
                 .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
 
         SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches

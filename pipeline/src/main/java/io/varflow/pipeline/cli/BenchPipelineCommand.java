@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.validate.RequestValidator;
@@ -64,7 +66,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
      * Names of the threads that run {@code generate}: this command's sampler-only worker, and the
      * job's chained batch -> sample task (named after its first operator, cut to Linux's 15 characters).
      */
-    private static final List<String> SAMPLER_THREADS = List.of("sampler-bench", "batch for GPU");
+    private static final List<String> SAMPLER_THREADS = List.of("sampler-bench", GenerationFlow.BATCH_OPERATOR_NAME);
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -112,7 +114,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
                 System.getProperty(TORCH_THREADS), TORCH_THREADS);
         out.flush();
-        ModelSpec model = ModelCatalogs.from(config).get(ModelCatalogs.from(config).defaultModel());
+        ModelCatalog catalog = ModelCatalogs.from(config);
+        ModelSpec model = catalog.get(catalog.defaultModel());
 
         try (SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start(SAMPLER_THREADS);
                 SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model)) {
