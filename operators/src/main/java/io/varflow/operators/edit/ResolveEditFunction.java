@@ -27,12 +27,6 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
 
     private static final long serialVersionUID = 1L;
 
-    /**
-     * Largest original copied into a dead letter: base64 makes it a third larger, and the dead
-     * letter must stay under Kafka's default 1 MiB record limit.
-     */
-    public static final int MAX_ORIGINAL_BYTES = 512 * 1024;
-
     private final EditValidator validator;
     private final SubtaskRouting routing;
     private final ObjectStoreConfig store;
@@ -60,18 +54,9 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
         EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
-            DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                    record.timestamp() < 0 ? null : record.timestamp());
-            // Inline PNGs make edits large; a dead letter must still fit the dead-letter topic's records.
-            byte[] original = record.value();
-            String reason = verdict.reason();
-            if (original.length > MAX_ORIGINAL_BYTES) {
-                reason += " (the " + original.length + "-byte original is not copied; it stays in the edits topic at "
-                        + record.coordinates() + ")";
-                original = new byte[0];
-            }
-            ctx.output(DeadLetters.TAG, new DeadLetter(verdict.errorCode(), reason, verdict.requestId(),
-                    source, original, now));
+            // The whole value goes on: BoundDeadLetters cuts every dead letter to the configured limits.
+            ctx.output(DeadLetters.TAG, DeadLetter.refused(verdict.errorCode(), verdict.reason(), verdict.requestId(),
+                    record, now));
             return;
         }
         accepted.inc();

@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * Encodes an image's PNG and token map ({@link ArtifactEncoder}, on a pool of one thread per core,
  * off the task thread) and stores them with MinIO's asynchronous client under deterministic keys
  * ({@link ObjectKeys}) and emits a {@link StoredImage} only once the store acknowledged every
- * object. One attempt per call: run it with {@code AsyncDataStream.unorderedWaitWithRetry} and an
- * exponential-backoff retry strategy (see {@code GenerationFlow}), so failed attempts are retried
- * without blocking the task thread, and exhausted retries or the timeout fail the job. Images
- * whose generation failed pass through with their error and no objects.
+ * object. One attempt per call: run it with {@code AsyncDataStream.unorderedWaitWithRetry} and a
+ * jittered exponential-backoff retry strategy (see {@code GenerationFlow}), so failed attempts are
+ * retried without blocking the task thread, and exhausted retries or the timeout fail the job. Images
+ * whose generation failed pass through with their error and no objects. An outage is logged twice
+ * per subtask ({@link OutageLog}), when it starts and when it ends, not once per attempt.
  *
  * <p>Threading: {@code asyncInvoke} runs on the task thread and only hands the artifact to the
  * encoding pool; the puts start there, and completions arrive on OkHttp's threads, which only
@@ -43,21 +44,31 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
     private static final Logger LOG = LoggerFactory.getLogger(StoreArtifactFunction.class);
 
     private final ObjectStoreConfig store;
+    private final long retryForMs;
 
     private transient MinioAsyncClient client;
+    private transient OutageLog outage;
     private transient ExecutorService encoders;
     private transient Counter objectsStored;
     private transient Counter failedAttempts;
     private transient Histogram storeMs;
 
     public StoreArtifactFunction(ObjectStoreConfig store) {
+        this(store, StoreRetryOptions.DEFAULTS);
+    }
+
+    /** @param retry only its timeout is used here, in log lines and the give-up message */
+    public StoreArtifactFunction(ObjectStoreConfig store, StoreRetryOptions retry) {
         this.store = store;
+        this.retryForMs = retry.timeoutMs();
     }
 
     @Override
     public void open(OpenContext openContext) {
         client = store.asyncClient();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        outage = new OutageLog(LOG, "Object store " + store.endpoint() + " (bucket " + store.bucket() + ", subtask "
+                + subtask + ")", "images are retried with backoff for up to " + retryForMs / 1000 + " s each");
         encoders = WorkerPools.perCore("varflow-encode-" + subtask);
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         objectsStored = group.counter(VarflowMetrics.OBJECTS_STORED, new ThreadSafeSimpleCounter());
@@ -81,6 +92,7 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
                         return;
                     }
                     long end = System.currentTimeMillis();
+                    outage.succeeded(end);
                     objectsStored.inc(stored.objects());
                     synchronized (this) {
                         storeMs.update(end - start);
@@ -130,10 +142,19 @@ public final class StoreArtifactFunction extends RichAsyncFunction<GeneratedArti
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        LOG.warn("Storing image {}#{} in bucket {} failed (will be retried while attempts remain): {}",
-                work.requestId(), work.index(), store.bucket(), cause.toString());
+        outage.failed(cause, System.currentTimeMillis());
         result.completeExceptionally(new StoreException("storing image " + work.requestId() + "#" + work.index()
                 + " in bucket " + store.bucket() + " failed: " + cause.getMessage(), cause));
+    }
+
+    /** Called when an image's retries used up the whole budget: the job fails with one clear cause. */
+    @Override
+    public void timeout(GeneratedArtifact artifact, ResultFuture<StoredImage> result) {
+        ImageWork work = artifact.work();
+        result.completeExceptionally(new StoreException("gave up storing image " + work.requestId() + "#"
+                + work.index() + " in bucket " + store.bucket() + " at " + store.endpoint() + " after "
+                + retryForMs / 1000 + " s of retries (" + outage.failedAttempts() + " failed attempts in this"
+                + " outage); raise store.retry-total to ride out longer outages", null));
     }
 
     private static StoredImage stored(GeneratedArtifact a, String imageUri, String tokenUri, long start, long end) {

@@ -49,9 +49,7 @@ public final class ValidateRequestFunction extends ProcessFunction<RawRecord, Va
             return;
         }
         deadLetters.inc();
-        DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                record.timestamp() < 0 ? null : record.timestamp());
-        ctx.output(DeadLetters.TAG, new DeadLetter(
-                verdict.errorCode(), verdict.reason(), verdict.requestId(), source, record.value(), now));
+        ctx.output(DeadLetters.TAG,
+                DeadLetter.refused(verdict.errorCode(), verdict.reason(), verdict.requestId(), record, now));
     }
 }

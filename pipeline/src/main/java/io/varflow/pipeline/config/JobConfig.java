@@ -92,6 +92,15 @@ public final class JobConfig implements Serializable {
         return value;
     }
 
+    /** {@code true} or {@code false}; anything else is refused naming the key. */
+    public boolean getBoolean(ConfigOption option) {
+        String value = require(option).trim();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(option.key() + " must be true or false, got '" + value + "'");
+        }
+        return value.equals("true");
+    }
+
     /** Durations are written {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601. */
     public Duration getDuration(ConfigOption option) {
         return parseDuration(option.key(), require(option));

@@ -59,6 +59,47 @@ public final class JobOptions {
     public static final ConfigOption KAFKA_SSL_TRUSTSTORE_TYPE =
             ConfigOption.of("kafka.ssl.truststore.type", null, "JKS or PKCS12 (Kafka's default when unset)");
 
+    // Kafka sizes and offsets
+    public static final ConfigOption KAFKA_MAX_REQUEST_SIZE =
+            ConfigOption.of("kafka.max-request-size", "1048576",
+                    "Producer max.request.size of the result and dead-letter sinks (bytes); the job keeps every record"
+                            + " it writes below this and kafka.max-message-bytes");
+    public static final ConfigOption KAFKA_MAX_MESSAGE_BYTES =
+            ConfigOption.of("kafka.max-message-bytes", "1048576",
+                    "max.message.bytes of topics the job creates, and the largest record it writes (bytes)");
+    public static final ConfigOption KAFKA_FETCH_MAX_BYTES =
+            ConfigOption.of("kafka.fetch-max-bytes", "52428800", "Consumer fetch.max.bytes of the job's sources (bytes)");
+    public static final ConfigOption KAFKA_MAX_PARTITION_FETCH_BYTES =
+            ConfigOption.of("kafka.max-partition-fetch-bytes", "1048576",
+                    "Consumer max.partition.fetch.bytes of the job's sources (bytes); larger records are still read,"
+                            + " one at a time");
+    public static final ConfigOption KAFKA_TOPIC_PARTITIONS =
+            ConfigOption.of("kafka.topic-partitions", "1", "Partitions of topics the job creates (job.create-missing)");
+    public static final ConfigOption KAFKA_START_OFFSETS =
+            ConfigOption.of("kafka.start-offsets", null,
+                    "Last resort to skip a message: topic:partition=offset[,...] to start from when the job starts"
+                            + " without job.restore-from; other partitions start from the group's committed offsets");
+
+    // Limits of what the job reads and writes
+    public static final ConfigOption REQUEST_MAX_BYTES =
+            ConfigOption.of("request.max-bytes", "65536",
+                    "Largest generation request (bytes); longer ones become MESSAGE_TOO_LARGE dead letters unparsed");
+    public static final ConfigOption EDIT_MAX_BYTES =
+            ConfigOption.of("edit.max-bytes", "1048576",
+                    "Largest edit request (bytes); longer ones become MESSAGE_TOO_LARGE dead letters unparsed");
+    public static final ConfigOption DEAD_LETTER_MAX_ORIGINAL_BYTES =
+            ConfigOption.of("dead-letter.max-original-bytes", "65536",
+                    "Longest prefix of a refused message copied into its dead letter (bytes; size and SHA-256 are"
+                            + " always of the whole message)");
+    public static final ConfigOption DEAD_LETTER_ARCHIVE_ORIGINALS =
+            ConfigOption.of("dead-letter.archive-originals", "false",
+                    "true: a refused message longer than dead-letter.max-original-bytes is also stored whole in the"
+                            + " bucket under <s3.prefix>/dead-letters/ and its dead letter names the object");
+    public static final ConfigOption RESULTS_MAX_LISTED_IMAGES =
+            ConfigOption.of("results.max-listed-images", "1000",
+                    "Most images one ResultEvent lists; a larger request's event lists the first ones, counts the rest"
+                            + " in imagesOmitted and names the folder holding them all (objectsUri)");
+
     // Object storage
     public static final ConfigOption S3_ENDPOINT =
             ConfigOption.of("s3.endpoint", "http://localhost:9000", "S3-compatible endpoint; https:// uses TLS");
@@ -78,6 +119,34 @@ public final class JobOptions {
             ConfigOption.of("job.checkpoint-dir", null, "Checkpoint storage URI (file:///..., s3://...); none keeps them in memory");
     public static final ConfigOption JOB_RESTORE_FROM =
             ConfigOption.of("job.restore-from", null, "Checkpoint or savepoint path to resume from");
+    public static final ConfigOption JOB_CREATE_MISSING =
+            ConfigOption.of("job.create-missing", "false",
+                    "true: at start, create missing topics (kafka.topic-partitions, kafka.max-message-bytes) and the"
+                            + " bucket; false: report them missing and stop (--create-missing sets it)");
+    public static final ConfigOption JOB_RESTART_STRATEGY =
+            ConfigOption.of("job.restart-strategy", "exponential-delay",
+                    "exponential-delay (restart failed tasks with growing pauses, reset after a healthy period) or"
+                            + " none (fail at the first task failure)");
+    public static final ConfigOption JOB_RESTART_INITIAL_BACKOFF =
+            ConfigOption.of("job.restart.initial-backoff", "1s", "Pause before the first restart after a failure");
+    public static final ConfigOption JOB_RESTART_MAX_BACKOFF =
+            ConfigOption.of("job.restart.max-backoff", "2m", "Longest pause between restarts (the pause doubles)");
+    public static final ConfigOption JOB_RESTART_RESET_AFTER =
+            ConfigOption.of("job.restart.reset-after", "10m",
+                    "Running this long without a failure resets the pause to job.restart.initial-backoff");
+    public static final ConfigOption JOB_RESTART_MAX_ATTEMPTS =
+            ConfigOption.of("job.restart.max-attempts", "20",
+                    "Restarts in a row (without a healthy period between) before the job gives up");
+
+    // Object store retries
+    public static final ConfigOption STORE_RETRY_TOTAL =
+            ConfigOption.of("store.retry-total", "5m",
+                    "How long an image's store is retried (an outage is ridden out in place up to this) before the"
+                            + " job fails and restarts");
+    public static final ConfigOption STORE_RETRY_INITIAL_BACKOFF =
+            ConfigOption.of("store.retry-initial-backoff", "200ms", "Pause before an image's first store retry (jittered)");
+    public static final ConfigOption STORE_RETRY_MAX_BACKOFF =
+            ConfigOption.of("store.retry-max-backoff", "10s", "Longest pause between store retries (the pause doubles)");
 
     // Batching and model
     public static final ConfigOption BATCH_MAX_IMAGES =

@@ -13,8 +13,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
  * Flink settings of the varflow job from a {@link JobConfig}: exactly-once checkpoints at the
- * configured interval, kept on cancellation (so a stopped job can resume), a bounded restart
- * strategy, and the checkpoint or savepoint to resume from.
+ * configured interval, kept on cancellation (so a stopped job can resume), the exponential-delay
+ * restart strategy, and the checkpoint or savepoint to resume from.
  */
 public final class FlinkSettings {
 
@@ -38,10 +38,39 @@ public final class FlinkSettings {
                             flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
                         });
         config.find(JobOptions.JOB_RESTORE_FROM).ifPresent(path -> flink.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
-        // A failed task (a broker hiccup, a lost S3 connection) restarts from the last checkpoint.
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        restartStrategy(config, flink);
         return flink;
+    }
+
+    /**
+     * A failed task (a lost TaskManager, an outage longer than the store's retries) restarts from the
+     * last checkpoint after a pause that doubles with each failure in a row, and goes back to the
+     * initial pause after {@code job.restart.reset-after} without a failure: separate incidents over
+     * days never add up to a budget that ends the job; only failures in a row do.
+     */
+    static void restartStrategy(JobConfig config, Configuration flink) {
+        String strategy = config.require(JobOptions.JOB_RESTART_STRATEGY).trim();
+        switch (strategy) {
+            case "none" -> flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            case "exponential-delay" -> {
+                Duration initial = config.getDuration(JobOptions.JOB_RESTART_INITIAL_BACKOFF);
+                Duration max = config.getDuration(JobOptions.JOB_RESTART_MAX_BACKOFF);
+                if (max.compareTo(initial) < 0) {
+                    throw new IllegalArgumentException(JobOptions.JOB_RESTART_MAX_BACKOFF.key() + " (" + max
+                            + ") must not be below " + JobOptions.JOB_RESTART_INITIAL_BACKOFF.key() + " (" + initial + ")");
+                }
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, initial);
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, max);
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                        config.getDuration(JobOptions.JOB_RESTART_RESET_AFTER));
+                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                        config.getPositiveInt(JobOptions.JOB_RESTART_MAX_ATTEMPTS));
+            }
+            default -> throw new IllegalArgumentException(JobOptions.JOB_RESTART_STRATEGY.key()
+                    + " must be exponential-delay or none, got '" + strategy + "'");
+        }
     }
 }

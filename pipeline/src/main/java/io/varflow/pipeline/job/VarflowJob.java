@@ -3,9 +3,13 @@ package io.varflow.pipeline.job;
 import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.edit.EditLimits;
 import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
 import io.varflow.operators.sample.GeneratorFactory;
+import io.varflow.operators.store.StoreRetryOptions;
+import io.varflow.operators.validate.RequestLimits;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +37,9 @@ public final class VarflowJob {
     static final String UID_EDITS_SOURCE = "varflow-edits-source";
     static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
     static final String UID_RESULTS_SINK = "varflow-results-sink";
+
+    /** Reason length of a dead letter that had to be shortened to fit a record. */
+    static final int SHORT_REASON_CHARS = 500;
 
     /** Key groups of the keyed operators; fixed so a job can be rescaled up to this parallelism from a checkpoint. */
     static final int MAX_PARALLELISM = 128;
@@ -63,6 +70,17 @@ public final class VarflowJob {
                 .setCatalog(ModelCatalogs.from(config))
                 .setGeneratorFactory(generators)
                 .setObjectStore(GeneratorFactories.objectStore(config))
+                .optLimits(new RequestLimits(config.getPositiveInt(JobOptions.REQUEST_MAX_BYTES),
+                        RequestLimits.DEFAULTS.maxImagesPerRequest()))
+                .optEditLimits(new EditLimits(config.getPositiveInt(JobOptions.EDIT_MAX_BYTES),
+                        EditLimits.DEFAULTS.maxVariants(), EditLimits.DEFAULTS.maxInlineBytes(),
+                        EditLimits.DEFAULTS.maxObjectBytes()))
+                .optOutputLimits(new OutputLimits(config.getInt(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES),
+                        OutputLimits.DEFAULTS.maxReasonChars(), config.getPositiveInt(JobOptions.RESULTS_MAX_LISTED_IMAGES)))
+                .optStoreRetry(StoreRetryOptions.ofTotal(config.getDuration(JobOptions.STORE_RETRY_TOTAL).toMillis(),
+                        config.getDuration(JobOptions.STORE_RETRY_INITIAL_BACKOFF).toMillis(),
+                        config.getDuration(JobOptions.STORE_RETRY_MAX_BACKOFF).toMillis(),
+                        StoreRetryOptions.DEFAULTS.capacity()))
                 .optBatching(new BatchingOptions(
                         config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
                         BatchingOptions.DEFAULTS.priorityLookahead()))
@@ -73,12 +91,14 @@ public final class VarflowJob {
 
         out.deadLetters()
                 .sinkTo(KafkaConnectors.exactlyOnce(
-                        config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey()))
+                        config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey(),
+                        letter -> letter.bounded(0, SHORT_REASON_CHARS)))
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka dead letters");
         out.results()
                 .sinkTo(KafkaConnectors.exactlyOnce(
-                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey()))
+                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey(),
+                        event -> event.listingAtMost(0)))
                 .uid(UID_RESULTS_SINK)
                 .name("Kafka results");
     }
