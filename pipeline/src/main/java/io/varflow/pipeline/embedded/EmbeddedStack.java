@@ -76,6 +76,7 @@ public final class EmbeddedStack implements AutoCloseable {
                             .with(JobOptions.S3_ACCESS_KEY, ACCESS_KEY)
                             .with(JobOptions.S3_SECRET_KEY, secret)
                             .with(JobOptions.S3_REGION, "us-east-1")
+                            .with(JobOptions.JOB_CREATE_MISSING, "true")
                             .with(JobOptions.JOB_CHECKPOINT_INTERVAL, base.find(JobOptions.JOB_CHECKPOINT_INTERVAL)
                                     .filter(v -> !v.equals(JobOptions.JOB_CHECKPOINT_INTERVAL.defaultValue()))
                                     .orElse("2s"))
