@@ -20,6 +20,7 @@ import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.sample.SampleBatchFunction;
 import io.varflow.operators.store.ObjectStoreConfig;
+import io.varflow.operators.store.ArchiveDeadLetterOriginals;
 import io.varflow.operators.store.JitteredBackoff;
 import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
@@ -54,7 +55,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
  * edit RawRecord -> longer than the limit? -> validate + fetch source (ResolveEditFunction) --> DeadLetter
  *                -> interactive ImageWork, joining the images above before the batcher
- * every DeadLetter -> cut to the OutputLimits (BoundDeadLetters)
+ * every DeadLetter -> cut to the OutputLimits (BoundDeadLetters; or, when archiving, ArchiveDeadLetterOriginals)
  * </pre>
  *
  * <p>Nothing here can stop the job for one record: oversized values are refused before any parsing,
@@ -100,6 +101,7 @@ public final class GenerationFlow {
     private final RequestLimits limits;
     private final EditLimits editLimits;
     private final OutputLimits outputLimits;
+    private final boolean archiveOriginals;
     private final BatchingOptions batching;
     private final StoreRetryOptions storeRetry;
     private final int samplingParallelism;
@@ -113,6 +115,7 @@ public final class GenerationFlow {
         this.limits = b.limits;
         this.editLimits = b.editLimits;
         this.outputLimits = b.outputLimits;
+        this.archiveOriginals = b.archiveOriginals;
         this.batching = b.batching;
         this.storeRetry = b.storeRetry;
         this.samplingParallelism = b.samplingParallelism;
@@ -197,10 +200,23 @@ public final class GenerationFlow {
                 .process(new ResultAggregator(completedTtl, outputLimits.maxListedImages()),
                         TypeInformation.of(ResultEvent.class))
                 .uid("varflow-results").name("collect results");
-        DataStream<DeadLetter> boundedLetters = deadLetters
-                .map(new BoundDeadLetters(outputLimits), TypeInformation.of(DeadLetter.class))
-                .uid("varflow-dead-letter-bounds").name("bound dead letters");
-        return new Outputs(results, boundedLetters);
+        return new Outputs(results, bounded(deadLetters));
+    }
+
+    /**
+     * Dead letters cut to the {@link OutputLimits}; with the archive on, long originals are first
+     * stored whole in the bucket ({@link ArchiveDeadLetterOriginals}, uid {@code varflow-dead-letter-archive}).
+     */
+    private DataStream<DeadLetter> bounded(DataStream<DeadLetter> deadLetters) {
+        if (!archiveOriginals) {
+            return deadLetters
+                    .map(new BoundDeadLetters(outputLimits), TypeInformation.of(DeadLetter.class))
+                    .uid("varflow-dead-letter-bounds").name("bound dead letters");
+        }
+        return AsyncDataStream.unorderedWaitWithRetry(deadLetters,
+                        new ArchiveDeadLetterOriginals(objectStore, outputLimits, storeRetry), storeRetry.timeoutMs(),
+                        TimeUnit.MILLISECONDS, storeRetry.capacity(), JitteredBackoff.<DeadLetter>of(storeRetry))
+                .uid("varflow-dead-letter-archive").name("archive and bound dead letters");
     }
 
     /**
@@ -224,6 +240,7 @@ public final class GenerationFlow {
         private RequestLimits limits = RequestLimits.DEFAULTS;
         private EditLimits editLimits = EditLimits.DEFAULTS;
         private OutputLimits outputLimits = OutputLimits.DEFAULTS;
+        private boolean archiveOriginals;
         private BatchingOptions batching = BatchingOptions.DEFAULTS;
         private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
         private int samplingParallelism = 1;
@@ -261,6 +278,12 @@ public final class GenerationFlow {
         /** Bounds on dead letters and result events (default {@link OutputLimits#DEFAULTS}). */
         public Builder optOutputLimits(OutputLimits limits) {
             this.outputLimits = limits;
+            return this;
+        }
+
+        /** Store dead letters' originals longer than the limit whole in the bucket (default false). */
+        public Builder optArchiveDeadLetterOriginals(boolean archive) {
+            this.archiveOriginals = archive;
             return this;
         }
 

@@ -77,6 +77,7 @@ public final class VarflowJob {
                         EditLimits.DEFAULTS.maxObjectBytes()))
                 .optOutputLimits(new OutputLimits(config.getInt(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES),
                         OutputLimits.DEFAULTS.maxReasonChars(), config.getPositiveInt(JobOptions.RESULTS_MAX_LISTED_IMAGES)))
+                .optArchiveDeadLetterOriginals(config.getBoolean(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS))
                 .optStoreRetry(StoreRetryOptions.ofTotal(config.getDuration(JobOptions.STORE_RETRY_TOTAL).toMillis(),
                         config.getDuration(JobOptions.STORE_RETRY_INITIAL_BACKOFF).toMillis(),
                         config.getDuration(JobOptions.STORE_RETRY_MAX_BACKOFF).toMillis(),

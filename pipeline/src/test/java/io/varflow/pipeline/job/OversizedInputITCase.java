@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Messages far above every limit, amid valid requests, on the real broker and S3 server: each
  * becomes exactly one bounded dead letter, every valid request exactly one ResultEvent, a result
  * larger than the producer accepts is written shortened, and the job never fails (its restart
- * strategy is {@code none} here, so any failure would end it).
+ * strategy is {@code none} here, so any failure would end it). Long originals are archived whole in
+ * the bucket.
  */
 @Timeout(600)
 class OversizedInputITCase {
@@ -67,7 +68,8 @@ class OversizedInputITCase {
                 .with(JobOptions.JOB_CHECKPOINT_DIR, stack.workDir().resolve("checkpoints-big").toUri().toString())
                 .with(JobOptions.JOB_RESTART_STRATEGY, "none")
                 .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, Integer.toString(PRODUCER_LIMIT))
-                .with(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, Integer.toString(ORIGINAL_PREFIX));
+                .with(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, Integer.toString(ORIGINAL_PREFIX))
+                .with(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS, "true");
         // The broker's limit raised for the input topic only, so that the producer can write them at all.
         stack.kafka().createTopics(Map.of("big.requests", 2), Map.of("max.message.bytes", Integer.toString(TOPIC_LIMIT)));
         stack.kafka().createTopics(Map.of("big.results", 1, "big.dead-letters", 1));
@@ -116,6 +118,12 @@ class OversizedInputITCase {
                 assertThat(new String(prefix, java.nio.charset.StandardCharsets.UTF_8))
                         .isEqualTo(messages.get(oversizedLines.get(i)).substring(0, ORIGINAL_PREFIX));
                 assertThat(letter.path("source").path("timestamp").isIntegralNumber()).isTrue();
+                // The whole message is kept in the bucket, named by the letter.
+                String object = letter.path("originalObject").asText();
+                assertThat(object).isEqualTo("s3://" + config.get(JobOptions.S3_BUCKET) + "/dead-letters/big.requests/"
+                        + big.partition() + "/" + big.offset());
+                assertThat(java.nio.file.Files.size(stack.bucketDir().resolve(object.substring(object.indexOf(
+                        "/dead-letters/") + 1)))).isEqualTo(sizes[i]);
             }
 
             assertThat(outcomes.results().keySet()).containsExactlyInAnyOrder("ok-0", "ok-1", "ok-2", "ok-3", "many");
