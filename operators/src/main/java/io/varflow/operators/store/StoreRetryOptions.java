@@ -25,6 +25,11 @@ public record StoreRetryOptions(int maxRetries, long initialBackoffMs, long maxB
         }
     }
 
+    /** Whether retry number {@code attempt} (1-based) is within {@code maxRetries}. */
+    public boolean allowsRetry(int attempt) {
+        return attempt <= maxRetries;
+    }
+
     /** Retries bounded only by {@code totalMs}: the budget an outage may take before the job fails. */
     public static StoreRetryOptions ofTotal(long totalMs, long initialBackoffMs, long maxBackoffMs, int capacity) {
         return new StoreRetryOptions(Integer.MAX_VALUE - 1, initialBackoffMs, maxBackoffMs, totalMs, capacity);

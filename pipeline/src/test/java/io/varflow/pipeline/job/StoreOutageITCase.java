@@ -141,8 +141,10 @@ class StoreOutageITCase {
             System.out.printf("log lines for 100 requests and one 10 s outage: %d, of which WARN or worse: %d%n",
                     lines.size(), warnings.size());
             warnings.forEach(System.out::println);
-            assertThat(warnings).as("WARN lines for one outage").hasSizeLessThanOrEqualTo(10);
-            assertThat(lines).as("all lines of the run").hasSizeLessThanOrEqualTo(60);
+            // Measured: 2 WARN lines (the outage's start and end) of about 5 lines in all, with the test's log
+            // levels (those of the shipped log4j2.properties); 545 WARN lines per outage before.
+            assertThat(warnings).as("WARN lines for one outage").hasSizeLessThanOrEqualTo(6);
+            assertThat(lines).as("all lines of the run").hasSizeLessThanOrEqualTo(30);
             assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
             assertThat(outcomes.results()).hasSize(100);
         }
