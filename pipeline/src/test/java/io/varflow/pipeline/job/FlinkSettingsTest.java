@@ -1,0 +1,61 @@
+package io.varflow.pipeline.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.junit.jupiter.api.Test;
+
+class FlinkSettingsTest {
+
+    @Test
+    void restartsUseExponentialDelayThatResetsAfterAHealthyPeriod() {
+        Configuration flink = FlinkSettings.of(JobConfig.defaults());
+        assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+        assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF))
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
+                .isEqualTo(Duration.ofMinutes(10));
+        assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(20);
+
+        JobConfig tuned = JobConfig.defaults().with(JobOptions.JOB_RESTART_RESET_AFTER, "1h")
+                .with(JobOptions.JOB_RESTART_MAX_ATTEMPTS, "3");
+        Configuration custom = FlinkSettings.of(tuned);
+        assertThat(custom.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(custom.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(3);
+    }
+
+    @Test
+    void noneFailsAtOnceAndAnythingElseIsRefused() {
+        assertThat(FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_STRATEGY, "none"))
+                .get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("none");
+        assertThatThrownBy(() -> FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_STRATEGY, "fixed")))
+                .hasMessage("job.restart-strategy must be exponential-delay or none, got 'fixed'");
+        assertThatThrownBy(() -> FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_MAX_BACKOFF, "1ms")))
+                .hasMessageContaining("job.restart.max-backoff");
+    }
+
+    @Test
+    void aJobThatGivesUpSaysWhyInOneLine() {
+        Exception failure = new RuntimeException("Job execution failed.", new IllegalStateException("Recovery is"
+                + " suppressed by ExponentialDelayRestartBackoffTimeStrategy",
+                new GaveUp("gave up storing image r-1#0 in bucket b\nafter 300 s", new java.net.ConnectException())));
+        assertThat(JobFailures.oneLine(failure)).isEqualTo("GaveUp: gave up storing image r-1#0 in bucket b after 300 s");
+    }
+
+    /** Stands for varflow's own exceptions, which name the image or record. */
+    static final class GaveUp extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        GaveUp(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
