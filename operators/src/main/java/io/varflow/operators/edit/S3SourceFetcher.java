@@ -90,9 +90,23 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
     private static final class Unanswered extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Unanswered(Exception cause) {
+        Unanswered(Throwable cause) {
             super(cause);
         }
+    }
+
+    /**
+     * The innermost I/O failure or 5xx answer in {@code e}'s causes (MinIO's blocking client wraps a
+     * refused connection in an unchecked exception), or null when the store did answer.
+     */
+    private static Throwable transportFailure(Throwable e) {
+        Throwable found = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException || t instanceof ServerException) {
+                found = t;
+            }
+        }
+        return found;
     }
 
     private byte[] fetchOnce(String uri, String bucket, String key, long maxBytes) throws IOException, Unanswered {
@@ -116,9 +130,11 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
             throw new IOException("reading " + uri + " failed: " + code, e);
         } catch (LimitExceeded e) {
             throw e;
-        } catch (IOException | ServerException e) {
-            throw new Unanswered(e);
         } catch (Exception e) {
+            Throwable transport = transportFailure(e);
+            if (transport != null) {
+                throw new Unanswered(transport);
+            }
             throw new IOException("reading " + uri + " failed: " + e.getClass().getSimpleName(), e);
         }
     }
