@@ -22,7 +22,7 @@ import io.varflow.operators.store.ObjectStoreConfig;
 import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.validate.DropRepeatedRequests;
 import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RequestValidator;
@@ -76,12 +76,6 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
-
-    /**
-     * Name of the batching operator; the sampling operator is chained to it, so their task thread is
-     * named after it (tools that find that thread, e.g. to pin it to a core, use this).
-     */
-    public static final String BATCH_OPERATOR_NAME = "batch for GPU";
 
     /** The flow's two outputs. */
     public record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetter> deadLetters) {}
@@ -159,7 +153,7 @@ public final class GenerationFlow {
         SingleOutputStreamOperator<TaskBatch> batches = allWork
                 .keyBy(ImageWork::routeKey)
                 .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
-                .uid("varflow-batch").name(BATCH_OPERATOR_NAME)
+                .uid("varflow-batch").name("batch for GPU")
                 .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
 
         SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches

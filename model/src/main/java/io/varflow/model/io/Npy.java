@@ -47,6 +47,11 @@ public final class Npy {
             return descr;
         }
 
+        /** Bytes per element. */
+        public int bytes() {
+            return bytes;
+        }
+
         public boolean isFloatingPoint() {
             return this == FLOAT32 || this == FLOAT64;
         }
@@ -272,6 +277,17 @@ public final class Npy {
     }
 
     private static void write(OutputStream out, DType dtype, long[] shape, byte[] data) throws IOException {
+        out.write(header(dtype, shape));
+        out.write(data);
+        out.flush();
+    }
+
+    /**
+     * The header numpy writes for a C-order array of {@code dtype} and {@code shape}: magic, version
+     * (1, or 2 when the dict outgrows a 16-bit length) and the dict padded with spaces so that the
+     * data starts at a multiple of 64 bytes. Streaming writers put it before the array's bytes.
+     */
+    public static byte[] header(DType dtype, long[] shape) {
         StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.descr).append("', 'fortran_order': False, ")
                 .append("'shape': (");
         for (int i = 0; i < shape.length; i++) {
@@ -286,18 +302,26 @@ public final class Npy {
             dict.append(' ');
         }
         dict.append('\n');
-        byte[] header = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
-        out.write(MAGIC);
-        out.write(version);
-        out.write(0);
+        byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer header = ByteBuffer.allocate(prefix + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(MAGIC).put((byte) version).put((byte) 0);
         if (version == 1) {
-            out.write(header.length & 0xFF);
-            out.write(header.length >>> 8);
+            header.putShort((short) text.length);
         } else {
-            out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length).array());
+            header.putInt(text.length);
         }
-        out.write(header);
-        out.write(data);
-        out.flush();
+        return header.put(text).array();
+    }
+
+    /** Bytes of the data after the header of an array of {@code dtype} and {@code shape}. */
+    public static long dataBytes(DType dtype, long[] shape) {
+        long elements = 1;
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            elements = Math.multiplyExact(elements, dim);
+        }
+        return Math.multiplyExact(elements, (long) dtype.bytes);
     }
 }

@@ -1,5 +1,6 @@
 package io.varflow.operators.batch;
 
+import io.varflow.model.TaskSeeds;
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
 import io.varflow.operators.edit.EditWork;

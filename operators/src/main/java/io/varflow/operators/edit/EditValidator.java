@@ -13,7 +13,7 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;

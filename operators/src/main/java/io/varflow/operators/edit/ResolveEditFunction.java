@@ -2,13 +2,12 @@ package io.varflow.operators.edit;
 
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.messages.DeadLetters;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -60,8 +59,6 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
         EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
-            DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                    record.timestamp() < 0 ? null : record.timestamp());
             // Inline PNGs make edits large; a dead letter must still fit the dead-letter topic's records.
             byte[] original = record.value();
             String reason = verdict.reason();
@@ -70,8 +67,8 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
                         + record.coordinates() + ")";
                 original = new byte[0];
             }
-            ctx.output(DeadLetters.TAG, new DeadLetter(verdict.errorCode(), reason, verdict.requestId(),
-                    source, original, now));
+            ctx.output(DeadLetters.TAG,
+                    DeadLetters.of(record, original, verdict.errorCode(), reason, verdict.requestId(), now));
             return;
         }
         accepted.inc();

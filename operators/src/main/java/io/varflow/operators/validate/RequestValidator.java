@@ -2,7 +2,7 @@ package io.varflow.operators.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.SamplingParams;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;

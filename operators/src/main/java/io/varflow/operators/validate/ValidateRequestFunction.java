@@ -1,7 +1,7 @@
 package io.varflow.operators.validate;
 
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.metrics.VarflowMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -49,9 +49,6 @@ public final class ValidateRequestFunction extends ProcessFunction<RawRecord, Va
             return;
         }
         deadLetters.inc();
-        DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                record.timestamp() < 0 ? null : record.timestamp());
-        ctx.output(DeadLetters.TAG, new DeadLetter(
-                verdict.errorCode(), verdict.reason(), verdict.requestId(), source, record.value(), now));
+        ctx.output(DeadLetters.TAG, DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
     }
 }

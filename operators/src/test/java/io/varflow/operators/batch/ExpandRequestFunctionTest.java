@@ -1,5 +1,6 @@
 package io.varflow.operators.batch;
 
+import io.varflow.model.TaskSeeds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.operators.messages.Priority;

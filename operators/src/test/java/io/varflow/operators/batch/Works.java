@@ -1,5 +1,6 @@
 package io.varflow.operators.batch;
 
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.messages.Priority;
 
 /** Test data: image tasks for the tiny model. */

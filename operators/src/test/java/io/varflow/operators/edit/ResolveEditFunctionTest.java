@@ -11,7 +11,7 @@ import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ErrorCode;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.messages.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -11,7 +11,7 @@ import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;

@@ -1,5 +1,6 @@
 package io.varflow.operators.validate;
 
+import io.varflow.operators.messages.DeadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.operators.catalog.ModelCatalog;

@@ -15,7 +15,7 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
+
+import io.varflow.operators.eval.EvalSeeds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

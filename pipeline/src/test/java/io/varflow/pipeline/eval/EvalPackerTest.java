@@ -1,4 +1,6 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
+
+import io.varflow.operators.eval.EvalPlan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

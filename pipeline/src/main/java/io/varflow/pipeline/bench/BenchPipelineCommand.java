@@ -1,15 +1,17 @@
-package io.varflow.pipeline.cli;
+package io.varflow.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
-import io.varflow.operators.GenerationFlow;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.validate.RequestValidator;
+import io.varflow.pipeline.cli.JobSettingsOptions;
+import io.varflow.pipeline.cli.UserInputException;
+import io.varflow.pipeline.cli.WorkDirs;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
@@ -62,12 +64,6 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
-    /**
-     * Names of the threads that run {@code generate}: this command's sampler-only worker, and the
-     * job's chained batch -> sample task (named after its first operator, cut to Linux's 15 characters).
-     */
-    private static final List<String> SAMPLER_THREADS = List.of("sampler-bench", GenerationFlow.BATCH_OPERATOR_NAME);
-
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobSettingsOptions settings;
@@ -117,8 +113,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         ModelCatalog catalog = ModelCatalogs.from(config);
         ModelSpec model = catalog.get(catalog.defaultModel());
 
-        try (SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start(SAMPLER_THREADS);
-                SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model)) {
+        // The threads that call generate (this command's worker and the job's sampling subtask) get
+        // CPU 0 from their first call on; everything else the other CPUs.
+        SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start();
+        try (SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model, pinning)) {
             out.println(pinning == null ? "CPU placement: left to the OS"
                     : pinning.failure() == null
                             ? "CPU placement: sampling threads on CPU 0, everything else on the other CPUs (--no-pinning to leave it to the OS)"
@@ -209,10 +207,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
      */
     private final class SamplerOnly implements AutoCloseable {
         private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sampler-bench"));
+        /** The model, pinning its callers when {@code pinning} works; shared with the job. */
         private final ImageGenerator generator;
 
-        SamplerOnly(GeneratorFactory factory, ModelSpec model) throws Exception {
-            this.generator = worker.submit(() -> factory.open(model, 0)).get();
+        SamplerOnly(GeneratorFactory factory, ModelSpec model, SamplerCorePinning pinning) throws Exception {
+            ImageGenerator opened = worker.submit(() -> factory.open(model, 0)).get();
+            this.generator = pinning == null ? opened : pinning.pinCallers(opened);
         }
 
         Rate run(int n, long seedBase) throws Exception {
