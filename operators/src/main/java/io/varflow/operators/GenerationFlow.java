@@ -163,7 +163,7 @@ public final class GenerationFlow {
 
         // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
         // encoding, signing and sending would otherwise run on the sampling thread, between batches.
-        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
+        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, catalog, storeRetry)
                 .setParallelism(samplingParallelism)
                 .startNewChain();
 
@@ -176,15 +176,16 @@ public final class GenerationFlow {
 
     /**
      * The store step on its own: {@link StoreArtifactFunction} behind Flink's async operator with
-     * exponential-backoff retries and an overall timeout; exhausted retries fail the job.
+     * exponential-backoff retries and an overall timeout; exhausted retries fail the job. The catalog
+     * gives each model's scales for its token maps.
      */
-    public static SingleOutputStreamOperator<StoredImage> store(
-            DataStream<GeneratedArtifact> artifacts, ObjectStoreConfig objectStore, StoreRetryOptions storeRetry) {
+    public static SingleOutputStreamOperator<StoredImage> store(DataStream<GeneratedArtifact> artifacts,
+            ObjectStoreConfig objectStore, ModelCatalog catalog, StoreRetryOptions storeRetry) {
         var retry = new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<StoredImage>(
                         storeRetry.maxRetries(), storeRetry.initialBackoffMs(), storeRetry.maxBackoffMs(), 2.0)
                 .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
                 .build();
-        return AsyncDataStream.unorderedWaitWithRetry(artifacts, new StoreArtifactFunction(objectStore),
+        return AsyncDataStream.unorderedWaitWithRetry(artifacts, new StoreArtifactFunction(objectStore, catalog),
                         storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(), retry)
                 .uid("varflow-store").name("store objects");
     }

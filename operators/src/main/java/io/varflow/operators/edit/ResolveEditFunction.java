@@ -74,10 +74,13 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
         accepted.inc();
         AcceptedEdit edit = verdict.accepted();
         for (int i = 0; i < edit.count(); i++) {
-            out.collect(new ImageWork(edit.requestId(), i, edit.count(), edit.model(), edit.label(),
-                    TaskSeeds.forImage(edit.seed(), i), edit.seed(), edit.cfg(), edit.topK(), edit.topP(),
-                    edit.smooth(), Priority.INTERACTIVE, edit.storeImages(), edit.storeTokenMaps(),
-                    edit.outputPrefix(), edit.receivedAt(), now, routing.routeKey(edit.model(), edit.requestId(), i),
+            out.collect(new ImageWork(
+                    new ImageWork.Draw(edit.model(), edit.label(), TaskSeeds.forImage(edit.seed(), i), edit.seed()),
+                    edit.sampling(),
+                    new ImageWork.Output(edit.requestId(), i, edit.count(), edit.outputPrefix(), edit.storeImages(),
+                            edit.storeTokenMaps()),
+                    new ImageWork.Schedule(Priority.INTERACTIVE, routing.routeKey(edit.model(), edit.requestId(), i),
+                            edit.receivedAt(), now),
                     edit.edit()));
         }
     }

@@ -59,10 +59,10 @@ public final class RequestValidator implements Serializable {
         try {
             node = Messages.readTree(value);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "not JSON: " + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), null);
+            return Verdict.reject(ErrorCode.NOT_JSON, "not JSON: " + Reasons.firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), null);
         }
         if (!node.isObject()) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "expected a JSON object, got " + kind(node), null);
+            return Verdict.reject(ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node), null);
         }
         return validateObject(node, source, now);
     }
@@ -97,7 +97,7 @@ public final class RequestValidator implements Serializable {
         try {
             request = Messages.toRequest(node);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, firstLine(e.getMessage()), requestId);
+            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, Reasons.firstLine(e.getMessage()), requestId);
         }
         return validateRequest(request, source, now);
     }
@@ -141,8 +141,9 @@ public final class RequestValidator implements Serializable {
         int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
         double topP = request.topP() == null ? DEFAULT_TOP_P : request.topP();
         boolean smooth = Boolean.TRUE.equals(request.smooth());
+        SamplingParams sampling;
         try {
-            new SamplingParams(cfg, topK, topP, smooth);
+            sampling = new SamplingParams(cfg, topK, topP, smooth);
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ErrorCode.INVALID_PARAMETER, e.getMessage(), id);
         }
@@ -150,7 +151,7 @@ public final class RequestValidator implements Serializable {
         long seed = request.seed() == null ? TaskSeeds.forRequestId(id) : request.seed();
         Priority priority = request.priority() == null ? Priority.BULK : request.priority();
         String prefix = request.outputPrefix() == null ? "" : request.outputPrefix();
-        return Verdict.accept(new ValidRequest(id, modelName, labels, seed, cfg, topK, topP, smooth, priority,
+        return Verdict.accept(new ValidRequest(id, modelName, labels, seed, sampling, priority,
                 outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source));
     }
 
@@ -174,18 +175,5 @@ public final class RequestValidator implements Serializable {
             }
         }
         return true;
-    }
-
-    private static String kind(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 }

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class EditValidatorTest {
 
+    private static final int[] TINY_SCALES = io.varflow.model.VarModel.tinyConfig().patchNumsArray();
+
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(ModelSpec.tiny(8)));
     private static final EditValidator VALIDATOR = new EditValidator(CATALOG, EditLimits.DEFAULTS);
     private static final Map<String, byte[]> OBJECTS = new HashMap<>();
@@ -123,7 +125,7 @@ class EditValidatorTest {
         assertThat(edit.edit().regionGrid()).containsExactly(false, false, false, false, false, true, true, false,
                 false, true, true, false, false, false, false, false);
         // The rebuilt spec keeps the ring at the last scale.
-        boolean[][] keep = edit.edit().toSpec().keepMasks(io.varflow.model.VarModel.tinyConfig());
+        boolean[][] keep = edit.edit().toSpec(TINY_SCALES).keepMasks(io.varflow.model.VarModel.tinyConfig());
         assertThat(keep[3][0]).isTrue();
         assertThat(keep[3][5]).isFalse();
     }
@@ -137,7 +139,7 @@ class EditValidatorTest {
         assertThat(edit.label()).isEqualTo(3);
         assertThat(edit.storeImages()).isFalse();
         assertThat(edit.storeTokenMaps()).isTrue();
-        var spec = edit.edit().toSpec();
+        var spec = edit.edit().toSpec(TINY_SCALES);
         assertThat(spec.keepScales()).isEqualTo(2);
         assertThat(((io.varflow.model.edit.EditSource.Tokens) spec.source()).perScale())
                 .isDeepEqualTo(EditFixtures.tinyTokens());

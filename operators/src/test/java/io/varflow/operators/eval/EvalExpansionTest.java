@@ -38,8 +38,8 @@ class EvalExpansionTest {
             assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
             ValidRequest valid = verdict.accepted();
             assertThat(valid.labels()).hasSize(4).containsOnly(request.classLabel());
-            assertThat(valid.cfg()).isEqualTo(2.0);
-            assertThat(valid.topK()).isEqualTo(900);
+            assertThat(valid.sampling().cfg()).isEqualTo(2.0);
+            assertThat(valid.sampling().topK()).isEqualTo(900);
             assertThat(valid.storeImages()).isTrue();
             assertThat(valid.storeTokenMaps()).isFalse();
             assertThat(valid.outputPrefix()).isEqualTo("evals/tiny-eval");

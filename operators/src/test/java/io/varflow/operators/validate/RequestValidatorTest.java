@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestValidatorTest {
 
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(
-            ModelSpec.tiny(8), new ModelSpec("big", "d16", "/m/vae.pth", "/m/var.pth", 1000, 256, 4)));
+            ModelSpec.tiny(8), new ModelSpec("big", "d16", "/m/vae.pth", "/m/var.pth", 1000, 256,
+                    java.util.List.of(1, 2, 3, 4, 5, 6, 8, 10, 13, 16), 4)));
     private static final RequestValidator VALIDATOR =
             new RequestValidator(CATALOG, new RequestLimits(1024, 100));
 
@@ -106,9 +107,9 @@ class RequestValidatorTest {
         ValidRequest request = verdict.accepted();
         assertThat(request.model()).isEqualTo("tiny");
         assertThat(request.labels()).containsExactly(3, 3);
-        assertThat(request.cfg()).isEqualTo(1.5);
-        assertThat(request.topK()).isEqualTo(900);
-        assertThat(request.topP()).isEqualTo(0.96);
+        assertThat(request.sampling().cfg()).isEqualTo(1.5);
+        assertThat(request.sampling().topK()).isEqualTo(900);
+        assertThat(request.sampling().topP()).isEqualTo(0.96);
         assertThat(request.priority()).isEqualTo(Priority.BULK);
         assertThat(request.storeImages()).isTrue();
         assertThat(request.storeTokenMaps()).isTrue();
@@ -131,9 +132,9 @@ class RequestValidatorTest {
         assertThat(request.model()).isEqualTo("big");
         assertThat(request.labels()).containsExactly(999, 0, 5);
         assertThat(request.seed()).isEqualTo(-4L);
-        assertThat(request.cfg()).isEqualTo(4.0);
-        assertThat(request.topK()).isEqualTo(1);
-        assertThat(request.smooth()).isTrue();
+        assertThat(request.sampling().cfg()).isEqualTo(4.0);
+        assertThat(request.sampling().topK()).isEqualTo(1);
+        assertThat(request.sampling().smooth()).isTrue();
         assertThat(request.priority()).isEqualTo(Priority.INTERACTIVE);
         assertThat(request.storeImages()).isFalse();
         assertThat(request.storeTokenMaps()).isTrue();
