@@ -7,6 +7,7 @@ import io.varflow.model.edit.EditRegion;
 import io.varflow.model.edit.EditSource;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.messages.ErrorCode;
+import io.varflow.operators.validate.Verdict;
 import java.io.Serializable;
 
 /**
@@ -43,14 +44,14 @@ public final class EditValidator implements Serializable {
      * @param now epoch ms recorded as the receive time
      * @param fetcher reads {@code s3://} sources and masks
      */
-    public EditVerdict validate(byte[] value, String source, long now, SourceFetcher fetcher) {
+    public Verdict<AcceptedEdit> validate(byte[] value, String source, long now, SourceFetcher fetcher) {
         String requestId = null;
         try {
             JsonNode node = parser.read(value);
             requestId = EditRequestParser.safeRequestId(node);
-            return EditVerdict.accept(resolve(parser.parse(node, requestId), source, now, fetcher));
+            return Verdict.accept(resolve(parser.parse(node, requestId), source, now, fetcher), requestId);
         } catch (EditRefusal r) {
-            return EditVerdict.reject(r.code(), r.getMessage(), requestId);
+            return Verdict.reject(r.code(), r.getMessage(), requestId);
         }
     }
 

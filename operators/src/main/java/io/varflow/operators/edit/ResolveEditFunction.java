@@ -1,5 +1,6 @@
 package io.varflow.operators.edit;
 
+import io.varflow.operators.validate.Verdict;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
 import io.varflow.model.TaskSeeds;
@@ -56,7 +57,7 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ImageWork> out) {
         long now = ctx.timerService().currentProcessingTime();
-        EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
+        Verdict<AcceptedEdit> verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
             // Inline PNGs make edits large; a dead letter must still fit the dead-letter topic's records.

@@ -47,7 +47,7 @@ public final class RequestValidator implements Serializable {
      * @param source origin for the accepted request (e.g. Kafka coordinates)
      * @param now epoch ms recorded as the request's receive time
      */
-    public Verdict validate(byte[] value, String source, long now) {
+    public Verdict<ValidRequest> validate(byte[] value, String source, long now) {
         if (value.length > limits.maxMessageBytes()) {
             return Verdict.reject(ErrorCode.MESSAGE_TOO_LARGE, "message is " + value.length
                     + " bytes; the limit is " + limits.maxMessageBytes(), null);
@@ -67,7 +67,7 @@ public final class RequestValidator implements Serializable {
         return validateObject(node, source, now);
     }
 
-    private Verdict validateObject(JsonNode node, String source, long now) {
+    private Verdict<ValidRequest> validateObject(JsonNode node, String source, long now) {
         JsonNode idNode = node.get("requestId");
         String requestId = null;
         if (idNode != null && idNode.isTextual()) {
@@ -84,7 +84,7 @@ public final class RequestValidator implements Serializable {
                 return Verdict.reject(ErrorCode.UNSAFE_OUTPUT_PREFIX, unsafe, requestId);
             }
         }
-        Verdict tooMany = checkImageCount(node, requestId);
+        Verdict<ValidRequest> tooMany = checkImageCount(node, requestId);
         if (tooMany != null) {
             return tooMany;
         }
@@ -102,7 +102,7 @@ public final class RequestValidator implements Serializable {
         return validateRequest(request, source, now);
     }
 
-    private Verdict checkImageCount(JsonNode node, String requestId) {
+    private Verdict<ValidRequest> checkImageCount(JsonNode node, String requestId) {
         JsonNode count = node.get("count");
         int max = limits.maxImagesPerRequest();
         if (count != null && count.isIntegralNumber() && count.bigIntegerValue().compareTo(
@@ -118,7 +118,7 @@ public final class RequestValidator implements Serializable {
         return null;
     }
 
-    private Verdict validateRequest(GenerationRequest request, String source, long now) {
+    private Verdict<ValidRequest> validateRequest(GenerationRequest request, String source, long now) {
         String id = request.requestId();
         String modelName = request.model() == null ? catalog.defaultModel() : request.model();
         Optional<ModelSpec> model = catalog.find(modelName);
@@ -152,7 +152,7 @@ public final class RequestValidator implements Serializable {
         Priority priority = request.priority() == null ? Priority.BULK : request.priority();
         String prefix = request.outputPrefix() == null ? "" : request.outputPrefix();
         return Verdict.accept(new ValidRequest(id, modelName, labels, seed, sampling, priority,
-                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source));
+                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source), id);
     }
 
     private RequestSchema schema() {

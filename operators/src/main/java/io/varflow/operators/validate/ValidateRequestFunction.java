@@ -42,7 +42,7 @@ public final class ValidateRequestFunction extends ProcessFunction<RawRecord, Va
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ValidRequest> out) {
         long now = ctx.timerService().currentProcessingTime();
-        Verdict verdict = validator.validate(record.value(), record.coordinates(), now);
+        Verdict<ValidRequest> verdict = validator.validate(record.value(), record.coordinates(), now);
         if (verdict.isAccepted()) {
             accepted.inc();
             out.collect(verdict.accepted());

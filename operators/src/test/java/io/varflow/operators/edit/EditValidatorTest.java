@@ -1,5 +1,6 @@
 package io.varflow.operators.edit;
 
+import io.varflow.operators.validate.Verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.operators.catalog.ModelCatalog;
@@ -49,7 +50,7 @@ class EditValidatorTest {
         return bytes;
     };
 
-    private static EditVerdict validate(String json) {
+    private static Verdict<AcceptedEdit> validate(String json) {
         return VALIDATOR.validate(json.getBytes(StandardCharsets.UTF_8), "edits/0@1", 1000L, FETCHER);
     }
 
@@ -104,7 +105,7 @@ class EditValidatorTest {
     @ParameterizedTest
     @MethodSource("refused")
     void refusedEditsNameTheirReason(String json, ErrorCode code, String reason) {
-        EditVerdict verdict = validate(json);
+        Verdict<AcceptedEdit> verdict = validate(json);
         assertThat(verdict.isAccepted()).as("accepted %s", json).isFalse();
         assertThat(verdict.errorCode()).as(verdict.reason()).isEqualTo(code);
         assertThat(verdict.reason()).contains(reason);
@@ -113,7 +114,7 @@ class EditValidatorTest {
     @Test
     void inpaintingAnInlinePngResolvesToAnImageSourceAndTheLastScaleGrid() {
         String png = Base64.getEncoder().encodeToString(EditFixtures.gradientPng(64, 64));
-        EditVerdict verdict = validate("{\"requestId\":\"in-1\",\"mode\":\"inpaint\",\"source\":{\"pngBase64\":\"" + png
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"in-1\",\"mode\":\"inpaint\",\"source\":{\"pngBase64\":\"" + png
                 + "\"},\"mask\":{\"boxes\":[[0.25,0.25,0.75,0.75]]},\"count\":3,\"seed\":4}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         AcceptedEdit edit = verdict.accepted();
@@ -132,7 +133,7 @@ class EditValidatorTest {
 
     @Test
     void aVariationOfATokenMapTakesItsLabelAndTokens() {
-        EditVerdict verdict = validate("{\"requestId\":\"v-1\",\"mode\":\"variation\",\"keepScales\":2,"
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"v-1\",\"mode\":\"variation\",\"keepScales\":2,"
                 + "\"source\":{\"uri\":\"s3://b/t.tokens.safetensors\"},\"outputs\":[\"tokenMaps\"]}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         AcceptedEdit edit = verdict.accepted();
@@ -147,7 +148,7 @@ class EditValidatorTest {
 
     @Test
     void aMaskImageFromTheStoreBecomesTheRegion() {
-        EditVerdict verdict = validate("{\"requestId\":\"c-1\",\"mode\":\"class-edit\",\"classLabel\":2,"
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"c-1\",\"mode\":\"class-edit\",\"classLabel\":2,"
                 + "\"source\":{\"uri\":\"s3://b/src.png\"},\"mask\":{\"uri\":\"s3://b/left.png\"}}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         assertThat(verdict.accepted().label()).isEqualTo(2);

@@ -34,7 +34,7 @@ class EvalExpansionTest {
                 .containsExactly("tiny-eval-0000", "tiny-eval-0001", "tiny-eval-0003");
         for (GenerationRequest request : requests) {
             // Each one passes the job's own validator unchanged...
-            Verdict verdict = validator.validate(Messages.toBytes(request), "test", 0);
+            Verdict<ValidRequest> verdict = validator.validate(Messages.toBytes(request), "test", 0);
             assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
             ValidRequest valid = verdict.accepted();
             assertThat(valid.labels()).hasSize(4).containsOnly(request.classLabel());

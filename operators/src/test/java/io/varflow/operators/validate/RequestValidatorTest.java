@@ -22,7 +22,7 @@ class RequestValidatorTest {
     private static final RequestValidator VALIDATOR =
             new RequestValidator(CATALOG, new RequestLimits(1024, 100));
 
-    private static Verdict validate(String json) {
+    private static Verdict<ValidRequest> validate(String json) {
         return VALIDATOR.validate(json.getBytes(StandardCharsets.UTF_8), "requests/0@1", 1000L);
     }
 
@@ -88,7 +88,7 @@ class RequestValidatorTest {
     @ParameterizedTest(name = "{1}: {2}")
     @MethodSource("refused")
     void refusesWithCodeAndReason(String json, ErrorCode code, String reasonPart) {
-        Verdict verdict = validate(json);
+        Verdict<ValidRequest> verdict = validate(json);
         assertThat(verdict.isAccepted()).as("must be refused: %s", json).isFalse();
         assertThat(verdict.errorCode()).isEqualTo(code);
         assertThat(verdict.reason()).contains(reasonPart);
@@ -102,7 +102,7 @@ class RequestValidatorTest {
 
     @Test
     void acceptsMinimalRequestWithDefaults() {
-        Verdict verdict = validate("{\"requestId\":\"req-1\",\"classLabel\":3,\"count\":2}");
+        Verdict<ValidRequest> verdict = validate("{\"requestId\":\"req-1\",\"classLabel\":3,\"count\":2}");
         assertThat(verdict.isAccepted()).as(String.valueOf(verdict.reason())).isTrue();
         ValidRequest request = verdict.accepted();
         assertThat(request.model()).isEqualTo("tiny");
@@ -124,7 +124,7 @@ class RequestValidatorTest {
 
     @Test
     void acceptsFullRequest() {
-        Verdict verdict = validate("{\"requestId\":\"eval_7.b\",\"model\":\"big\",\"labels\":[999,0,5],\"seed\":-4,"
+        Verdict<ValidRequest> verdict = validate("{\"requestId\":\"eval_7.b\",\"model\":\"big\",\"labels\":[999,0,5],\"seed\":-4,"
                 + "\"cfg\":4,\"topK\":1,\"topP\":0,\"smooth\":true,\"priority\":\"interactive\","
                 + "\"outputs\":[\"tokenMaps\"],\"outputPrefix\":\"fid/run-3\"}");
         assertThat(verdict.isAccepted()).as(String.valueOf(verdict.reason())).isTrue();
