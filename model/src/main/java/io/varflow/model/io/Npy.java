@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -214,31 +215,19 @@ public final class Npy {
     }
 
     public static void writeFloat32(OutputStream out, long[] shape, float[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(data);
-        write(out, DType.FLOAT32, shape, b.array());
+        write(out, DType.FLOAT32, shape, data.length, b -> b.asFloatBuffer().put(data));
     }
 
     public static void writeFloat64(OutputStream out, long[] shape, double[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asDoubleBuffer().put(data);
-        write(out, DType.FLOAT64, shape, b.array());
+        write(out, DType.FLOAT64, shape, data.length, b -> b.asDoubleBuffer().put(data));
     }
 
     public static void writeInt64(OutputStream out, long[] shape, long[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(data);
-        write(out, DType.INT64, shape, b.array());
+        write(out, DType.INT64, shape, data.length, b -> b.asLongBuffer().put(data));
     }
 
     public static void writeInt32(OutputStream out, long[] shape, int[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(data);
-        write(out, DType.INT32, shape, b.array());
+        write(out, DType.INT32, shape, data.length, b -> b.asIntBuffer().put(data));
     }
 
     public static void writeUint8(OutputStream out, long[] shape, byte[] data) throws IOException {
@@ -274,6 +263,15 @@ public final class Npy {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got "
                     + length);
         }
+    }
+
+    /** Writes {@code count} values of {@code dtype} that {@code fill} puts into a little-endian buffer. */
+    private static void write(OutputStream out, DType dtype, long[] shape, int count, Consumer<ByteBuffer> fill)
+            throws IOException {
+        check(shape, count);
+        ByteBuffer b = ByteBuffer.allocate(count * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        fill.accept(b);
+        write(out, dtype, shape, b.array());
     }
 
     private static void write(OutputStream out, DType dtype, long[] shape, byte[] data) throws IOException {
