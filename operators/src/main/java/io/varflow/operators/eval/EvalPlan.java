@@ -1,6 +1,7 @@
 package io.varflow.operators.eval;
 
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.store.ObjectKeys;
 import io.varflow.operators.validate.SafeNames;
 import java.util.AbstractList;
 import java.util.List;
@@ -108,8 +109,8 @@ public record EvalPlan(
 
     /** The object key of image {@code index} of class {@code classLabel}. */
     public String key(int classLabel, int index) {
-        // The same rule as the job's object keys (operators.store.ObjectKeys): index as %04d.
-        return prefix + "/" + classRequestId(classLabel) + "/" + pad(index, 4) + ".png";
+        // The job's own rule (below the job's base prefix): the packer finds exactly what the job stored.
+        return ObjectKeys.imageKey("", prefix, classRequestId(classLabel), index);
     }
 
     /** The image at {@code ordinal} in class-major order. */
