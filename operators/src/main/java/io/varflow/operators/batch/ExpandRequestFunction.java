@@ -1,7 +1,6 @@
 package io.varflow.operators.batch;
 
 import io.varflow.model.TaskSeeds;
-import io.varflow.model.TaskSeeds;
 import io.varflow.operators.validate.ValidRequest;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

@@ -1,14 +1,14 @@
 package io.varflow.operators.edit;
 
-import io.varflow.operators.validate.Verdict;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
-import io.varflow.model.TaskSeeds;
 import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.messages.DeadLetters;
+import io.varflow.operators.validate.Verdict;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;

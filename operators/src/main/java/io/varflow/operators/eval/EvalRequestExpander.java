@@ -2,9 +2,9 @@ package io.varflow.operators.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.GenerationRequest;
 import io.varflow.operators.messages.Messages;
-import io.varflow.operators.messages.DeadLetters;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 

@@ -1,7 +1,7 @@
 package io.varflow.operators.validate;
 
-import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.ingest.RawRecord;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.metrics.VarflowMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

@@ -1,9 +1,9 @@
 package io.varflow.operators.batch;
 
-import io.varflow.model.SamplingParams;
-import io.varflow.model.TaskSeeds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.validate.ValidRequest;
 import java.util.List;

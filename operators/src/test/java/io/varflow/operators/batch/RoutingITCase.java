@@ -1,8 +1,8 @@
 package io.varflow.operators.batch;
 
-import io.varflow.model.SamplingParams;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;

@@ -1,21 +1,21 @@
 package io.varflow.operators.edit;
 
-import io.varflow.operators.validate.Verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;
+import io.varflow.operators.validate.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Edit validation and resolution against the tiny model. Objects are served by a map-backed

@@ -1,18 +1,18 @@
 package io.varflow.operators.sample;
 
-import io.varflow.model.SamplingParams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
+import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
-import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;

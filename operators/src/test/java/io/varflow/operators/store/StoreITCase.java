@@ -1,16 +1,16 @@
 package io.varflow.operators.store;
 
-import io.varflow.operators.catalog.ModelSpec;
-import io.varflow.operators.catalog.ModelCatalog;
-import io.varflow.model.SamplingParams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.testutil.S3ProxyServer;

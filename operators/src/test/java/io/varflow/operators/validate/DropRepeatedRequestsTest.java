@@ -1,9 +1,8 @@
 package io.varflow.operators.validate;
 
-import io.varflow.model.SamplingParams;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.operators.messages.Priority;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -1,9 +1,7 @@
 package io.varflow.pipeline.eval;
 
 import io.varflow.model.io.Npy;
-
 import io.varflow.operators.eval.EvalPlan;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,7 @@
 package io.varflow.pipeline.eval;
 
-import io.varflow.operators.eval.EvalRequest;
-
 import io.varflow.operators.eval.EvalPlan;
+import io.varflow.operators.eval.EvalRequest;
 import io.varflow.operators.eval.EvalSeeds;
 import io.varflow.pipeline.cli.VarflowVersion;
 import java.io.IOException;

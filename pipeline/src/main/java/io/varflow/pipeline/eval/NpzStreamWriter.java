@@ -1,7 +1,6 @@
 package io.varflow.pipeline.eval;
 
 import io.varflow.model.io.Npy;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;

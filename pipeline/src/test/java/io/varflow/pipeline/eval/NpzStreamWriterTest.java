@@ -1,10 +1,9 @@
 package io.varflow.pipeline.eval;
 
-import io.varflow.model.io.Npy;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.io.Npy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
