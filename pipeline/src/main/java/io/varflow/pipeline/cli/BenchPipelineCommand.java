@@ -104,7 +104,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new UserInputException("--rounds must be at least 1");
         }
-        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
+        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, batch);
         PrintWriter out = spec.commandLine().getOut();
         // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
         // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).

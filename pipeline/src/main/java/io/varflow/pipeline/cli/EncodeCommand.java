@@ -35,8 +35,8 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--vae", paramLabel = "V.pth", description = "VQVAE checkpoint (.pth or safetensors).")
-    Path vae;
+    @Mixin
+    DeviceOptions device = new DeviceOptions();
 
     static final class Input {
         @Option(names = "--images-npy", paramLabel = "X.npy", required = true,
@@ -62,14 +62,17 @@ final class EncodeCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
-        boolean bundled = ModelOptions.bundled(vae);
+        if (model.var() != null) {
+            throw new UserInputException("encode uses only the VQVAE: give --vae (and --config), not --var");
+        }
+        boolean bundled = model.vae() == null;
         ModelConfig config = model.resolveConfig(bundled);
-        RuntimeOptions runtime = model.runtime();
+        RuntimeOptions runtime = device.runtime();
         int size = config.imageSize();
         float[] images = input.npy != null ? readNpy(input.npy, size) : readImages(input.files, size);
         int plane = 3 * size * size;
         int count = images.length / plane;
-        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
+        Path vaeFile = model.vaeFile(bundled);
         Path dir = OutputFiles.prepare(out);
 
         List<Map<String, Object>> entries = new ArrayList<>();

@@ -15,16 +15,20 @@ public final class ModelCatalogs {
     private ModelCatalogs() {}
 
     public static ModelCatalog from(JobConfig config) {
-        int maxBatch = config.getPositiveInt(JobOptions.BATCH_MAX_IMAGES);
+        int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
         Optional<String> vae = config.find(JobOptions.MODEL_VAE);
         Optional<String> var = config.find(JobOptions.MODEL_VAR);
         if (vae.isEmpty() && var.isEmpty()) {
             return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
         }
         if (vae.isEmpty() || var.isEmpty()) {
-            throw new IllegalArgumentException("model.vae and model.var go together: give both checkpoints or neither");
+            throw new IllegalArgumentException(JobOptions.MODEL_VAE.key() + " (" + JobOptions.MODEL_VAE.flag().orElseThrow()
+                    + ") and " + JobOptions.MODEL_VAR.key() + " (" + JobOptions.MODEL_VAR.flag().orElseThrow()
+                    + ") go together: give both checkpoints or neither (the bundled tiny model)");
         }
-        String configRef = config.find(JobOptions.MODEL_CONFIG).orElse("d16");
+        String configRef = config.find(JobOptions.MODEL_CONFIG).orElseThrow(() -> new IllegalArgumentException(
+                JobOptions.MODEL_CONFIG.key() + " (" + JobOptions.MODEL_CONFIG.flag().orElseThrow()
+                        + ") is required with checkpoints: a preset such as d16 or a config.json"));
         ModelConfig modelConfig = ModelConfigs.resolve(configRef);
         String name = config.require(JobOptions.MODEL_NAME);
         return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, vae.get(), var.get(), maxBatch)));
