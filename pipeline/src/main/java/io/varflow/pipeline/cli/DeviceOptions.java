@@ -10,13 +10,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --device} and {@code --dtype} of the commands that run a model in-process, derived from
- * the job's {@code model.device} and {@code model.dtype} declarations (same parsing, same defaults).
+ * {@code --device} and {@code --dtype} of {@code bench}, derived from the job's {@code model.device}
+ * and {@code model.dtype} declarations (same parsing, same defaults). {@link ModelOptions} adds the
+ * same two flags to the commands that load checkpoints (picocli applies one mixin's model
+ * transformer per command).
  */
 @Command(modelTransformer = DeviceOptions.Flags.class)
 final class DeviceOptions {
 
-    private static final List<Setting<?>> SETTINGS = List.of(JobOptions.MODEL_DEVICE, JobOptions.MODEL_DTYPE);
+    static final List<Setting<?>> SETTINGS = List.of(JobOptions.MODEL_DEVICE, JobOptions.MODEL_DTYPE);
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -31,6 +33,11 @@ final class DeviceOptions {
 
     /** The runtime the flags ask for; a bad value or fp16/bf16 on the CPU is a usage error. */
     RuntimeOptions runtime() {
+        return runtime(command);
+    }
+
+    /** The runtime that the {@code --device} and {@code --dtype} flags given on {@code command} ask for. */
+    static RuntimeOptions runtime(CommandSpec command) {
         JobConfig.Builder builder = JobConfig.builder();
         SettingFlags.applyTo(command, SETTINGS, builder);
         JobConfig flags = builder.build();

@@ -58,8 +58,6 @@ public final class EditCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Mixin
-    DeviceOptions device = new DeviceOptions();
 
     @Mixin
     SamplingOptions samplingOptions = new SamplingOptions();
@@ -106,7 +104,7 @@ public final class EditCommand implements Callable<Integer> {
         checkArguments(editMode);
         boolean bundled = model.bundled();
         ModelConfig modelConfig = model.resolveConfig(bundled);
-        RuntimeOptions runtime = device.runtime();
+        RuntimeOptions runtime = model.runtime();
         SamplingParams sampling = samplingOptions.params();
         PrintWriter stdout = spec.commandLine().getOut();
         Map<String, Object> summary = new LinkedHashMap<>();

@@ -35,8 +35,6 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Mixin
-    DeviceOptions device = new DeviceOptions();
 
     static final class Input {
         @Option(names = "--images-npy", paramLabel = "X.npy", required = true,
@@ -67,7 +65,7 @@ final class EncodeCommand implements Callable<Integer> {
         }
         boolean bundled = model.vae() == null;
         ModelConfig config = model.resolveConfig(bundled);
-        RuntimeOptions runtime = device.runtime();
+        RuntimeOptions runtime = model.runtime();
         int size = config.imageSize();
         float[] images = input.npy != null ? readNpy(input.npy, size) : readImages(input.files, size);
         int plane = 3 * size * size;

@@ -1,5 +1,6 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.model.RuntimeOptions;
 import io.varflow.model.VarModel;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.config.ModelConfig;
@@ -17,19 +18,22 @@ import picocli.CommandLine.Spec;
 /**
  * The model of the commands that run one in-process ({@code sample}, {@code encode}, {@code
  * edit}): {@code --vae}, {@code --var} and {@code --config}, derived from the job's {@code
- * model.vae}, {@code model.var} and {@code model.config} declarations, with {@link DeviceOptions}
- * for where it runs. Without checkpoints the bundled tiny fixture model is used.
+ * model.vae}, {@code model.var} and {@code model.config} declarations, and {@code --device} and
+ * {@code --dtype} as in {@link DeviceOptions}. Without checkpoints the bundled tiny fixture model is
+ * used.
  */
 @Command(modelTransformer = ModelOptions.Flags.class)
 final class ModelOptions {
 
-    private static final List<Setting<?>> SETTINGS =
+    private static final List<Setting<?>> CHECKPOINTS =
             List.of(JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
+    private static final List<Setting<?>> SETTINGS = java.util.stream.Stream
+            .concat(CHECKPOINTS.stream(), DeviceOptions.SETTINGS.stream()).toList();
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Adds the flags of {@code model.vae}, {@code model.var} and {@code model.config}. */
+    /** Adds the flags of {@code model.vae}, {@code model.var}, {@code model.config}, {@code model.device}, {@code model.dtype}. */
     public static final class Flags extends SettingFlags {
         @Override
         List<Setting<?>> settings() {
@@ -39,8 +43,13 @@ final class ModelOptions {
 
     private JobConfig given() {
         JobConfig.Builder builder = JobConfig.builder();
-        SettingFlags.applyTo(command, SETTINGS, builder);
+        SettingFlags.applyTo(command, CHECKPOINTS, builder);
         return builder.build();
+    }
+
+    /** Where the model runs: {@code --device} and {@code --dtype}. */
+    RuntimeOptions runtime() {
+        return DeviceOptions.runtime(command);
     }
 
     /** {@code --vae} as given, or null. */

@@ -42,8 +42,6 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Mixin
-    DeviceOptions device = new DeviceOptions();
 
     @Mixin
     SamplingOptions samplingOptions = new SamplingOptions();
@@ -79,7 +77,7 @@ final class SampleCommand implements Callable<Integer> {
                         + ") of model " + config.name());
             }
         }
-        RuntimeOptions runtime = device.runtime();
+        RuntimeOptions runtime = model.runtime();
         Path vaeFile = model.vaeFile(bundled);
         Path varFile = model.varFile(bundled);
         Path dir = OutputFiles.prepare(out);
