@@ -1,7 +1,6 @@
 package io.varflow.pipeline.cli;
 
 import io.varflow.model.RuntimeOptions;
-import io.varflow.model.SamplingParams;
 import io.varflow.model.VarModel;
 import io.varflow.model.bench.Benchmark;
 import io.varflow.model.config.ModelConfig;

@@ -9,7 +9,6 @@ import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.sample.GeneratorFactory;
-import io.varflow.operators.validate.RequestValidator;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
@@ -135,7 +134,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     EndToEnd e2e = new EndToEnd(stack.jobConfig(), shared)) {
                 e2e.run("warmup", warmup, 1_000_000);
                 out.printf(Locale.ROOT, "warmed up: %d images on each side; %d rounds of %d images, batch %d, model '%s' (%s)%n",
-                        warmup, rounds, images, batch, model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        warmup, rounds, images, batch, model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.flush();
                 List<Double> overheads = new ArrayList<>();
                 Rate before = sampler.run(images, 0);
@@ -157,10 +156,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     before = after;
                 }
                 out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (median of %d rounds: %s; model '%s', %s)%n",
-                        median(overheads), rounds, format(overheads), model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        median(overheads), rounds, format(overheads), model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.printf(Locale.ROOT, "(end-to-end: images stored per second from the first request's completion to the "
                         + "last's, from the ResultEvents; the exactly-once result commit follows at the next checkpoint, every %s)%n",
-                        stack.jobConfig().get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                        stack.jobConfig().text(JobOptions.JOB_CHECKPOINT_INTERVAL));
                 out.flush();
             }
         }
@@ -217,8 +216,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
         Rate run(int n, long seedBase) throws Exception {
             return worker.submit(() -> {
-                SamplingParams params = new SamplingParams(RequestValidator.DEFAULT_CFG, RequestValidator.DEFAULT_TOP_K,
-                        RequestValidator.DEFAULT_TOP_P, false);
+                SamplingParams params = SamplingParams.FID; // what a request without sampling fields gets
                 long start = System.nanoTime();
                 long jitStart = jitMillis();
                 for (int done = 0; done < n; done += batch) {

@@ -83,6 +83,12 @@ public final class JobConfig implements Serializable {
                         + setting.flag().map(f -> " or with " + f).orElse("")));
     }
 
+    /** The effective value as the settings write it ({@code cpu}, {@code 10s}); {@code ""} when unset. */
+    public <T> String text(Setting<T> setting) {
+        T value = get(setting);
+        return value == null ? "" : setting.type().format(value);
+    }
+
     /** Where the effective value came from: {@code default}, {@code file F}, {@code environment V}, a flag. */
     public String source(Setting<?> setting) {
         return sources.getOrDefault(setting.key(), "default");
