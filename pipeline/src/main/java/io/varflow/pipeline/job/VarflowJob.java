@@ -40,11 +40,11 @@ public final class VarflowJob {
 
     /**
      * Checks the settings that only make sense together (checkpoints and their config, device and
-     * precision, the operators' limits), so a command can refuse them before it starts anything;
-     * {@link #build} checks them again.
+     * precision, the operators' limits) without reading any file, so a command can refuse them before
+     * it starts anything; {@link #build} checks them again.
      */
     public static void checkSettings(JobConfig config) {
-        ModelCatalogs.from(config);
+        ModelCatalogs.checkCheckpoints(config);
         GeneratorFactories.runtime(config);
         OperatorOptions.requestLimits(config);
         OperatorOptions.editLimits(config);
