@@ -35,7 +35,6 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-
     static final class Input {
         @Option(names = "--images-npy", paramLabel = "X.npy", required = true,
                 description = "float32 (B, 3, H, W) images in [-1, 1].")
