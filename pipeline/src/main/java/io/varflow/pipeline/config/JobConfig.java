@@ -142,12 +142,16 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * Every declared setting with its effective value (secrets hidden), one {@code key=value} per line;
-     * a file {@code --settings} reads back. For {@code --print-config}.
+     * Every declared setting with its effective value (secrets hidden), one {@code key=value} per line,
+     * each value not a default preceded by a comment naming its source; a file {@code --settings} reads
+     * back. For {@code --print-config}.
      */
     public String describe() {
         StringBuilder out = new StringBuilder();
         for (Setting<?> setting : JobOptions.all().values()) {
+            if (sources.containsKey(setting.key())) {
+                out.append("# from ").append(source(setting)).append('\n');
+            }
             out.append(setting.key()).append('=').append(shown(setting)).append('\n');
         }
         kafkaPassthrough().forEach((k, v) -> out.append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append(k).append('=')

@@ -54,7 +54,8 @@ class CliArgumentsTest {
     void printConfigHidesSecretsAndShowsEffectiveValues() {
         assertThat(run("job", "--bootstrap-servers", "k1:9093", "--set", "s3.secret-key=topsecret", "--print-config"))
                 .isEqualTo(0);
-        assertThat(out.toString()).contains("kafka.bootstrap-servers=k1:9093", "s3.secret-key=****")
+        assertThat(out.toString()).contains("# from --bootstrap-servers\nkafka.bootstrap-servers=k1:9093")
+                .contains("# from --set\ns3.secret-key=****")
                 .doesNotContain("topsecret");
     }
 
