@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code --device} and {@code --dtype} of {@code bench}, derived from the job's {@code model.device}
  * and {@code model.dtype} declarations (same parsing, same defaults). {@link ModelOptions} adds the
- * same two flags to the commands that load checkpoints (picocli applies one mixin's model
- * transformer per command).
+ * same two flags to the commands that load checkpoints (picocli 4.7 applied only the first of two
+ * mixins' model transformers on one command).
  */
 @Command(modelTransformer = DeviceOptions.Flags.class)
 final class DeviceOptions {
