@@ -190,6 +190,9 @@ public final class GenerationFlow {
                 .uid("varflow-store").name("store objects");
     }
 
+    /** How long a completed requestId is remembered unless {@link Builder#optCompletedTtl} says otherwise. */
+    public static final Duration DEFAULT_COMPLETED_TTL = Duration.ofDays(7);
+
     /** Builder: {@code set*} are required, {@code opt*} have defaults. */
     public static final class Builder {
         private ModelCatalog catalog;
@@ -201,7 +204,7 @@ public final class GenerationFlow {
         private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
         private int samplingParallelism = 1;
         private int maxParallelism = 128;
-        private Duration completedTtl = Duration.ofDays(7);
+        private Duration completedTtl = DEFAULT_COMPLETED_TTL;
 
         private Builder() {}
 

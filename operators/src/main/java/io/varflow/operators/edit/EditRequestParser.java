@@ -14,7 +14,6 @@ import io.varflow.operators.messages.ErrorCode;
 import io.varflow.operators.messages.Messages;
 import io.varflow.operators.validate.Reasons;
 import io.varflow.operators.validate.RequestSchema;
-import io.varflow.operators.validate.RequestValidator;
 import io.varflow.operators.validate.SafeNames;
 import java.io.IOException;
 import java.io.Serializable;
@@ -30,7 +29,7 @@ import java.util.Optional;
  * requestId and outputPrefix, the mode, the variant count, the JSON Schema
  * ({@code schemas/edit-request.schema.json}), the model, the label range, the sampling parameters,
  * and which of mask and keepScales the mode takes. Defaults: the job's default model, seed from the
- * requestId, cfg 1.5, topK 900, topP 0.96, one variant, both outputs.
+ * requestId, sampling {@link io.varflow.model.SamplingParams#FID}, one variant, both outputs.
  *
  * <p>Serializable; schema and model configs are loaded lazily per JVM.
  */
@@ -159,12 +158,12 @@ final class EditRequestParser implements Serializable {
     }
 
     private static SamplingParams sampling(JsonNode node) throws EditRefusal {
-        double cfg = node.hasNonNull("cfg") ? node.get("cfg").doubleValue() : RequestValidator.DEFAULT_CFG;
-        int topK = node.hasNonNull("topK") ? node.get("topK").intValue() : RequestValidator.DEFAULT_TOP_K;
-        double topP = node.hasNonNull("topP") ? node.get("topP").doubleValue() : RequestValidator.DEFAULT_TOP_P;
-        boolean smooth = node.hasNonNull("smooth") && node.get("smooth").booleanValue();
+        Double cfg = node.hasNonNull("cfg") ? node.get("cfg").doubleValue() : null;
+        Integer topK = node.hasNonNull("topK") ? node.get("topK").intValue() : null;
+        Double topP = node.hasNonNull("topP") ? node.get("topP").doubleValue() : null;
+        Boolean smooth = node.hasNonNull("smooth") ? node.get("smooth").booleanValue() : null;
         try {
-            return new SamplingParams(cfg, topK, topP, smooth);
+            return SamplingParams.fidWith(cfg, topK, topP, smooth);
         } catch (IllegalArgumentException e) {
             throw new EditRefusal(ErrorCode.INVALID_PARAMETER, e.getMessage());
         }

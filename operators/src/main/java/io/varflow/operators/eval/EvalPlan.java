@@ -70,12 +70,8 @@ public record EvalPlan(
         if (request.perClass() == null) {
             throw new IllegalArgumentException("perClass (images per class) is required");
         }
-        SamplingParams fid = SamplingParams.FID;
-        SamplingParams sampling = new SamplingParams(
-                request.cfg() == null ? fid.cfg() : request.cfg(),
-                request.topK() == null ? fid.topK() : request.topK(),
-                request.topP() == null ? fid.topP() : request.topP(),
-                request.smooth() != null && request.smooth());
+        SamplingParams sampling =
+                SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
         String prefix = request.outputPrefix() == null ? "evals/" + request.evalId() : request.outputPrefix();
         return new EvalPlan(request.evalId(), request.model(), ClassSelection.parse(request.classes(), numClasses),
                 request.perClass(), request.seedBase() == null ? 0 : request.seedBase(), sampling, prefix);

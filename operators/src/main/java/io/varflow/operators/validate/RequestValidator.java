@@ -19,17 +19,13 @@ import java.util.Optional;
  * Decides whether a message value is a request the job can serve. Checks, in order: size, JSON,
  * safe requestId and outputPrefix, image count, the JSON Schema, the model, label ranges and
  * sampling parameters; the first failure wins and becomes the dead letter's code and reason.
- * Defaults are resolved on acceptance (model, seed, cfg 1.5, topK 900, topP 0.96, bulk, both
+ * Defaults are resolved on acceptance (model, seed, sampling {@link io.varflow.model.SamplingParams#FID}, bulk, both
  * outputs). Serializable; the schema is loaded lazily per JVM. Not thread-safe only in that the
  * lazy load may run twice.
  */
 public final class RequestValidator implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    public static final double DEFAULT_CFG = SamplingParams.FID.cfg();
-    public static final int DEFAULT_TOP_K = SamplingParams.FID.topK();
-    public static final double DEFAULT_TOP_P = SamplingParams.FID.topP();
 
     private final ModelCatalog catalog;
     private final RequestLimits limits;
@@ -137,13 +133,9 @@ public final class RequestValidator implements Serializable {
                         + modelName + "' has classes 0.." + (classes - 1), id);
             }
         }
-        double cfg = request.cfg() == null ? DEFAULT_CFG : request.cfg();
-        int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
-        double topP = request.topP() == null ? DEFAULT_TOP_P : request.topP();
-        boolean smooth = Boolean.TRUE.equals(request.smooth());
         SamplingParams sampling;
         try {
-            sampling = new SamplingParams(cfg, topK, topP, smooth);
+            sampling = SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ErrorCode.INVALID_PARAMETER, e.getMessage(), id);
         }

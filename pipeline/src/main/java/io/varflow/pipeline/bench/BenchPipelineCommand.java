@@ -8,7 +8,6 @@ import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.sample.GeneratorFactory;
-import io.varflow.operators.validate.RequestValidator;
 import io.varflow.pipeline.cli.JobSettingsOptions;
 import io.varflow.pipeline.cli.UserInputException;
 import io.varflow.pipeline.cli.WorkDirs;
@@ -100,7 +99,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new UserInputException("--rounds must be at least 1");
         }
-        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
+        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, batch);
         PrintWriter out = spec.commandLine().getOut();
         // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
         // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).
@@ -133,7 +132,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     EndToEnd e2e = new EndToEnd(stack.jobConfig(), shared)) {
                 e2e.run("warmup", warmup, 1_000_000);
                 out.printf(Locale.ROOT, "warmed up: %d images on each side; %d rounds of %d images, batch %d, model '%s' (%s)%n",
-                        warmup, rounds, images, batch, model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        warmup, rounds, images, batch, model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.flush();
                 List<Double> overheads = new ArrayList<>();
                 Rate before = sampler.run(images, 0);
@@ -155,10 +154,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     before = after;
                 }
                 out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (median of %d rounds: %s; model '%s', %s)%n",
-                        median(overheads), rounds, format(overheads), model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        median(overheads), rounds, format(overheads), model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.printf(Locale.ROOT, "(end-to-end: images stored per second from the first request's completion to the "
                         + "last's, from the ResultEvents; the exactly-once result commit follows at the next checkpoint, every %s)%n",
-                        stack.jobConfig().get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                        stack.jobConfig().text(JobOptions.JOB_CHECKPOINT_INTERVAL));
                 out.flush();
             }
         }
@@ -217,8 +216,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
         Rate run(int n, long seedBase) throws Exception {
             return worker.submit(() -> {
-                SamplingParams params = new SamplingParams(RequestValidator.DEFAULT_CFG, RequestValidator.DEFAULT_TOP_K,
-                        RequestValidator.DEFAULT_TOP_P, false);
+                SamplingParams params = SamplingParams.FID; // what a request without sampling fields gets
                 long start = System.nanoTime();
                 long jitStart = jitMillis();
                 for (int done = 0; done < n; done += batch) {

@@ -1,8 +1,8 @@
 package io.varflow.pipeline.cli;
 
-import io.varflow.pipeline.config.ConfigOption;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.SettingsTable;
 import io.varflow.pipeline.job.JobRunner;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -32,18 +32,14 @@ public final class JobCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the effective settings (secrets hidden) and exit.")
     boolean printConfig;
 
-    @Option(names = "--list-settings", description = "List every setting with its default and environment variable.")
+    @Option(names = "--list-settings", description = "List every setting: key, type, default, flag, environment variable, description.")
     boolean listSettings;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (listSettings) {
-            for (ConfigOption option : JobOptions.all().values()) {
-                out.printf("%-32s %-20s %s (%s)%n", option.key(),
-                        option.defaultValue() == null ? "-" : option.defaultValue().isEmpty() ? "\"\"" : option.defaultValue(),
-                        option.description(), option.environmentVariable());
-            }
+            out.print(SettingsTable.plain(JobOptions.all().values()));
             out.flush();
             return 0;
         }

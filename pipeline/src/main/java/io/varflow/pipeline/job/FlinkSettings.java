@@ -23,7 +23,7 @@ public final class FlinkSettings {
     public static Configuration of(JobConfig config) {
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.NAME, config.get(JobOptions.JOB_NAME));
-        Duration interval = config.getDuration(JobOptions.JOB_CHECKPOINT_INTERVAL);
+        Duration interval = config.get(JobOptions.JOB_CHECKPOINT_INTERVAL);
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         flink.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, interval.dividedBy(4));

@@ -54,7 +54,7 @@ final class KafkaConnectors {
      */
     static <T> KafkaSink<T> exactlyOnce(JobConfig config, String topic, String role, SerializationSchema<T> key) {
         Properties producer = KafkaClientSettings.connection(config);
-        long timeoutMs = config.getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
+        long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
         producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
         KafkaRecordSerializationSchema<T> serializer =
                 KafkaRecordSerializationSchema.<T>builder()

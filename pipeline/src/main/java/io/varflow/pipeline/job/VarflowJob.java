@@ -1,7 +1,6 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.operators.GenerationFlow;
-import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ResultEvent;
@@ -39,6 +38,20 @@ public final class VarflowJob {
 
     private VarflowJob() {}
 
+    /**
+     * Checks the settings that only make sense together (checkpoints and their config, device and
+     * precision, the operators' limits) without reading any file, so a command can refuse them before
+     * it starts anything; {@link #build} checks them again.
+     */
+    public static void checkSettings(JobConfig config) {
+        ModelCatalogs.checkCheckpoints(config);
+        GeneratorFactories.runtime(config);
+        OperatorOptions.requestLimits(config);
+        OperatorOptions.editLimits(config);
+        OperatorOptions.batching(config);
+        OperatorOptions.storeRetry(config);
+    }
+
     /** Adds the job's operators to {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
         build(env, config, GeneratorFactories.from(config));
@@ -46,7 +59,7 @@ public final class VarflowJob {
 
     /** As {@link #build(StreamExecutionEnvironment, JobConfig)}, with the sampling operator's models from {@code generators}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config, GeneratorFactory generators) {
-        int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
+        int parallelism = config.get(JobOptions.JOB_PARALLELISM);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
 
@@ -63,9 +76,11 @@ public final class VarflowJob {
                 .setCatalog(ModelCatalogs.from(config))
                 .setGeneratorFactory(generators)
                 .setObjectStore(GeneratorFactories.objectStore(config))
-                .optBatching(new BatchingOptions(
-                        config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
-                        BatchingOptions.DEFAULTS.priorityLookahead()))
+                .optLimits(OperatorOptions.requestLimits(config))
+                .optEditLimits(OperatorOptions.editLimits(config))
+                .optBatching(OperatorOptions.batching(config))
+                .optStoreRetry(OperatorOptions.storeRetry(config))
+                .optCompletedTtl(config.get(JobOptions.REQUESTS_COMPLETED_TTL))
                 .optSamplingParallelism(parallelism)
                 .optMaxParallelism(MAX_PARALLELISM)
                 .build()
