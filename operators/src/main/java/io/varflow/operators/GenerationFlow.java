@@ -13,6 +13,7 @@ import io.varflow.operators.edit.ResolveEditFunction;
 import io.varflow.operators.eval.EvalRequestExpander;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
 import io.varflow.operators.result.ResultAggregator;
@@ -26,7 +27,6 @@ import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
 import io.varflow.operators.validate.BoundDeadLetters;
-import io.varflow.operators.validate.DeadLetters;
 import io.varflow.operators.validate.DropRepeatedRequests;
 import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RefuseOversizedRecords;
@@ -85,12 +85,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
-
-    /**
-     * Name of the batching operator; the sampling operator is chained to it, so their task thread is
-     * named after it (tools that find that thread, e.g. to pin it to a core, use this).
-     */
-    public static final String BATCH_OPERATOR_NAME = "batch for GPU";
 
     /** The flow's two outputs. */
     public record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetter> deadLetters) {}
@@ -181,7 +175,7 @@ public final class GenerationFlow {
         SingleOutputStreamOperator<TaskBatch> batches = allWork
                 .keyBy(ImageWork::routeKey)
                 .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
-                .uid("varflow-batch").name(BATCH_OPERATOR_NAME)
+                .uid("varflow-batch").name("batch for GPU")
                 .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
 
         SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches
@@ -191,7 +185,7 @@ public final class GenerationFlow {
 
         // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
         // encoding, signing and sending would otherwise run on the sampling thread, between batches.
-        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
+        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, catalog, storeRetry)
                 .setParallelism(samplingParallelism)
                 .startNewChain();
 
@@ -222,15 +216,19 @@ public final class GenerationFlow {
     /**
      * The store step on its own: {@link StoreArtifactFunction} behind Flink's async operator with
      * jittered exponential-backoff retries ({@link JitteredBackoff}) and an overall timeout per image;
-     * exhausted retries fail the job.
+     * exhausted retries fail the job. The catalog gives each model's scales for its token maps.
      */
-    public static SingleOutputStreamOperator<StoredImage> store(
-            DataStream<GeneratedArtifact> artifacts, ObjectStoreConfig objectStore, StoreRetryOptions storeRetry) {
-        return AsyncDataStream.unorderedWaitWithRetry(artifacts, new StoreArtifactFunction(objectStore, storeRetry),
+    public static SingleOutputStreamOperator<StoredImage> store(DataStream<GeneratedArtifact> artifacts,
+            ObjectStoreConfig objectStore, ModelCatalog catalog, StoreRetryOptions storeRetry) {
+        return AsyncDataStream.unorderedWaitWithRetry(artifacts,
+                        new StoreArtifactFunction(objectStore, catalog, storeRetry),
                         storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(),
                         JitteredBackoff.<StoredImage>of(storeRetry))
                 .uid("varflow-store").name("store objects");
     }
+
+    /** How long a completed requestId is remembered unless {@link Builder#optCompletedTtl} says otherwise. */
+    public static final Duration DEFAULT_COMPLETED_TTL = Duration.ofDays(7);
 
     /** Builder: {@code set*} are required, {@code opt*} have defaults. */
     public static final class Builder {
@@ -245,7 +243,7 @@ public final class GenerationFlow {
         private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
         private int samplingParallelism = 1;
         private int maxParallelism = 128;
-        private Duration completedTtl = Duration.ofDays(7);
+        private Duration completedTtl = DEFAULT_COMPLETED_TTL;
 
         private Builder() {}
 

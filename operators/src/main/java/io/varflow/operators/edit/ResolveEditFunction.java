@@ -1,14 +1,14 @@
 package io.varflow.operators.edit;
 
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
-import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.Verdict;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -51,21 +51,24 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ImageWork> out) {
         long now = ctx.timerService().currentProcessingTime();
-        EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
+        Verdict<AcceptedEdit> verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
             // The whole value goes on: BoundDeadLetters cuts every dead letter to the configured limits.
-            ctx.output(DeadLetters.TAG, DeadLetter.refused(verdict.errorCode(), verdict.reason(), verdict.requestId(),
-                    record, now));
+            ctx.output(DeadLetters.TAG,
+                    DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
             return;
         }
         accepted.inc();
         AcceptedEdit edit = verdict.accepted();
         for (int i = 0; i < edit.count(); i++) {
-            out.collect(new ImageWork(edit.requestId(), i, edit.count(), edit.model(), edit.label(),
-                    TaskSeeds.forImage(edit.seed(), i), edit.seed(), edit.cfg(), edit.topK(), edit.topP(),
-                    edit.smooth(), Priority.INTERACTIVE, edit.storeImages(), edit.storeTokenMaps(),
-                    edit.outputPrefix(), edit.receivedAt(), now, routing.routeKey(edit.model(), edit.requestId(), i),
+            out.collect(new ImageWork(
+                    new ImageWork.Draw(edit.model(), edit.label(), TaskSeeds.forImage(edit.seed(), i), edit.seed()),
+                    edit.sampling(),
+                    new ImageWork.Output(edit.requestId(), i, edit.count(), edit.outputPrefix(), edit.storeImages(),
+                            edit.storeTokenMaps()),
+                    new ImageWork.Schedule(Priority.INTERACTIVE, routing.routeKey(edit.model(), edit.requestId(), i),
+                            edit.receivedAt(), now),
                     edit.edit()));
         }
     }

@@ -93,11 +93,6 @@ public record DeadLetter(
         this(errorCode, reason, requestId, source, original, 0, null, false, null, deadLetteredAt);
     }
 
-    /** The letter for refusing {@code record}: its coordinates (key included) and its whole value. */
-    public static DeadLetter refused(ErrorCode code, String reason, String requestId, RawRecord record, long now) {
-        return new DeadLetter(code, reason, requestId, Source.of(record), record.value(), now);
-    }
-
     /**
      * This letter as written to the topic: at most {@code maxOriginalBytes} of the value and at most
      * {@code maxReasonChars} of the reason; size and digest still describe the whole value.

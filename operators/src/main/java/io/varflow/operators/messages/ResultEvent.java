@@ -50,7 +50,7 @@ public record ResultEvent(
      * @param totalMs completedAt - receivedAt
      * @param maxQueueWaitMs longest wait of one image for its batch
      * @param sampleMs model time attributed to the request: per image its batch's time / batch size, summed
-     * @param storeMs summed store time of the request's images
+     * @param storeMs summed over the request's images: the attempt that stored each (StoredImage.storeMs)
      */
     public record Timings(
             long receivedAt, long completedAt, long totalMs, long maxQueueWaitMs, long sampleMs, long storeMs) {}

@@ -13,6 +13,9 @@ import java.io.Serializable;
 public record StoreRetryOptions(int maxRetries, long initialBackoffMs, long maxBackoffMs, long timeoutMs,
         int capacity) implements Serializable {
 
+    /** {@code maxRetries} of retries bounded only by time (one below the largest int, so a count never overflows it). */
+    public static final int NO_RETRY_LIMIT = Integer.MAX_VALUE - 1;
+
     /** Retries without a count limit for 5 min in all, 200 ms doubling to 10 s, 64 images in flight per subtask. */
     public static final StoreRetryOptions DEFAULTS = ofTotal(300_000, 200, 10_000, 64);
 
@@ -32,6 +35,6 @@ public record StoreRetryOptions(int maxRetries, long initialBackoffMs, long maxB
 
     /** Retries bounded only by {@code totalMs}: the budget an outage may take before the job fails. */
     public static StoreRetryOptions ofTotal(long totalMs, long initialBackoffMs, long maxBackoffMs, int capacity) {
-        return new StoreRetryOptions(Integer.MAX_VALUE - 1, initialBackoffMs, maxBackoffMs, totalMs, capacity);
+        return new StoreRetryOptions(NO_RETRY_LIMIT, initialBackoffMs, maxBackoffMs, totalMs, capacity);
     }
 }

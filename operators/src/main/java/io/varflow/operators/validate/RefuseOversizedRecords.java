@@ -1,7 +1,7 @@
 package io.varflow.operators.validate;
 
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.ErrorCode;
 import io.varflow.operators.metrics.VarflowMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -38,8 +38,8 @@ public final class RefuseOversizedRecords extends ProcessFunction<RawRecord, Raw
             return;
         }
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetter.refused(ErrorCode.MESSAGE_TOO_LARGE, reason(record.value().length),
-                null, record, ctx.timerService().currentProcessingTime()));
+        ctx.output(DeadLetters.TAG, DeadLetters.of(record, ErrorCode.MESSAGE_TOO_LARGE, reason(record.value().length),
+                null, ctx.timerService().currentProcessingTime()));
     }
 
     /** The dead letter's reason for a value of {@code size} bytes. */

@@ -55,7 +55,7 @@ class MessagesTest {
         java.util.Arrays.fill(value, (byte) 'x');
         io.varflow.operators.ingest.RawRecord record = new io.varflow.operators.ingest.RawRecord(
                 value, "requests", 1, 42, 7, "key-1".getBytes(StandardCharsets.UTF_8));
-        DeadLetter whole = DeadLetter.refused(ErrorCode.MESSAGE_TOO_LARGE, "r".repeat(300), null, record, 9);
+        DeadLetter whole = DeadLetters.of(record, ErrorCode.MESSAGE_TOO_LARGE, "r".repeat(300), null, 9);
         DeadLetter bounded = whole.bounded(100, 120);
 
         assertThat(bounded.original()).hasSize(100);

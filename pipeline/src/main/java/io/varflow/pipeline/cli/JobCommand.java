@@ -1,8 +1,8 @@
 package io.varflow.pipeline.cli;
 
-import io.varflow.pipeline.config.ConfigOption;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.SettingsTable;
 import io.varflow.pipeline.job.JobFailures;
 import io.varflow.pipeline.job.JobRunner;
 import io.varflow.pipeline.job.Preflight;
@@ -35,12 +35,8 @@ public final class JobCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the effective settings (secrets hidden) and exit.")
     boolean printConfig;
 
-    @Option(names = "--list-settings", description = "List every setting with its default and environment variable.")
+    @Option(names = "--list-settings", description = "List every setting: key, type, default, flag, environment variable, description.")
     boolean listSettings;
-
-    @Option(names = "--create-missing",
-            description = "Create missing topics and the bucket at start (sets job.create-missing=true).")
-    boolean createMissing;
 
     @Option(names = "--skip-checks", description = "Start without checking brokers, topics and bucket first.")
     boolean skipChecks;
@@ -49,18 +45,11 @@ public final class JobCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (listSettings) {
-            for (ConfigOption option : JobOptions.all().values()) {
-                out.printf("%-32s %-20s %s (%s)%n", option.key(),
-                        option.defaultValue() == null ? "-" : option.defaultValue().isEmpty() ? "\"\"" : option.defaultValue(),
-                        option.description(), option.environmentVariable());
-            }
+            out.print(SettingsTable.plain(JobOptions.all().values()));
             out.flush();
             return 0;
         }
         JobConfig config = settings.toJobConfig(System.getenv());
-        if (createMissing) {
-            config = config.with(JobOptions.JOB_CREATE_MISSING, "true");
-        }
         if (printConfig) {
             out.print(config.describe());
             out.flush();

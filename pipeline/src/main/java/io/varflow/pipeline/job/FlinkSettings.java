@@ -23,7 +23,7 @@ public final class FlinkSettings {
     public static Configuration of(JobConfig config) {
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.NAME, config.get(JobOptions.JOB_NAME));
-        Duration interval = config.getDuration(JobOptions.JOB_CHECKPOINT_INTERVAL);
+        Duration interval = config.get(JobOptions.JOB_CHECKPOINT_INTERVAL);
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         flink.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, interval.dividedBy(4));
@@ -49,12 +49,12 @@ public final class FlinkSettings {
      * days never add up to a budget that ends the job; only failures in a row do.
      */
     static void restartStrategy(JobConfig config, Configuration flink) {
-        String strategy = config.require(JobOptions.JOB_RESTART_STRATEGY).trim();
+        String strategy = config.get(JobOptions.JOB_RESTART_STRATEGY);
         switch (strategy) {
             case "none" -> flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
             case "exponential-delay" -> {
-                Duration initial = config.getDuration(JobOptions.JOB_RESTART_INITIAL_BACKOFF);
-                Duration max = config.getDuration(JobOptions.JOB_RESTART_MAX_BACKOFF);
+                Duration initial = config.get(JobOptions.JOB_RESTART_INITIAL_BACKOFF);
+                Duration max = config.get(JobOptions.JOB_RESTART_MAX_BACKOFF);
                 if (max.compareTo(initial) < 0) {
                     throw new IllegalArgumentException(JobOptions.JOB_RESTART_MAX_BACKOFF.key() + " (" + max
                             + ") must not be below " + JobOptions.JOB_RESTART_INITIAL_BACKOFF.key() + " (" + initial + ")");
@@ -65,9 +65,9 @@ public final class FlinkSettings {
                 flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
                 flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
                 flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
-                        config.getDuration(JobOptions.JOB_RESTART_RESET_AFTER));
+                        config.get(JobOptions.JOB_RESTART_RESET_AFTER));
                 flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
-                        config.getPositiveInt(JobOptions.JOB_RESTART_MAX_ATTEMPTS));
+                        config.get(JobOptions.JOB_RESTART_MAX_ATTEMPTS));
             }
             default -> throw new IllegalArgumentException(JobOptions.JOB_RESTART_STRATEGY.key()
                     + " must be exponential-delay or none, got '" + strategy + "'");

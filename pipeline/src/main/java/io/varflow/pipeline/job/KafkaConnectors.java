@@ -46,9 +46,9 @@ final class KafkaConnectors {
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
-                .setProperty("fetch.max.bytes", Integer.toString(config.getPositiveInt(JobOptions.KAFKA_FETCH_MAX_BYTES)))
+                .setProperty("fetch.max.bytes", Integer.toString(config.get(JobOptions.KAFKA_FETCH_MAX_BYTES).intValue()))
                 .setProperty("max.partition.fetch.bytes",
-                        Integer.toString(config.getPositiveInt(JobOptions.KAFKA_MAX_PARTITION_FETCH_BYTES)))
+                        Integer.toString(config.get(JobOptions.KAFKA_MAX_PARTITION_FETCH_BYTES).intValue()))
                 .build();
     }
 
@@ -61,9 +61,9 @@ final class KafkaConnectors {
     static <T> KafkaSink<T> exactlyOnce(JobConfig config, String topic, String role, SerializationSchema<T> key,
             SerializableFunction<T, T> shorten) {
         Properties producer = KafkaClientSettings.connection(config);
-        long timeoutMs = config.getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
+        long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
         producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
-        producer.setProperty("max.request.size", Integer.toString(config.getPositiveInt(JobOptions.KAFKA_MAX_REQUEST_SIZE)));
+        producer.setProperty("max.request.size", Integer.toString(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue()));
         KafkaRecordSerializationSchema<T> serializer = new BoundedRecordSerializer<>(
                 topic, config.require(JobOptions.TOPIC_DEAD_LETTERS), key, shorten, maxRecordBytes(config));
         return KafkaSink.<T>builder()
@@ -76,7 +76,7 @@ final class KafkaConnectors {
 
     /** The largest record the job writes: what both the producer and the topics accept. */
     static int maxRecordBytes(JobConfig config) {
-        return Math.min(config.getPositiveInt(JobOptions.KAFKA_MAX_REQUEST_SIZE),
-                config.getPositiveInt(JobOptions.KAFKA_MAX_MESSAGE_BYTES));
+        return Math.min(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue(),
+                config.get(JobOptions.KAFKA_MAX_MESSAGE_BYTES).intValue());
     }
 }

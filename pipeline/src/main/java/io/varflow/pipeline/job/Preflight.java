@@ -47,7 +47,7 @@ public final class Preflight {
 
     private Preflight(JobConfig config) {
         this.config = config;
-        this.createMissing = config.getBoolean(JobOptions.JOB_CREATE_MISSING);
+        this.createMissing = config.get(JobOptions.JOB_CREATE_MISSING);
     }
 
     /** Checks (and, when told to, creates) everything; returns the problems, one line each. */
@@ -117,8 +117,8 @@ public final class Preflight {
     }
 
     private List<String> createTopics(Admin admin, Collection<String> names) {
-        int partitions = config.getPositiveInt(JobOptions.KAFKA_TOPIC_PARTITIONS);
-        String maxMessageBytes = Integer.toString(config.getPositiveInt(JobOptions.KAFKA_MAX_MESSAGE_BYTES));
+        int partitions = config.get(JobOptions.KAFKA_TOPIC_PARTITIONS);
+        String maxMessageBytes = Long.toString(config.get(JobOptions.KAFKA_MAX_MESSAGE_BYTES));
         List<NewTopic> topics = new ArrayList<>();
         for (String name : names) {
             topics.add(new NewTopic(name, Optional.of(partitions), Optional.empty())

@@ -1,15 +1,10 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.operators.GenerationFlow;
-import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.edit.EditLimits;
 import io.varflow.operators.messages.DeadLetter;
-import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
 import io.varflow.operators.sample.GeneratorFactory;
-import io.varflow.operators.store.StoreRetryOptions;
-import io.varflow.operators.validate.RequestLimits;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +41,22 @@ public final class VarflowJob {
 
     private VarflowJob() {}
 
+    /**
+     * Checks the settings that only make sense together (checkpoints and their config, device and
+     * precision, the operators' limits) without reading any file, so a command can refuse them before
+     * it starts anything; {@link #build} checks them again.
+     */
+    public static void checkSettings(JobConfig config) {
+        ModelCatalogs.checkCheckpoints(config);
+        GeneratorFactories.runtime(config);
+        OperatorOptions.requestLimits(config);
+        OperatorOptions.editLimits(config);
+        OperatorOptions.batching(config);
+        OperatorOptions.storeRetry(config);
+        OperatorOptions.outputLimits(config);
+        FlinkSettings.of(config);
+    }
+
     /** Adds the job's operators to {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
         build(env, config, GeneratorFactories.from(config));
@@ -53,7 +64,7 @@ public final class VarflowJob {
 
     /** As {@link #build(StreamExecutionEnvironment, JobConfig)}, with the sampling operator's models from {@code generators}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config, GeneratorFactory generators) {
-        int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
+        int parallelism = config.get(JobOptions.JOB_PARALLELISM);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
 
@@ -70,21 +81,13 @@ public final class VarflowJob {
                 .setCatalog(ModelCatalogs.from(config))
                 .setGeneratorFactory(generators)
                 .setObjectStore(GeneratorFactories.objectStore(config))
-                .optLimits(new RequestLimits(config.getPositiveInt(JobOptions.REQUEST_MAX_BYTES),
-                        RequestLimits.DEFAULTS.maxImagesPerRequest()))
-                .optEditLimits(new EditLimits(config.getPositiveInt(JobOptions.EDIT_MAX_BYTES),
-                        EditLimits.DEFAULTS.maxVariants(), EditLimits.DEFAULTS.maxInlineBytes(),
-                        EditLimits.DEFAULTS.maxObjectBytes()))
-                .optOutputLimits(new OutputLimits(config.getInt(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES),
-                        OutputLimits.DEFAULTS.maxReasonChars(), config.getPositiveInt(JobOptions.RESULTS_MAX_LISTED_IMAGES)))
-                .optArchiveDeadLetterOriginals(config.getBoolean(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS))
-                .optStoreRetry(StoreRetryOptions.ofTotal(config.getDuration(JobOptions.STORE_RETRY_TOTAL).toMillis(),
-                        config.getDuration(JobOptions.STORE_RETRY_INITIAL_BACKOFF).toMillis(),
-                        config.getDuration(JobOptions.STORE_RETRY_MAX_BACKOFF).toMillis(),
-                        StoreRetryOptions.DEFAULTS.capacity()))
-                .optBatching(new BatchingOptions(
-                        config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
-                        BatchingOptions.DEFAULTS.priorityLookahead()))
+                .optLimits(OperatorOptions.requestLimits(config))
+                .optEditLimits(OperatorOptions.editLimits(config))
+                .optOutputLimits(OperatorOptions.outputLimits(config))
+                .optArchiveDeadLetterOriginals(config.get(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS))
+                .optBatching(OperatorOptions.batching(config))
+                .optStoreRetry(OperatorOptions.storeRetry(config))
+                .optCompletedTtl(config.get(JobOptions.REQUESTS_COMPLETED_TTL))
                 .optSamplingParallelism(parallelism)
                 .optMaxParallelism(MAX_PARALLELISM)
                 .build()

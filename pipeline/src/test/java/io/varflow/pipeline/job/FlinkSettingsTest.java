@@ -24,8 +24,8 @@ class FlinkSettingsTest {
                 .isEqualTo(Duration.ofMinutes(10));
         assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(20);
 
-        JobConfig tuned = JobConfig.defaults().with(JobOptions.JOB_RESTART_RESET_AFTER, "1h")
-                .with(JobOptions.JOB_RESTART_MAX_ATTEMPTS, "3");
+        JobConfig tuned = JobConfig.defaults().with(JobOptions.JOB_RESTART_RESET_AFTER, Duration.ofHours(1))
+                .with(JobOptions.JOB_RESTART_MAX_ATTEMPTS, 3);
         Configuration custom = FlinkSettings.of(tuned);
         assertThat(custom.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD))
                 .isEqualTo(Duration.ofHours(1));
@@ -37,8 +37,9 @@ class FlinkSettingsTest {
         assertThat(FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_STRATEGY, "none"))
                 .get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("none");
         assertThatThrownBy(() -> FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_STRATEGY, "fixed")))
-                .hasMessage("job.restart-strategy must be exponential-delay or none, got 'fixed'");
-        assertThatThrownBy(() -> FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_MAX_BACKOFF, "1ms")))
+                .hasMessageContaining("job.restart-strategy").hasMessageContaining("exponential-delay, none")
+                .hasMessageContaining("'fixed'");
+        assertThatThrownBy(() -> FlinkSettings.of(JobConfig.defaults().with(JobOptions.JOB_RESTART_MAX_BACKOFF, Duration.ofMillis(1))))
                 .hasMessageContaining("job.restart.max-backoff");
     }
 

@@ -64,12 +64,12 @@ class OversizedInputITCase {
                 .with(JobOptions.TOPIC_DEAD_LETTERS, "big.dead-letters")
                 .with(JobOptions.KAFKA_GROUP_ID, "big-job")
                 .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "big")
-                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, "1s")
+                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                 .with(JobOptions.JOB_CHECKPOINT_DIR, stack.workDir().resolve("checkpoints-big").toUri().toString())
                 .with(JobOptions.JOB_RESTART_STRATEGY, "none")
-                .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, Integer.toString(PRODUCER_LIMIT))
-                .with(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, Integer.toString(ORIGINAL_PREFIX))
-                .with(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS, "true");
+                .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, (long) PRODUCER_LIMIT)
+                .with(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, (long) ORIGINAL_PREFIX)
+                .with(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS, true);
         // The broker's limit raised for the input topic only, so that the producer can write them at all.
         stack.kafka().createTopics(Map.of("big.requests", 2), Map.of("max.message.bytes", Integer.toString(TOPIC_LIMIT)));
         stack.kafka().createTopics(Map.of("big.results", 1, "big.dead-letters", 1));

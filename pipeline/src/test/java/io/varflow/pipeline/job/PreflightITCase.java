@@ -47,7 +47,7 @@ class PreflightITCase {
                 .with(JobOptions.TOPIC_RESULTS, "pf.results")
                 .with(JobOptions.TOPIC_DEAD_LETTERS, "pf.dead-letters")
                 .with(JobOptions.S3_BUCKET, "pf-bucket")
-                .with(JobOptions.JOB_CREATE_MISSING, "false");
+                .with(JobOptions.JOB_CREATE_MISSING, false);
     }
 
     @Test
@@ -76,9 +76,9 @@ class PreflightITCase {
         assertThat(err.toString().lines()).hasSize(5).allSatisfy(line -> assertThat(line).startsWith("varflow job: "));
         assertThat(err.toString()).doesNotContain(config.get(JobOptions.S3_SECRET_KEY));
 
-        JobConfig create = config.with(JobOptions.JOB_CREATE_MISSING, "true")
-                .with(JobOptions.KAFKA_TOPIC_PARTITIONS, "3")
-                .with(JobOptions.KAFKA_MAX_MESSAGE_BYTES, "2097152");
+        JobConfig create = config.with(JobOptions.JOB_CREATE_MISSING, true)
+                .with(JobOptions.KAFKA_TOPIC_PARTITIONS, 3)
+                .with(JobOptions.KAFKA_MAX_MESSAGE_BYTES, 2097152L);
         Preflight.Result created = Preflight.run(create);
         assertThat(created.problems()).isEmpty();
         assertThat(created.created()).hasSize(5).contains("created Kafka topic pf.requests (3 partitions,"
@@ -99,8 +99,8 @@ class PreflightITCase {
         assertThat(Preflight.run(config).problems()).as("now everything is there").isEmpty();
 
         // A job that may write larger records than its output topics accept is stopped at the start.
-        JobConfig larger = config.with(JobOptions.KAFKA_MAX_MESSAGE_BYTES, "4194304")
-                .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, "4194304");
+        JobConfig larger = config.with(JobOptions.KAFKA_MAX_MESSAGE_BYTES, 4194304L)
+                .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, 4194304L);
         assertThat(Preflight.run(larger).problems()).hasSize(2).allSatisfy(line -> assertThat(line)
                 .contains("accepts records up to 2097152 bytes (max.message.bytes) but the job may write up to 4194304"));
     }

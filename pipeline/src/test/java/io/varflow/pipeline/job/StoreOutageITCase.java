@@ -55,8 +55,8 @@ class StoreOutageITCase {
     private static JobConfig config(String name) {
         return IsolatedTopics.on(stack, name)
                 .with(JobOptions.JOB_RESTART_STRATEGY, "none")
-                .with(JobOptions.STORE_RETRY_TOTAL, "3m")
-                .with(JobOptions.STORE_RETRY_MAX_BACKOFF, "4s");
+                .with(JobOptions.STORE_TIMEOUT, Duration.ofMinutes(3))
+                .with(JobOptions.STORE_MAX_BACKOFF, Duration.ofSeconds(4));
     }
 
     @Test

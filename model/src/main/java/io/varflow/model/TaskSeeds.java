@@ -1,4 +1,4 @@
-package io.varflow.operators.batch;
+package io.varflow.model;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
  * Per-image seeds. Image {@code i} of a request with seed {@code s} always gets
  * {@code forImage(s, i)}, whatever batch it lands in and however often it is retried, so a
  * request's images do not depend on batching. The mix is SplitMix64's finalizer: adjacent
- * indices give unrelated seeds.
+ * indices give unrelated seeds. This is the model's reproducibility contract: the seeds of published
+ * images (and evaluation sets) depend on it, so it must not change.
  */
 public final class TaskSeeds {
 
@@ -16,19 +17,20 @@ public final class TaskSeeds {
 
     /** The seed of image {@code index} of a request whose seed is {@code requestSeed}. */
     public static long forImage(long requestSeed, int index) {
-        return mix(requestSeed + GOLDEN_GAMMA * (index + 1L));
+        return mix64(requestSeed + GOLDEN_GAMMA * (index + 1L));
     }
 
     /** The request seed used when a request gives none: a stable function of its id. */
     public static long forRequestId(String requestId) {
         long h = 0x7A5F1A0BL;
         for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
-            h = mix(h ^ (b & 0xFF));
+            h = mix64(h ^ (b & 0xFF));
         }
         return h;
     }
 
-    static long mix(long z) {
+    /** SplitMix64's finalizer: a bijection of 64-bit values that spreads every input bit. */
+    public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -1,4 +1,4 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import java.io.IOException;
 import java.util.Set;

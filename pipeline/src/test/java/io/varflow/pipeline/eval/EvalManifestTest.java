@@ -1,8 +1,9 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.eval.EvalSeeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

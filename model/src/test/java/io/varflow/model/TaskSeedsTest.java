@@ -1,4 +1,4 @@
-package io.varflow.operators.batch;
+package io.varflow.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

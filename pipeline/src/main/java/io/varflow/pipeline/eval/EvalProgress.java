@@ -1,4 +1,4 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import java.time.Duration;
 import java.util.Locale;

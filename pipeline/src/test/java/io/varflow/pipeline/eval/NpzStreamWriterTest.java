@@ -1,8 +1,9 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.io.Npy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,7 +41,7 @@ class NpzStreamWriterTest {
         long[] labels = {3, 3, 4, 4, 9, 9, 9};
         Path file = dir.resolve("set.npz");
         try (NpzStreamWriter npz = NpzStreamWriter.create(file, forceZip64)) {
-            try (OutputStream arr = npz.beginArray("arr_0", NpyDType.UINT8, n, h, w, 3)) {
+            try (OutputStream arr = npz.beginArray("arr_0", Npy.DType.UINT8, n, h, w, 3)) {
                 for (byte[] image : images) {
                     arr.write(image); // one image at a time, as the packer does
                 }
@@ -90,12 +91,12 @@ class NpzStreamWriterTest {
     @Test
     void refusesAnArrayShorterOrLongerThanItsShape() throws IOException {
         try (NpzStreamWriter npz = NpzStreamWriter.create(dir.resolve("short.npz"))) {
-            OutputStream arr = npz.beginArray("arr_0", NpyDType.UINT8, 2, 2);
+            OutputStream arr = npz.beginArray("arr_0", Npy.DType.UINT8, 2, 2);
             arr.write(new byte[3]);
             assertThatThrownBy(arr::close).hasMessageContaining("1 bytes short");
         }
         try (NpzStreamWriter npz = NpzStreamWriter.create(dir.resolve("long.npz"))) {
-            OutputStream arr = npz.beginArray("arr_0", NpyDType.UINT8, 2);
+            OutputStream arr = npz.beginArray("arr_0", Npy.DType.UINT8, 2);
             assertThatThrownBy(() -> arr.write(new byte[3])).hasMessageContaining("more bytes");
             arr.write(new byte[2]);
             arr.close();
@@ -105,7 +106,7 @@ class NpzStreamWriterTest {
     @Test
     void refusesToFinishWithAnOpenMember() throws IOException {
         NpzStreamWriter npz = NpzStreamWriter.create(dir.resolve("open.npz"));
-        npz.beginArray("arr_0", NpyDType.UINT8, 4);
+        npz.beginArray("arr_0", Npy.DType.UINT8, 4);
         assertThatThrownBy(npz::close).hasMessageContaining("not completed");
     }
 

@@ -1,9 +1,10 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.eval.EvalPlan;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
+import io.varflow.operators.eval.EvalPlan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

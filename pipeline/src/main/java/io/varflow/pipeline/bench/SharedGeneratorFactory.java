@@ -1,4 +1,4 @@
-package io.varflow.pipeline.cli;
+package io.varflow.pipeline.bench;
 
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageGenerator;

@@ -1,4 +1,4 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;

@@ -1,5 +1,6 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
+import io.varflow.model.io.Npy;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -70,7 +71,7 @@ public final class NpzStreamWriter implements Closeable {
      * Starts member {@code name}.npy holding a C-order array of {@code dtype} and {@code shape}. Write
      * exactly the array's bytes (little-endian, row-major) to the returned stream, then close it.
      */
-    public OutputStream beginArray(String name, NpyDType dtype, long... shape) throws IOException {
+    public OutputStream beginArray(String name, Npy.DType dtype, long... shape) throws IOException {
         ensureWritable();
         if (open != null) {
             throw new IllegalStateException("member " + open.member.name + " is still open");
@@ -84,8 +85,8 @@ public final class NpzStreamWriter implements Closeable {
                 throw new IllegalArgumentException("duplicate array name " + name);
             }
         }
-        byte[] header = NpyHeader.encode(dtype, shape.clone());
-        long dataBytes = NpyHeader.dataBytes(dtype, shape);
+        byte[] header = Npy.header(dtype, shape.clone());
+        long dataBytes = Npy.dataBytes(dtype, shape);
         long size = header.length + dataBytes;
         long offset = position();
         Member member = new Member(entryName, offset, size, forceZip64 || size >= MAX32);
@@ -98,7 +99,7 @@ public final class NpzStreamWriter implements Closeable {
     }
 
     /** Writes a whole small array held in memory (labels, for instance). */
-    public void writeArray(String name, NpyDType dtype, long[] shape, ByteBuffer littleEndianData) throws IOException {
+    public void writeArray(String name, Npy.DType dtype, long[] shape, ByteBuffer littleEndianData) throws IOException {
         try (OutputStream out = beginArray(name, dtype, shape)) {
             ByteBuffer data = littleEndianData.duplicate();
             byte[] chunk = new byte[8192];
@@ -114,7 +115,7 @@ public final class NpzStreamWriter implements Closeable {
     public void writeInt64s(String name, long[] values) throws IOException {
         ByteBuffer data = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         data.asLongBuffer().put(values);
-        writeArray(name, NpyDType.INT64, new long[] {values.length}, data);
+        writeArray(name, Npy.DType.INT64, new long[] {values.length}, data);
     }
 
     /** Writes the central directory and closes the file. Fails if a member is still open. */

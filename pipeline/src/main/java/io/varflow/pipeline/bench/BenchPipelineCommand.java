@@ -1,15 +1,16 @@
-package io.varflow.pipeline.cli;
+package io.varflow.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
-import io.varflow.operators.GenerationFlow;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.sample.GeneratorFactory;
-import io.varflow.operators.validate.RequestValidator;
+import io.varflow.pipeline.cli.JobSettingsOptions;
+import io.varflow.pipeline.cli.UserInputException;
+import io.varflow.pipeline.cli.WorkDirs;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
@@ -62,12 +63,6 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
-    /**
-     * Names of the threads that run {@code generate}: this command's sampler-only worker, and the
-     * job's chained batch -> sample task (named after its first operator, cut to Linux's 15 characters).
-     */
-    private static final List<String> SAMPLER_THREADS = List.of("sampler-bench", GenerationFlow.BATCH_OPERATOR_NAME);
-
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobSettingsOptions settings;
@@ -104,7 +99,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new UserInputException("--rounds must be at least 1");
         }
-        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, Integer.toString(batch));
+        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, batch);
         PrintWriter out = spec.commandLine().getOut();
         // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
         // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).
@@ -117,8 +112,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         ModelCatalog catalog = ModelCatalogs.from(config);
         ModelSpec model = catalog.get(catalog.defaultModel());
 
-        try (SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start(SAMPLER_THREADS);
-                SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model)) {
+        // The threads that call generate (this command's worker and the job's sampling subtask) get
+        // CPU 0 from their first call on; everything else the other CPUs.
+        SamplerCorePinning pinning = noPinning ? null : SamplerCorePinning.start();
+        try (SamplerOnly sampler = new SamplerOnly(GeneratorFactories.from(config), model, pinning)) {
             out.println(pinning == null ? "CPU placement: left to the OS"
                     : pinning.failure() == null
                             ? "CPU placement: sampling threads on CPU 0, everything else on the other CPUs (--no-pinning to leave it to the OS)"
@@ -135,7 +132,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     EndToEnd e2e = new EndToEnd(stack.jobConfig(), shared)) {
                 e2e.run("warmup", warmup, 1_000_000);
                 out.printf(Locale.ROOT, "warmed up: %d images on each side; %d rounds of %d images, batch %d, model '%s' (%s)%n",
-                        warmup, rounds, images, batch, model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        warmup, rounds, images, batch, model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.flush();
                 List<Double> overheads = new ArrayList<>();
                 Rate before = sampler.run(images, 0);
@@ -157,10 +154,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     before = after;
                 }
                 out.printf(Locale.ROOT, "pipeline overhead: %.1f%% (median of %d rounds: %s; model '%s', %s)%n",
-                        median(overheads), rounds, format(overheads), model.name(), config.get(JobOptions.MODEL_DEVICE));
+                        median(overheads), rounds, format(overheads), model.name(), config.text(JobOptions.MODEL_DEVICE));
                 out.printf(Locale.ROOT, "(end-to-end: images stored per second from the first request's completion to the "
                         + "last's, from the ResultEvents; the exactly-once result commit follows at the next checkpoint, every %s)%n",
-                        stack.jobConfig().get(JobOptions.JOB_CHECKPOINT_INTERVAL));
+                        stack.jobConfig().text(JobOptions.JOB_CHECKPOINT_INTERVAL));
                 out.flush();
             }
         }
@@ -209,16 +206,17 @@ public final class BenchPipelineCommand implements Callable<Integer> {
      */
     private final class SamplerOnly implements AutoCloseable {
         private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "sampler-bench"));
+        /** The model, pinning its callers when {@code pinning} works; shared with the job. */
         private final ImageGenerator generator;
 
-        SamplerOnly(GeneratorFactory factory, ModelSpec model) throws Exception {
-            this.generator = worker.submit(() -> factory.open(model, 0)).get();
+        SamplerOnly(GeneratorFactory factory, ModelSpec model, SamplerCorePinning pinning) throws Exception {
+            ImageGenerator opened = worker.submit(() -> factory.open(model, 0)).get();
+            this.generator = pinning == null ? opened : pinning.pinCallers(opened);
         }
 
         Rate run(int n, long seedBase) throws Exception {
             return worker.submit(() -> {
-                SamplingParams params = new SamplingParams(RequestValidator.DEFAULT_CFG, RequestValidator.DEFAULT_TOP_K,
-                        RequestValidator.DEFAULT_TOP_P, false);
+                SamplingParams params = SamplingParams.FID; // what a request without sampling fields gets
                 long start = System.nanoTime();
                 long jitStart = jitMillis();
                 for (int done = 0; done < n; done += batch) {

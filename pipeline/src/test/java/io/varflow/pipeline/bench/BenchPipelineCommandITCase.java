@@ -1,8 +1,9 @@
-package io.varflow.pipeline.cli;
+package io.varflow.pipeline.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.varflow.pipeline.cli.VarflowCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

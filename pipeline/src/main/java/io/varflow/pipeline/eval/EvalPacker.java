@@ -1,5 +1,7 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
+import io.varflow.model.io.Npy;
+import io.varflow.operators.eval.EvalPlan;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -71,7 +73,7 @@ public final class EvalPacker {
             return t;
         });
         try (NpzStreamWriter npz = NpzStreamWriter.create(partial)) {
-            try (OutputStream images = npz.beginArray(IMAGES, NpyDType.UINT8, shape)) {
+            try (OutputStream images = npz.beginArray(IMAGES, Npy.DType.UINT8, shape)) {
                 ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
                 int next = 0;
                 for (int i = 0; i < n; i++) {

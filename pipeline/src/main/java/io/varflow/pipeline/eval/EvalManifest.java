@@ -1,4 +1,4 @@
-package io.varflow.operators.eval;
+package io.varflow.pipeline.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
