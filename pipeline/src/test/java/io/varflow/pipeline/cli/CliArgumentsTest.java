@@ -92,4 +92,13 @@ class CliArgumentsTest {
         assertThat(err.toString()).contains("store.initial-backoff", "store.max-backoff", "do not fit together");
     }
 
+    @Test
+    void aTrueFalseSettingsFlagAloneMeansTrue() {
+        assertThat(run("job", "--create-missing", "--print-config")).isEqualTo(0);
+        assertThat(out.toString()).contains("# from --create-missing\njob.create-missing=true");
+        out.getBuffer().setLength(0);
+        assertThat(run("job", "--create-missing=false", "--print-config")).isEqualTo(0);
+        assertThat(out.toString()).contains("job.create-missing=false");
+    }
+
 }
