@@ -35,6 +35,12 @@ public final class VarflowMetrics {
     public static final String BATCH_MS = "batchMs";
     /** Batches that failed in the model (counter, sampler). */
     public static final String FAILED_BATCHES = "failedBatches";
+    /** Images the model failed on alone, after their batch was split to isolate them (counter, sampler). */
+    public static final String ISOLATED_FAILURES = "isolatedFailures";
+    /** The batch limit in force for a model on this subtask (gauge, sampler, in the model's group). */
+    public static final String BATCH_LIMIT = "batchLimit";
+    /** Key of the per-model subgroup, e.g. {@code varflow.model.tiny.batchLimit}. */
+    public static final String MODEL_GROUP = "model";
     /** Objects stored (counter, store). */
     public static final String OBJECTS_STORED = "objectsStored";
     /** Store attempts that failed and were retried (counter, store). */

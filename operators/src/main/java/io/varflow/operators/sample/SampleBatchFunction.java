@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -33,17 +34,23 @@ import org.slf4j.LoggerFactory;
  * (one per GPU) loads a model the first time it sees a batch of it and keeps it until close; the
  * generator is not thread-safe and only this subtask's task thread uses it.
  *
- * <p>A batch the model fails on (an exception from {@code generate}) is not retried: its images are
- * emitted with {@code error} set, so their requests end with a failed result instead of stalling.
- * A model that cannot be loaded fails the job: that is a configuration error.
+ * <p>One image the model fails on does not fail its batch mates: {@link IsolatingSampler} retries the
+ * halves of a failed run down to single images, and only images that fail on their own are emitted
+ * with {@code error} set (their requests end failed instead of stalling). A run that fails for lack
+ * of memory lowers this subtask's batch limit for the model ({@link BatchLimits}, logged), which
+ * applies on top of the limit each batch arrives with. A model that cannot be loaded fails the job:
+ * that is a configuration error.
  *
  * <p>This thread only samples: pixels leave as 8-bit RGB and tokens as they are, and the store step
  * encodes the PNG and token-map files on its own threads while the next batch samples (a 256 px PNG
  * costs about 9 ms of CPU, more than a GPU spends per image). Quantizing the pixels runs on a small
  * pool, one thread per core, so a large batch's share of it stays short.
  *
- * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches}
- * (counters), {@code batchMs} (histogram).
+ * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches} (model
+ * calls that failed, halves included), {@code isolatedFailures} (images that failed on their own)
+ * (counters), {@code batchMs} (histogram, successful model calls), and per model (group
+ * {@code model=<name>}) {@code batchLimit} (gauge, the learned limit; the catalog's until memory
+ * ran out).
  */
 public final class SampleBatchFunction extends ProcessFunction<TaskBatch, GeneratedArtifact> {
 
@@ -58,6 +65,10 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     private transient Meter imagesPerSecond;
     private transient Counter failedBatches;
     private transient Histogram batchMs;
+    private transient Counter isolatedFailures;
+    private transient MetricGroup metrics;
+    private transient BatchLimits limits;
+    private transient IsolatingSampler.Listener isolation;
 
     public SampleBatchFunction(ModelCatalog catalog, GeneratorFactory factory) {
         this.catalog = catalog;
@@ -73,6 +84,28 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         imagesPerSecond = VarflowMetrics.meter(group, VarflowMetrics.IMAGES_PER_SECOND, VarflowMetrics.IMAGES_GENERATED);
         failedBatches = group.counter(VarflowMetrics.FAILED_BATCHES);
         batchMs = VarflowMetrics.histogram(group, VarflowMetrics.BATCH_MS);
+        isolatedFailures = group.counter(VarflowMetrics.ISOLATED_FAILURES);
+        metrics = group;
+        limits = new BatchLimits();
+        isolation = new IsolatingSampler.Listener() {
+            @Override
+            public void runSucceeded(int size, long ms) {
+                batchMs.update(ms);
+                imagesPerSecond.markEvent(size);
+            }
+
+            @Override
+            public void runFailed(int size, boolean outOfMemory) {
+                failedBatches.inc();
+                LOG.debug("A model call of {} images failed (out of memory: {}); retrying its halves", size,
+                        outOfMemory);
+            }
+
+            @Override
+            public void imageFailed() {
+                isolatedFailures.inc();
+            }
+        };
     }
 
     @Override
@@ -83,36 +116,23 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         for (ImageWork work : batch.tasks()) {
             tasks.add(work.toImageTask(model));
         }
-        long start = System.nanoTime();
-        List<GeneratedImage> images;
-        try {
-            images = generator.generate(tasks);
-            if (images.size() != tasks.size()) {
-                throw new IllegalStateException("the model returned " + images.size() + " images for "
-                        + tasks.size() + " tasks");
-            }
-        } catch (RuntimeException e) {
-            failedBatches.inc();
-            LOG.warn("Batch of {} {} images failed; their requests will report the error", batch.size(),
-                    batch.model(), e);
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            long elapsed = (System.nanoTime() - start) / 1_000_000;
-            for (ImageWork work : batch.tasks()) {
-                out.collect(GeneratedArtifact.failed(work, queueWait(batch, work), elapsed, batch.size(), error));
-            }
-            return;
-        }
-        long elapsed = (System.nanoTime() - start) / 1_000_000;
-        batchMs.update(elapsed);
-        imagesPerSecond.markEvent(images.size());
-        List<Future<GeneratedArtifact>> quantized = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
+        List<IsolatingSampler.Sampled> sampled =
+                new IsolatingSampler(generator, batch.model(), limits, isolation).sample(tasks, batch.maxBatch());
+        List<Future<GeneratedArtifact>> quantized = new ArrayList<>(sampled.size());
+        for (int i = 0; i < sampled.size(); i++) {
             ImageWork work = batch.tasks()[i];
-            GeneratedImage image = images.get(i);
+            IsolatingSampler.Sampled s = sampled.get(i);
+            if (s.error() != null) {
+                LOG.warn("{} failed in the model on its own; its request will report the error: {}", work, s.error());
+                quantized.add(CompletableFuture.completedFuture(
+                        GeneratedArtifact.failed(work, queueWait(batch, work), s.runMs(), s.runSize(), s.error())));
+                continue;
+            }
+            GeneratedImage image = s.image();
             quantized.add(quantizers.submit(() -> new GeneratedArtifact(work,
                     work.output().storeImages() ? PngImages.toRgb(image.pixels(), image.size(), image.size()) : null,
                     image.size(), work.output().storeTokenMaps() ? image.tokensPerScale() : null,
-                    queueWait(batch, work), elapsed, batch.size(), null)));
+                    queueWait(batch, work), s.runMs(), s.runSize(), null)));
         }
         for (Future<GeneratedArtifact> artifact : quantized) {
             out.collect(await(artifact));
@@ -141,6 +161,8 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
             LOG.info("Loaded model {} on sampling subtask {} in {} ms (max batch {})", model, subtask,
                     (System.nanoTime() - start) / 1_000_000, spec.maxBatch());
             generators.put(model, generator);
+            metrics.addGroup(VarflowMetrics.MODEL_GROUP, model)
+                    .gauge(VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
         }
         return generator;
     }

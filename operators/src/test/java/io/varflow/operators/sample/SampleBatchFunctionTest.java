@@ -99,6 +99,83 @@ class SampleBatchFunctionTest {
         }
     }
 
+    @Test
+    void onlyTheImageThatFailsOnItsOwnFailsAndRunningOutOfMemoryLowersTheBatchLimit() throws Exception {
+        PickyGenerator picky = new PickyGenerator(5, 3);
+        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new SampleBatchFunction(CATALOG, (spec, subtask) -> picky))) {
+            ImageWork[] batch = new ImageWork[8];
+            for (int i = 0; i < 8; i++) {
+                batch[i] = work("x", i, i, true, false);
+            }
+            List<GeneratedArtifact> out = run(h, batch);
+
+            assertThat(out).extracting(a -> a.work().output().index()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+            assertThat(out).filteredOn(GeneratedArtifact::failed).singleElement().satisfies(a -> {
+                assertThat(a.work().draw().label()).isEqualTo(5);
+                assertThat(a.error()).isEqualTo("IllegalArgumentException: cannot draw label 5");
+                assertThat(a.batchSize()).isEqualTo(1);
+            });
+            assertThat(out).filteredOn(a -> !a.failed()).hasSize(7)
+                    .allSatisfy(a -> assertThat(a.rgb()).hasSize(64 * 64 * 3));
+            // 8 ran out of memory, so the limit fell to 4; 4 did too, so 2. [4,5] failed on 5: halves [4], [5].
+            assertThat(picky.calls).containsExactly(8, 4, 2, 2, 2, 1, 1, 2);
+
+            picky.calls.clear();
+            ImageWork[] next = new ImageWork[5];
+            for (int i = 0; i < 5; i++) {
+                next[i] = work("y", i, 0, true, false);
+            }
+            assertThat(run(h, next)).noneMatch(GeneratedArtifact::failed).hasSize(5);
+            assertThat(picky.calls).as("later batches are cut to the lowered limit from the start")
+                    .containsExactly(2, 2, 1);
+        }
+    }
+
+    @Test
+    void outOfMemoryIsRecognisedFromTheMessagesOfTorchAndTheJvm() {
+        assertThat(OutOfMemory.recognises(new RuntimeException("engine failed",
+                new IllegalStateException("CUDA out of memory. Tried to allocate 2.00 GiB")))).isTrue();
+        assertThat(OutOfMemory.recognises(new RuntimeException(
+                "[enforce fail at alloc_cpu.cpp:114] DefaultCPUAllocator: can't allocate memory"))).isTrue();
+        assertThat(OutOfMemory.recognises(new OutOfMemoryError("Java heap space"))).isTrue();
+        assertThat(OutOfMemory.recognises(new IllegalStateException("device lost"))).isFalse();
+    }
+
+    /** Fails on one label whatever the batch, and runs out of memory on batches above a size. */
+    private static final class PickyGenerator implements ImageGenerator {
+        private final int badLabel;
+        private final int memoryFor;
+        final List<Integer> calls = new java.util.ArrayList<>();
+
+        PickyGenerator(int badLabel, int memoryFor) {
+            this.badLabel = badLabel;
+            this.memoryFor = memoryFor;
+        }
+
+        @Override
+        public ModelConfig config() {
+            return ModelSpec.tinyConfig();
+        }
+
+        @Override
+        public List<GeneratedImage> generate(List<ImageTask> tasks) {
+            calls.add(tasks.size());
+            if (tasks.size() > memoryFor) {
+                throw new IllegalStateException("CUDA out of memory. Tried to allocate 20.00 MiB");
+            }
+            return tasks.stream().map(t -> {
+                if (t.label() == badLabel) {
+                    throw new IllegalArgumentException("cannot draw label " + badLabel);
+                }
+                return new GeneratedImage(t, new int[][] {{t.label()}}, new float[3 * 64 * 64], 64);
+            }).toList();
+        }
+
+        @Override
+        public void close() {}
+    }
+
     /** Fails every batch, as a lost device would. */
     private static final class FailingGenerator implements ImageGenerator {
         @Override
