@@ -33,5 +33,10 @@ public enum ErrorCode {
     /** An edit's source image or token map does not have the model's resolution or scales. */
     WRONG_SOURCE_SIZE,
     /** An edit's mask is missing, out of range, or covers no token (empty). */
-    INVALID_MASK
+    INVALID_MASK,
+    /**
+     * The request's deadline passed before its images reached the model, or could not be met given the
+     * model's measured batch time (result events of status {@code expired} only).
+     */
+    DEADLINE_EXCEEDED
 }

@@ -5,6 +5,7 @@ import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a batch through a model so that one bad image cannot fail its batch mates. The batch is cut
@@ -28,8 +29,8 @@ final class IsolatingSampler {
 
     /** Told what isolation did, for metrics. */
     interface Listener {
-        /** A model call of {@code size} images succeeded in {@code ms}. */
-        void runSucceeded(int size, long ms);
+        /** A model call of {@code size} images of {@code model} succeeded in {@code ms}. */
+        void runSucceeded(String model, int size, long ms);
 
         /** A model call of {@code size} images failed. */
         void runFailed(int size, boolean outOfMemory);
@@ -42,8 +43,11 @@ final class IsolatingSampler {
     private final String model;
     private final BatchLimits limits;
     private final Listener listener;
+    private final LongSupplier nanoClock;
 
-    IsolatingSampler(ImageGenerator generator, String model, BatchLimits limits, Listener listener) {
+    IsolatingSampler(ImageGenerator generator, String model, BatchLimits limits, Listener listener,
+            LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.generator = generator;
         this.model = model;
         this.limits = limits;
@@ -68,14 +72,14 @@ final class IsolatingSampler {
 
     private void run(List<ImageTask> tasks, int from, int to, int given, Sampled[] out) {
         int size = to - from;
-        long start = System.nanoTime();
+        long start = nanoClock.getAsLong();
         try {
             List<GeneratedImage> images = generator.generate(new ArrayList<>(tasks.subList(from, to)));
             if (images.size() != size) {
                 throw new IllegalStateException("the model returned " + images.size() + " images for " + size + " tasks");
             }
             long ms = elapsedMs(start);
-            listener.runSucceeded(size, ms);
+            listener.runSucceeded(model, size, ms);
             for (int i = 0; i < size; i++) {
                 out[from + i] = new Sampled(images.get(i), null, ms, size);
             }
@@ -97,7 +101,7 @@ final class IsolatingSampler {
         }
     }
 
-    private static long elapsedMs(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1_000_000;
+    private long elapsedMs(long startNanos) {
+        return (nanoClock.getAsLong() - startNanos) / 1_000_000;
     }
 }

@@ -5,11 +5,13 @@ import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.io.PngImages;
 import io.varflow.operators.WorkerPools;
+import io.varflow.operators.batch.DeadlineMiss;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.metrics.VarflowMetrics;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * applies on top of the limit each batch arrives with. A model that cannot be loaded fails the job:
  * that is a configuration error.
  *
+ * <p>Deadlines: an image whose deadline has passed when its batch arrives, or is nearer than the
+ * model's measured call time on this subtask ({@link BatchTimes}), is not sampled; it leaves at once
+ * as a missed image ({@link DeadlineMiss}) and its request ends {@code expired}.
+ *
  * <p>This thread only samples: pixels leave as 8-bit RGB and tokens as they are, and the store step
  * encodes the PNG and token-map files on its own threads while the next batch samples (a 256 px PNG
  * costs about 9 ms of CPU, more than a GPU spends per image). Quantizing the pixels runs on a small
@@ -50,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * calls that failed, halves included), {@code isolatedFailures} (images that failed on their own)
  * (counters), {@code batchMs} (histogram, successful model calls), and per model (group
  * {@code model=<name>}) {@code batchLimit} (gauge, the learned limit; the catalog's until memory
- * ran out).
+ * ran out) and {@code expectedBatchMs} (gauge); {@code expiredImages} (counter, images refused for
+ * their deadline).
  */
 public final class SampleBatchFunction extends ProcessFunction<TaskBatch, GeneratedArtifact> {
 
@@ -59,6 +66,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
 
     private final ModelCatalog catalog;
     private final GeneratorFactory factory;
+    private final NanoClock nanoClock;
 
     private transient Map<String, ImageGenerator> generators;
     private transient ExecutorService quantizers;
@@ -69,10 +77,24 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     private transient MetricGroup metrics;
     private transient BatchLimits limits;
     private transient IsolatingSampler.Listener isolation;
+    private transient BatchTimes batchTimes;
+    private transient Counter expiredImages;
 
     public SampleBatchFunction(ModelCatalog catalog, GeneratorFactory factory) {
+        this(catalog, factory, System::nanoTime);
+    }
+
+    /** With the clock that times model calls (tests drive it to stand for slow batches). */
+    SampleBatchFunction(ModelCatalog catalog, GeneratorFactory factory, NanoClock nanoClock) {
         this.catalog = catalog;
         this.factory = factory;
+        this.nanoClock = nanoClock;
+    }
+
+    /** A serializable source of {@link System#nanoTime()}-like readings. */
+    @FunctionalInterface
+    interface NanoClock extends Serializable {
+        long nanos();
     }
 
     @Override
@@ -87,10 +109,13 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         isolatedFailures = group.counter(VarflowMetrics.ISOLATED_FAILURES);
         metrics = group;
         limits = new BatchLimits();
+        batchTimes = new BatchTimes();
+        expiredImages = group.counter(VarflowMetrics.EXPIRED_IMAGES);
         isolation = new IsolatingSampler.Listener() {
             @Override
-            public void runSucceeded(int size, long ms) {
+            public void runSucceeded(String model, int size, long ms) {
                 batchMs.update(ms);
+                batchTimes.record(model, ms);
                 imagesPerSecond.markEvent(size);
             }
 
@@ -112,15 +137,16 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     public void processElement(TaskBatch batch, Context ctx, Collector<GeneratedArtifact> out) throws Exception {
         ImageGenerator generator = generator(batch.model());
         ModelSpec model = catalog.get(batch.model());
-        List<ImageTask> tasks = new ArrayList<>(batch.size());
-        for (ImageWork work : batch.tasks()) {
+        List<ImageWork> works = inTime(batch, ctx.timerService().currentProcessingTime(), out);
+        List<ImageTask> tasks = new ArrayList<>(works.size());
+        for (ImageWork work : works) {
             tasks.add(work.toImageTask(model));
         }
-        List<IsolatingSampler.Sampled> sampled =
-                new IsolatingSampler(generator, batch.model(), limits, isolation).sample(tasks, batch.maxBatch());
+        List<IsolatingSampler.Sampled> sampled = new IsolatingSampler(generator, batch.model(), limits, isolation,
+                nanoClock::nanos).sample(tasks, batch.maxBatch());
         List<Future<GeneratedArtifact>> quantized = new ArrayList<>(sampled.size());
         for (int i = 0; i < sampled.size(); i++) {
-            ImageWork work = batch.tasks()[i];
+            ImageWork work = works.get(i);
             IsolatingSampler.Sampled s = sampled.get(i);
             if (s.error() != null) {
                 LOG.warn("{} failed in the model on its own; its request will report the error: {}", work, s.error());
@@ -137,6 +163,29 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         for (Future<GeneratedArtifact> artifact : quantized) {
             out.collect(await(artifact));
         }
+    }
+
+    /**
+     * The images of {@code batch} that can still make their deadline; the others are emitted as missed
+     * right away, unsampled: those whose deadline passed on the way here, and those that would miss
+     * it given this model's measured call time on this subtask.
+     */
+    private List<ImageWork> inTime(TaskBatch batch, long now, Collector<GeneratedArtifact> out) {
+        long expected = batchTimes.expectedMs(batch.model());
+        List<ImageWork> inTime = new ArrayList<>(batch.size());
+        for (ImageWork work : batch.tasks()) {
+            long deadline = work.schedule().deadline();
+            if (deadline <= now) {
+                expiredImages.inc();
+                out.collect(DeadlineMiss.passed(work, now));
+            } else if (deadline - now < expected) {
+                expiredImages.inc();
+                out.collect(DeadlineMiss.cannotMakeIt(work, now, expected));
+            } else {
+                inTime.add(work);
+            }
+        }
+        return inTime;
     }
 
     private static GeneratedArtifact await(Future<GeneratedArtifact> artifact) throws Exception {
@@ -161,8 +210,9 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
             LOG.info("Loaded model {} on sampling subtask {} in {} ms (max batch {})", model, subtask,
                     (System.nanoTime() - start) / 1_000_000, spec.maxBatch());
             generators.put(model, generator);
-            metrics.addGroup(VarflowMetrics.MODEL_GROUP, model)
-                    .gauge(VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
+            MetricGroup modelGroup = metrics.addGroup(VarflowMetrics.MODEL_GROUP, model);
+            modelGroup.gauge(VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
+            modelGroup.gauge(VarflowMetrics.EXPECTED_BATCH_MS, () -> batchTimes.expectedMs(model));
         }
         return generator;
     }
