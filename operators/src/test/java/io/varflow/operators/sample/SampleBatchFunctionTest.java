@@ -11,6 +11,7 @@ import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.operators.batch.DeadlineMiss;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
 import io.varflow.operators.catalog.ModelCatalog;
@@ -142,8 +143,47 @@ class SampleBatchFunctionTest {
         assertThat(OutOfMemory.recognises(new IllegalStateException("device lost"))).isFalse();
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong NANOS = new java.util.concurrent.atomic.AtomicLong();
+
+    private static ImageWork due(String id, long deadline) {
+        ImageWork w = work(id, 0, 1, true, false);
+        ImageWork.Schedule s = w.schedule();
+        return new ImageWork(w.draw(), w.sampling(), w.output(),
+                new ImageWork.Schedule(s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline), null);
+    }
+
+    @Test
+    void imagesThatCannotMakeTheirDeadlineGivenTheMeasuredBatchTimeAreNotSampled() throws Exception {
+        PickyGenerator slow = new PickyGenerator(-1, 100) {
+            @Override
+            public List<GeneratedImage> generate(List<ImageTask> tasks) {
+                NANOS.addAndGet(500_000_000L); // each call takes 500 ms on the test's clock
+                return super.generate(tasks);
+            }
+        };
+        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new SampleBatchFunction(CATALOG, (spec, subtask) -> slow, NANOS::get))) {
+            h.setProcessingTime(1_000);
+            assertThat(run(h, due("before-any-measure", 1_100))).noneMatch(GeneratedArtifact::failed);
+
+            h.setProcessingTime(2_000);
+            List<GeneratedArtifact> out = run(h, due("passed", 1_990), due("too-close", 2_300), due("in-time", 2_600),
+                    work("none", 0, 1, true, false));
+            assertThat(out).extracting(a -> a.work().output().requestId())
+                    .containsExactly("passed", "too-close", "in-time", "none");
+            assertThat(out.get(0).error()).isEqualTo("deadline exceeded: the deadline passed 10 ms before the image"
+                    + " reached the model");
+            assertThat(out.get(1).error()).isEqualTo("deadline exceeded: 300 ms were left but a batch of the model"
+                    + " takes about 500 ms");
+            assertThat(out.subList(0, 2)).allSatisfy(a -> assertThat(DeadlineMiss.is(a.error())).isTrue());
+            assertThat(out.subList(2, 4)).noneMatch(GeneratedArtifact::failed)
+                    .allSatisfy(a -> assertThat(a.batchSize()).as("only the two in time ran").isEqualTo(2));
+            assertThat(slow.calls).containsExactly(1, 2);
+        }
+    }
+
     /** Fails on one label whatever the batch, and runs out of memory on batches above a size. */
-    private static final class PickyGenerator implements ImageGenerator {
+    private static class PickyGenerator implements ImageGenerator {
         private final int badLabel;
         private final int memoryFor;
         final List<Integer> calls = new java.util.ArrayList<>();
