@@ -50,8 +50,8 @@ public final class EditValidator implements Serializable {
         try {
             JsonNode node = parser.read(value);
             requestId = EditRequestParser.safeRequestId(node);
-            long deadline = deadline(node, now);
-            return Verdict.accept(resolve(parser.parse(node, requestId), source, now, fetcher, deadline), requestId);
+            ParsedEdit parsed = parser.parse(node, requestId);
+            return Verdict.accept(resolve(parsed, source, now, fetcher, deadline(node, now)), requestId);
         } catch (EditRefusal r) {
             return Verdict.reject(r.code(), r.getMessage(), requestId);
         }
