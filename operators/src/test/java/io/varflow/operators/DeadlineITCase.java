@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Requests with mixed deadlines through the whole flow (MiniCluster, REAL tiny model, S3 server):
- * every request ends with exactly one outcome, and a request whose deadline had passed costs no
- * model work and ends {@code expired}.
+ * Requests with mixed deadlines for two models served side by side, through the whole flow
+ * (MiniCluster, the REAL bundled tiny model under two names with different batch limits, S3 server):
+ * every request ends with exactly one outcome from the model it named, and a request whose deadline
+ * had passed costs no model work and ends {@code expired}.
  */
 class DeadlineITCase {
 
@@ -51,7 +52,10 @@ class DeadlineITCase {
             "{\"requestId\":\"too-late\",\"classLabel\":1,\"count\":3,\"deadline\":\"2001-01-01T00:00:00Z\"}",
             "{\"requestId\":\"edit-like\",\"classLabel\":2,\"count\":2,\"priority\":\"interactive\","
                     + "\"timeBudgetMs\":600000}",
-            "{\"requestId\":\"in-an-hour\",\"classLabel\":3,\"count\":2,\"deadline\":\"2999-01-01T00:00:00+02:00\"}",
+            "{\"requestId\":\"in-an-hour\",\"model\":\"tiny-b\",\"classLabel\":3,\"count\":3,"
+                    + "\"deadline\":\"2999-01-01T00:00:00+02:00\"}",
+            "{\"requestId\":\"b-too-late\",\"model\":\"tiny-b\",\"classLabel\":5,\"count\":1,"
+                    + "\"deadline\":\"2001-01-01T00:00:00Z\"}",
             "{\"requestId\":\"no-deadline\",\"classLabel\":4,\"count\":1}",
             "{\"requestId\":\"both\",\"classLabel\":4,\"count\":1,\"timeBudgetMs\":5,"
                     + "\"deadline\":\"2999-01-01T00:00:00Z\"}");
@@ -70,7 +74,8 @@ class DeadlineITCase {
                 raw.add(new RawRecord(REQUESTS.get(i).getBytes(StandardCharsets.UTF_8), "requests", 0, i, 1000 + i));
             }
             GenerationFlow.Outputs out = GenerationFlow.builder()
-                    .setCatalog(ModelCatalog.of(List.of(ModelSpec.tiny(4))))
+                    .setCatalog(ModelCatalog.of(List.of(ModelSpec.tiny(4), new ModelSpec("tiny-b", ModelSpec.BUNDLED_TINY,
+                            null, null, 10, 64, List.of(1, 2, 3, 4), 2))))
                     .setGeneratorFactory(VarModelFactory.cpu())
                     .setObjectStore(s3.config("deadlines", "varflow"))
                     .optBatching(new BatchingOptions(100, 2))
@@ -86,7 +91,7 @@ class DeadlineITCase {
             deadLetters.forEachRemaining(letters::add);
 
             assertThat(events).extracting(ResultEvent::requestId).doesNotHaveDuplicates()
-                    .containsExactlyInAnyOrder("too-late", "edit-like", "in-an-hour", "no-deadline");
+                    .containsExactlyInAnyOrder("too-late", "edit-like", "in-an-hour", "no-deadline", "b-too-late");
             assertThat(letters).singleElement().satisfies(d -> {
                 assertThat(d.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMETER);
                 assertThat(d.reason()).contains("not both");
@@ -101,12 +106,15 @@ class DeadlineITCase {
                 assertThat(image.error()).startsWith("deadline exceeded: ");
             });
             assertThat(RequestSchema.load(RequestSchema.RESULT).problems(Messages.toJson(late))).isEmpty();
+            assertThat(byId.get("b-too-late").status()).isEqualTo(ResultEvent.Status.EXPIRED);
             for (String id : List.of("edit-like", "in-an-hour", "no-deadline")) {
                 assertThat(byId.get(id).status()).as(id).isEqualTo(ResultEvent.Status.SUCCEEDED);
             }
-            assertThat(counted(job, "imagesGenerated")).as("the expired request's images never ran").isEqualTo(5);
-            assertThat(counted(job, "expiredImages")).isEqualTo(3);
-            assertThat(counted(job, "requestsExpired")).isEqualTo(1);
+            assertThat(byId).allSatisfy((id, event) -> assertThat(event.model()).as(id)
+                    .isEqualTo(id.startsWith("b-") || id.equals("in-an-hour") ? "tiny-b" : "tiny"));
+            assertThat(counted(job, "imagesGenerated")).as("the expired requests' images never ran").isEqualTo(6);
+            assertThat(counted(job, "expiredImages")).isEqualTo(4);
+            assertThat(counted(job, "requestsExpired")).isEqualTo(2);
             assertThat(s3.keys("deadlines")).noneMatch(key -> key.contains("too-late"));
         }
     }
