@@ -75,7 +75,7 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * }</pre>
  *
  * Every operator has a stable uid ({@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
- * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
+ * {@code -sample}, {@code -expired}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
 
