@@ -1,6 +1,7 @@
 package io.varflow.operators;
 
 import io.varflow.operators.batch.BatchingOptions;
+import io.varflow.operators.batch.DeadlineMiss;
 import io.varflow.operators.batch.ExpandRequestFunction;
 import io.varflow.operators.batch.GpuBatcher;
 import io.varflow.operators.batch.ImageWork;
@@ -51,6 +52,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
+ *              (images past their deadline skip the model: batcher side output / sampler check)
  *           -> encode + store (async, retried, S3)     /
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
  * edit RawRecord -> longer than the limit? -> validate + fetch source (ResolveEditFunction) --> DeadLetter
@@ -82,7 +84,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * }</pre>
  *
  * Every operator has a stable uid ({@code varflow-size-check}, {@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
- * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
+ * {@code -sample}, {@code -expired}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
 
@@ -178,10 +180,16 @@ public final class GenerationFlow {
                 .uid("varflow-batch").name("batch for GPU")
                 .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
 
-        SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches
+        SingleOutputStreamOperator<GeneratedArtifact> sampled = batches
                 .process(new SampleBatchFunction(catalog, generatorFactory), TypeInformation.of(GeneratedArtifact.class))
                 .uid("varflow-sample").name("sample (VAR)")
                 .setParallelism(samplingParallelism);
+        // Images that missed their deadline in the batcher skip the model and end as missed images.
+        DataStream<GeneratedArtifact> artifacts = sampled.union(batches.getSideOutput(GpuBatcher.EXPIRED)
+                .map(missed -> DeadlineMiss.passed(missed, System.currentTimeMillis()),
+                        TypeInformation.of(GeneratedArtifact.class))
+                .uid("varflow-expired").name("deadline missed")
+                .setParallelism(samplingParallelism));
 
         // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
         // encoding, signing and sending would otherwise run on the sampling thread, between batches.

@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * How the batcher trades latency for GPU utilisation.
  *
- * @param maxDelayMs a partial batch is flushed once its oldest task has waited this long
+ * @param maxDelayMs a partial batch is flushed once its oldest task has waited this long, or once a
+ *     task's deadline is this near (the time left for its batch to run)
  * @param priorityLookahead the batcher holds up to {@code lookahead x maxBatch} tasks per model and
  *     subtask before it must flush, so an interactive task can overtake up to
  *     {@code (lookahead - 1) x maxBatch} queued bulk tasks; 1 means plain first-in-first-out

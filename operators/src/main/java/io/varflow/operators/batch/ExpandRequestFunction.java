@@ -31,7 +31,7 @@ public final class ExpandRequestFunction extends ProcessFunction<ValidRequest, I
                     new ImageWork.Output(id, i, labels.length, request.outputPrefix(), request.storeImages(),
                             request.storeTokenMaps()),
                     new ImageWork.Schedule(request.priority(), routing.routeKey(request.model(), id, i),
-                            request.receivedAt(), now),
+                            request.receivedAt(), now, request.deadline()),
                     null));
         }
     }

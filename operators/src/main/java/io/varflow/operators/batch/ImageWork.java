@@ -49,8 +49,21 @@ public record ImageWork(Draw draw, SamplingParams sampling, Output output, Sched
      * @param routeKey the batcher key: model plus the batching subtask it is meant for
      * @param receivedAt epoch ms when the request was accepted
      * @param enqueuedAt epoch ms when this image was handed to batching
+     * @param deadline epoch ms by which it must reach the model, {@code RequestDeadline.NONE} (Long.MAX_VALUE)
+     *     for none; on the job's processing-time clock
      */
-    public record Schedule(Priority priority, String routeKey, long receivedAt, long enqueuedAt) {}
+    public record Schedule(Priority priority, String routeKey, long receivedAt, long enqueuedAt, long deadline) {
+
+        /** Without a deadline. */
+        public Schedule(Priority priority, String routeKey, long receivedAt, long enqueuedAt) {
+            this(priority, routeKey, receivedAt, enqueuedAt, Long.MAX_VALUE);
+        }
+
+        /** Whether the image has a deadline. */
+        public boolean hasDeadline() {
+            return deadline != Long.MAX_VALUE;
+        }
+    }
 
     /** The batcher's key. */
     public String routeKey() {

@@ -9,6 +9,7 @@ import io.varflow.model.SamplingParams;
  * @param count number of variants
  * @param receivedAt epoch ms when it was accepted
  * @param source Kafka coordinates
+ * @param deadline epoch ms by which its images must reach the model, {@code RequestDeadline.NONE} for none
  */
 public record AcceptedEdit(
         String requestId,
@@ -22,4 +23,5 @@ public record AcceptedEdit(
         String outputPrefix,
         long receivedAt,
         String source,
-        EditWork edit) {}
+        EditWork edit,
+        long deadline) {}

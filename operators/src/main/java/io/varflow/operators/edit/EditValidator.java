@@ -7,6 +7,7 @@ import io.varflow.model.edit.EditRegion;
 import io.varflow.model.edit.EditSource;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.messages.ErrorCode;
+import io.varflow.operators.validate.RequestDeadline;
 import io.varflow.operators.validate.Verdict;
 import java.io.Serializable;
 
@@ -49,13 +50,22 @@ public final class EditValidator implements Serializable {
         try {
             JsonNode node = parser.read(value);
             requestId = EditRequestParser.safeRequestId(node);
-            return Verdict.accept(resolve(parser.parse(node, requestId), source, now, fetcher), requestId);
+            ParsedEdit parsed = parser.parse(node, requestId);
+            return Verdict.accept(resolve(parsed, source, now, fetcher, deadline(node, now)), requestId);
         } catch (EditRefusal r) {
             return Verdict.reject(r.code(), r.getMessage(), requestId);
         }
     }
 
-    private AcceptedEdit resolve(ParsedEdit edit, String coordinates, long now, SourceFetcher fetcher)
+    private static long deadline(JsonNode node, long now) throws EditRefusal {
+        try {
+            return RequestDeadline.of(node, now);
+        } catch (IllegalArgumentException e) {
+            throw new EditRefusal(ErrorCode.INVALID_PARAMETER, e.getMessage());
+        }
+    }
+
+    private AcceptedEdit resolve(ParsedEdit edit, String coordinates, long now, SourceFetcher fetcher, long deadline)
             throws EditRefusal {
         ModelConfig config = edit.config();
         EditSourceLoader.LoadedSource source = loader.source(edit.source(), config, edit.model(), fetcher);
@@ -72,7 +82,8 @@ public final class EditValidator implements Serializable {
         EditWork work = new EditWork(edit.mode().wireName(), edit.keepScales(), source.tokens(), source.rgb(),
                 source.size(), grid, region == null ? 0 : p, source.uri());
         return new AcceptedEdit(edit.requestId(), edit.model(), label, edit.count(), edit.seed(), edit.sampling(),
-                edit.storeImages(), edit.storeTokenMaps(), edit.outputPrefix(), now, coordinates, work);
+                edit.storeImages(), edit.storeTokenMaps(), edit.outputPrefix(), now, coordinates, work,
+                deadline);
     }
 
     /** The label asked for; else a variation's source token map's; else the null class. */

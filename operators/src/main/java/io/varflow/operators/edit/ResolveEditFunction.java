@@ -68,7 +68,7 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
                     new ImageWork.Output(edit.requestId(), i, edit.count(), edit.outputPrefix(), edit.storeImages(),
                             edit.storeTokenMaps()),
                     new ImageWork.Schedule(Priority.INTERACTIVE, routing.routeKey(edit.model(), edit.requestId(), i),
-                            edit.receivedAt(), now),
+                            edit.receivedAt(), now, edit.deadline()),
                     edit.edit()));
         }
     }

@@ -97,7 +97,7 @@ public final class EvalExpansion implements Serializable {
         for (int label : plan.classes()) {
             requests.add(new GenerationRequest(plan.classRequestId(label), modelName, label, plan.perClass(), null,
                     plan.classSeed(label), plan.sampling().cfg(), plan.sampling().topK(), plan.sampling().topP(),
-                    plan.sampling().smooth(), null, List.of(OutputKind.IMAGES), plan.prefix()));
+                    plan.sampling().smooth(), null, List.of(OutputKind.IMAGES), plan.prefix(), null, null));
         }
         return requests;
     }

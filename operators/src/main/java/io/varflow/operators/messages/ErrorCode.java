@@ -38,5 +38,10 @@ public enum ErrorCode {
      * A record the job was about to write (a result event or dead letter) exceeded what the producer and
      * topic accept even when shortened; it was diverted to the dead-letter topic instead.
      */
-    RECORD_TOO_LARGE
+    RECORD_TOO_LARGE,
+    /**
+     * The request's deadline passed before its images reached the model, or could not be met given the
+     * model's measured batch time (result events of status {@code expired} only).
+     */
+    DEADLINE_EXCEEDED
 }

@@ -22,6 +22,8 @@ import java.util.List;
  * @param priority interactive or bulk
  * @param outputs what to store per image
  * @param outputPrefix object-key prefix below the job's base prefix
+ * @param deadline when the images must be done, RFC 3339 (e.g. {@code 2026-11-29T18:40:00Z})
+ * @param timeBudgetMs instead of {@code deadline}: milliseconds from arrival at the job
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GenerationRequest(
@@ -37,7 +39,9 @@ public record GenerationRequest(
         Boolean smooth,
         Priority priority,
         List<OutputKind> outputs,
-        String outputPrefix) {
+        String outputPrefix,
+        String deadline,
+        Long timeBudgetMs) {
 
     public GenerationRequest {
         labels = labels == null ? null : List.copyOf(labels);

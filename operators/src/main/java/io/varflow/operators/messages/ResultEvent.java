@@ -9,7 +9,8 @@ import java.util.Objects;
  * when the request's last object is stored, or when generation failed.
  *
  * @param requestId the request's id
- * @param status {@code succeeded} when every image has all its requested objects stored
+ * @param status {@code succeeded} when every image has all its requested objects stored; {@code expired}
+ *     when an image missed the request's deadline; else {@code failed}
  * @param model the model that served it
  * @param images per image, by index: URIs of its stored objects; only the first ones when {@code imagesOmitted}
  *     is set, so that an event of a request with thousands of images stays below the producer's record limit
@@ -29,7 +30,10 @@ public record ResultEvent(
         @com.fasterxml.jackson.annotation.JsonProperty("succeeded")
         SUCCEEDED,
         @com.fasterxml.jackson.annotation.JsonProperty("failed")
-        FAILED
+        FAILED,
+        /** The deadline passed or could not be met; the images that missed it were never sampled. */
+        @com.fasterxml.jackson.annotation.JsonProperty("expired")
+        EXPIRED
     }
 
     /**

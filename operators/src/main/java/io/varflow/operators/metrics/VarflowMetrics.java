@@ -35,6 +35,18 @@ public final class VarflowMetrics {
     public static final String BATCH_MS = "batchMs";
     /** Batches that failed in the model (counter, sampler). */
     public static final String FAILED_BATCHES = "failedBatches";
+    /** Images that missed their deadline and were never sampled (counter, batcher and sampler). */
+    public static final String EXPIRED_IMAGES = "expiredImages";
+    /** Requests that ended with status expired (counter, results). */
+    public static final String REQUESTS_EXPIRED = "requestsExpired";
+    /** The sampler's running estimate of one batch's time, ms, used to refuse hopeless deadlines (gauge, per model). */
+    public static final String EXPECTED_BATCH_MS = "expectedBatchMs";
+    /** Images the model failed on alone, after their batch was split to isolate them (counter, sampler). */
+    public static final String ISOLATED_FAILURES = "isolatedFailures";
+    /** The batch limit in force for a model on this subtask (gauge, sampler, in the model's group). */
+    public static final String BATCH_LIMIT = "batchLimit";
+    /** Key of the per-model subgroup, e.g. {@code varflow.model.tiny.batchLimit}. */
+    public static final String MODEL_GROUP = "model";
     /** Objects stored (counter, store). */
     public static final String OBJECTS_STORED = "objectsStored";
     /** Store attempts that failed and were retried (counter, store). */

@@ -1,5 +1,6 @@
 package io.varflow.operators.result;
 
+import io.varflow.operators.batch.DeadlineMiss;
 import io.varflow.operators.messages.ErrorCode;
 import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
@@ -28,9 +29,10 @@ import org.apache.flink.util.Collector;
  * {@code completedTtl}, so images of the same requestId arriving later (a client re-sending it, a
  * replay after restore) are dropped instead of producing a second event. All of it is checkpointed
  * keyed state: with exactly-once checkpoints and a transactional result sink this holds across
- * restarts. Status is {@code failed} if any image failed in the model.
+ * restarts. Status is {@code expired} (error {@code DEADLINE_EXCEEDED}) if any image missed the
+ * request's deadline ({@link DeadlineMiss}), else {@code failed} if any image failed in the model.
  *
- * <p>Metrics: {@code resultsEmitted}, {@code duplicatesDropped} (counters).
+ * <p>Metrics: {@code resultsEmitted}, {@code duplicatesDropped}, {@code requestsExpired} (counters).
  */
 public final class ResultAggregator extends KeyedProcessFunction<String, StoredImage, ResultEvent> {
 
@@ -43,6 +45,7 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
     private transient ValueState<Boolean> completed;
     private transient Counter emitted;
     private transient Counter duplicates;
+    private transient Counter expired;
 
     /** @param completedTtl how long a completed requestId is remembered (e.g. 7 days) */
     public ResultAggregator(Duration completedTtl) {
@@ -71,6 +74,7 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
         var group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         emitted = group.counter(VarflowMetrics.RESULTS_EMITTED);
         duplicates = group.counter(VarflowMetrics.DUPLICATES_DROPPED);
+        expired = group.counter(VarflowMetrics.REQUESTS_EXPIRED);
     }
 
     @Override
@@ -92,8 +96,12 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
             all.add(e.getValue());
         }
         all.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        out.collect(toEvent(all).listingAtMost(maxListedImages));
+        ResultEvent event = toEvent(all).listingAtMost(maxListedImages);
+        out.collect(event);
         emitted.inc();
+        if (event.status() == ResultEvent.Status.EXPIRED) {
+            expired.inc();
+        }
         images.clear();
         completed.update(true);
     }
@@ -122,6 +130,13 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
         if (error == null) {
             return new ResultEvent(first.requestId(), ResultEvent.Status.SUCCEEDED, first.model(), entries, timings,
                     null);
+        }
+        List<StoredImage> missed = all.stream().filter(s -> DeadlineMiss.is(s.error())).toList();
+        if (!missed.isEmpty()) {
+            String message = missed.size() + " of " + all.size() + " images missed the deadline; first: image "
+                    + missed.get(0).index() + ": " + missed.get(0).error();
+            return new ResultEvent(first.requestId(), ResultEvent.Status.EXPIRED, first.model(), entries, timings,
+                    new ResultEvent.Error(ErrorCode.DEADLINE_EXCEEDED, message));
         }
         String message = failed + " of " + all.size() + " images failed; first: " + error;
         return new ResultEvent(first.requestId(), ResultEvent.Status.FAILED, first.model(), entries, timings,

@@ -95,7 +95,13 @@ public final class RequestValidator implements Serializable {
         } catch (IOException e) {
             return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, Reasons.firstLine(e.getMessage()), requestId);
         }
-        return validateRequest(request, source, now);
+        long deadline;
+        try {
+            deadline = RequestDeadline.of(node, now);
+        } catch (IllegalArgumentException e) {
+            return Verdict.reject(ErrorCode.INVALID_PARAMETER, e.getMessage(), requestId);
+        }
+        return validateRequest(request, source, now, deadline);
     }
 
     private Verdict<ValidRequest> checkImageCount(JsonNode node, String requestId) {
@@ -114,7 +120,7 @@ public final class RequestValidator implements Serializable {
         return null;
     }
 
-    private Verdict<ValidRequest> validateRequest(GenerationRequest request, String source, long now) {
+    private Verdict<ValidRequest> validateRequest(GenerationRequest request, String source, long now, long deadline) {
         String id = request.requestId();
         String modelName = request.model() == null ? catalog.defaultModel() : request.model();
         Optional<ModelSpec> model = catalog.find(modelName);
@@ -144,7 +150,7 @@ public final class RequestValidator implements Serializable {
         Priority priority = request.priority() == null ? Priority.BULK : request.priority();
         String prefix = request.outputPrefix() == null ? "" : request.outputPrefix();
         return Verdict.accept(new ValidRequest(id, modelName, labels, seed, sampling, priority,
-                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source), id);
+                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source, deadline), id);
     }
 
     private RequestSchema schema() {

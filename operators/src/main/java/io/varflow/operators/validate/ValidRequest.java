@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param outputPrefix safe prefix below the job's base prefix, or "" for none
  * @param receivedAt epoch ms when the validator accepted it
  * @param source Kafka coordinates, e.g. {@code requests/0@17}
+ * @param deadline epoch ms by which its images must reach the model, {@link RequestDeadline#NONE} for none
  */
 public record ValidRequest(
         String requestId,
@@ -33,7 +34,16 @@ public record ValidRequest(
         boolean storeTokenMaps,
         String outputPrefix,
         long receivedAt,
-        String source) {
+        String source,
+        long deadline) {
+
+    /** A request without a deadline. */
+    public ValidRequest(String requestId, String model, int[] labels, long seed, SamplingParams sampling,
+            Priority priority, boolean storeImages, boolean storeTokenMaps, String outputPrefix, long receivedAt,
+            String source) {
+        this(requestId, model, labels, seed, sampling, priority, storeImages, storeTokenMaps, outputPrefix, receivedAt,
+                source, RequestDeadline.NONE);
+    }
 
     public int count() {
         return labels.length;
@@ -52,13 +62,14 @@ public record ValidRequest(
                 && storeTokenMaps == r.storeTokenMaps
                 && outputPrefix.equals(r.outputPrefix)
                 && receivedAt == r.receivedAt
-                && Objects.equals(source, r.source);
+                && Objects.equals(source, r.source)
+                && deadline == r.deadline;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(requestId, model, Arrays.hashCode(labels), seed, sampling, priority,
-                storeImages, storeTokenMaps, outputPrefix, receivedAt, source);
+                storeImages, storeTokenMaps, outputPrefix, receivedAt, source, deadline);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.varflow.operators.batch;
 
+import static io.varflow.operators.batch.Works.due;
 import static io.varflow.operators.batch.Works.work;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -144,6 +145,94 @@ class GpuBatcherTest {
             List<TaskBatch> out = batches(restored);
             assertThat(out).hasSize(1);
             assertThat(ids(out.get(0))).containsExactly("r#1", "r#0", "r#2");
+        }
+    }
+
+    private static List<String> expired(KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> h) {
+        List<String> out = new ArrayList<>();
+        var side = h.getSideOutput(GpuBatcher.EXPIRED);
+        if (side != null) {
+            for (StreamRecord<ImageWork> r : side) {
+                out.add(r.getValue().output().requestId() + "#" + r.getValue().output().index());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void withinAPriorityClassTheEarliestDeadlineGoesFirstAndTasksWithoutOneLast() throws Exception {
+        try (var h = harness(new BatchingOptions(100, 2))) {
+            h.setProcessingTime(0);
+            h.processElement(work("none", 0, Priority.BULK, 0), 0);
+            h.processElement(due("late", 0, Priority.BULK, 0, 9_000), 0);
+            h.processElement(due("soon", 0, Priority.BULK, 0, 5_000), 0);
+            h.processElement(due("edit", 0, Priority.INTERACTIVE, 0, 8_000), 0);
+            h.processElement(due("edit-soon", 0, Priority.INTERACTIVE, 0, 7_000), 0);
+            h.processElement(work("none", 1, Priority.BULK, 0), 0);
+            h.setProcessingTime(100);
+            List<TaskBatch> out = batches(h);
+            assertThat(out).hasSize(2);
+            assertThat(ids(out.get(0))).containsExactly("edit-soon#0", "edit#0", "soon#0", "late#0");
+            assertThat(ids(out.get(1))).containsExactly("none#0", "none#1");
+            assertThat(expired(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTaskIsFlushedWhenOnlyTheDelayIsLeftBeforeItsDeadline() throws Exception {
+        try (var h = harness(new BatchingOptions(200, 1))) {
+            h.setProcessingTime(0);
+            h.processElement(work("bulk", 0, Priority.BULK, 0), 0);
+            h.setProcessingTime(20);
+            h.processElement(due("tight", 0, Priority.BULK, 20, 270), 20);
+            h.setProcessingTime(69);
+            assertThat(batches(h)).isEmpty();
+            h.setProcessingTime(70);
+            List<TaskBatch> out = batches(h);
+            assertThat(out).as("270 - 200: the tight task may not wait longer, and takes the waiting one along")
+                    .hasSize(1);
+            assertThat(ids(out.get(0))).containsExactly("tight#0", "bulk#0");
+            assertThat(out.get(0).formedAt()).isEqualTo(70);
+        }
+    }
+
+    @Test
+    void aTaskWhoseDeadlinePassedBeforeItArrivedIsExpiredAndNeverBatched() throws Exception {
+        try (var h = harness(new BatchingOptions(100, 1))) {
+            h.setProcessingTime(1_000);
+            h.processElement(due("stale", 0, Priority.INTERACTIVE, 990, 1_000), 1_000);
+            h.processElement(due("fresh", 0, Priority.INTERACTIVE, 1_000, 5_000), 1_000);
+            assertThat(expired(h)).containsExactly("stale#0");
+            h.setProcessingTime(1_100);
+            assertThat(batches(h)).singleElement().satisfies(b -> assertThat(ids(b)).containsExactly("fresh#0"));
+            assertThat(expired(h)).containsExactly("stale#0");
+        }
+    }
+
+    @Test
+    void queuedDeadlinesSurviveSnapshotAndThoseThatPassedMeanwhileExpireOnRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(new BatchingOptions(200, 2))) {
+            h.setProcessingTime(0);
+            h.processElement(due("a", 0, Priority.BULK, 0, 1_000), 0);
+            h.processElement(due("b", 0, Priority.BULK, 0, 600), 0);
+            h.processElement(due("c", 0, Priority.INTERACTIVE, 0, 5_000), 0);
+            h.processElement(work("d", 0, Priority.BULK, 0), 0);
+            snapshot = h.snapshot(1L, 1L);
+            assertThat(batches(h)).isEmpty();
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new GpuBatcher(CATALOG, new BatchingOptions(200, 2))),
+                ImageWork::routeKey, Types.STRING)) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            // The job was down until 800: b's deadline (600) passed meanwhile; a's (1000) did not.
+            restored.setProcessingTime(800);
+            assertThat(expired(restored)).containsExactly("b#0");
+            List<TaskBatch> out = batches(restored);
+            assertThat(out).hasSize(1);
+            assertThat(ids(out.get(0))).containsExactly("c#0", "a#0", "d#0");
         }
     }
 }

@@ -13,6 +13,14 @@ final class Works {
         return work("tiny", requestId, index, priority, enqueuedAt);
     }
 
+    /** A task of the tiny model that must reach the model by {@code deadline} (epoch ms). */
+    static ImageWork due(String requestId, int index, Priority priority, long enqueuedAt, long deadline) {
+        ImageWork w = work(requestId, index, priority, enqueuedAt);
+        ImageWork.Schedule s = w.schedule();
+        return new ImageWork(w.draw(), w.sampling(), w.output(),
+                new ImageWork.Schedule(s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline), null);
+    }
+
     static ImageWork work(String model, String requestId, int index, Priority priority, long enqueuedAt) {
         return work(model, requestId, index, priority, enqueuedAt, model + "#0");
     }

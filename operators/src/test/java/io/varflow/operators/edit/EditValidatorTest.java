@@ -147,6 +147,19 @@ class EditValidatorTest {
     }
 
     @Test
+    void anEditCarriesItsDeadlineAndRefusesTwo() {
+        String edit = "{\"requestId\":\"v-2\",\"mode\":\"variation\",\"keepScales\":2,"
+                + "\"source\":{\"uri\":\"s3://b/t.tokens.safetensors\"}";
+        Verdict<AcceptedEdit> budget = validate(edit + ",\"timeBudgetMs\":1500}");
+        assertThat(budget.isAccepted()).as(budget.reason()).isTrue();
+        assertThat(budget.accepted().deadline()).isEqualTo(budget.accepted().receivedAt() + 1500);
+        assertThat(validate(edit + "}").accepted().deadline()).isEqualTo(Long.MAX_VALUE);
+        Verdict<AcceptedEdit> both = validate(edit + ",\"timeBudgetMs\":1500,\"deadline\":\"2026-11-29T18:40:00Z\"}");
+        assertThat(both.errorCode()).isEqualTo(io.varflow.operators.messages.ErrorCode.INVALID_PARAMETER);
+        assertThat(both.reason()).contains("not both");
+    }
+
+    @Test
     void aMaskImageFromTheStoreBecomesTheRegion() {
         Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"c-1\",\"mode\":\"class-edit\",\"classLabel\":2,"
                 + "\"source\":{\"uri\":\"s3://b/src.png\"},\"mask\":{\"uri\":\"s3://b/left.png\"}}");

@@ -12,7 +12,8 @@ class MessagesTest {
     @Test
     void requestRoundTripsAndMatchesItsSchema() {
         GenerationRequest request = new GenerationRequest("r-1", "tiny", null, null, List.of(1, 2), 5L, 2.0, 10, 0.9,
-                true, Priority.INTERACTIVE, List.of(OutputKind.TOKEN_MAPS), "a/b");
+                true, Priority.INTERACTIVE, List.of(OutputKind.TOKEN_MAPS), "a/b",
+                "2026-11-29T18:40:00Z", null);
         String json = Messages.toJson(request);
         assertThat(json).contains("\"priority\":\"interactive\"").contains("\"outputs\":[\"tokenMaps\"]")
                 .doesNotContain("classLabel");

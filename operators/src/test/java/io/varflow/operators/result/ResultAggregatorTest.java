@@ -75,6 +75,25 @@ class ResultAggregatorTest {
     }
 
     @Test
+    void aRequestWithAnImageThatMissedItsDeadlineEndsExpired() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement(stored("late", 0, 3, null), 0);
+            h.processElement(stored("late", 1, 3, "IllegalStateException: device lost"), 0);
+            h.processElement(stored("late", 2, 3, "deadline exceeded: the deadline passed 5 ms before the image"
+                    + " reached the model"), 0);
+            List<ResultEvent> out = h.extractOutputValues();
+            assertThat(out).singleElement().satisfies(event -> {
+                assertThat(event.status()).isEqualTo(ResultEvent.Status.EXPIRED);
+                assertThat(event.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+                assertThat(event.error().message()).isEqualTo("1 of 3 images missed the deadline; first: image 2:"
+                        + " deadline exceeded: the deadline passed 5 ms before the image reached the model");
+                assertThat(event.images().get(0).imageUri()).isEqualTo("s3://b/late/0000.png");
+            });
+        }
+    }
+
+    @Test
     void progressAndCompletionSurviveSnapshotAndRestore() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {

@@ -82,7 +82,15 @@ class RequestValidatorTest {
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":100000000000000000000}",
                         ErrorCode.TOO_MANY_IMAGES, "limit of 100"),
                 Arguments.of("{\"requestId\":\"a\",\"labels\":[" + "1,".repeat(101) + "1]}",
-                        ErrorCode.TOO_MANY_IMAGES, "limit is 100"));
+                        ErrorCode.TOO_MANY_IMAGES, "limit is 100"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":1,\"deadline\":\"tomorrow\"}",
+                        ErrorCode.INVALID_PARAMETER, "not an RFC 3339 time"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":1,\"deadline\":\"2026-11-29T18:40:00\"}",
+                        ErrorCode.INVALID_PARAMETER, "not an RFC 3339 time with offset"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":0}",
+                        ErrorCode.SCHEMA_VIOLATION, "timeBudgetMs"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":5,"
+                        + "\"deadline\":\"2026-11-29T18:40:00Z\"}", ErrorCode.INVALID_PARAMETER, "not both"));
     }
 
     @ParameterizedTest(name = "{1}: {2}")
@@ -98,6 +106,17 @@ class RequestValidatorTest {
     void refusedUnsafeIdIsNotEchoedAsRequestId() {
         assertThat(validate("{\"requestId\":\"../x\",\"classLabel\":1,\"count\":1}").requestId()).isNull();
         assertThat(validate("{\"requestId\":\"ok-1\",\"classLabel\":99,\"count\":1}").requestId()).isEqualTo("ok-1");
+    }
+
+    @Test
+    void aDeadlineIsAnAbsoluteTimeOrABudgetFromAcceptance() {
+        assertThat(validate("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":250}")
+                .accepted().deadline()).isEqualTo(1250L);
+        assertThat(validate("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1,"
+                + "\"deadline\":\"2026-11-29T19:40:00.5+01:00\"}").accepted().deadline())
+                .isEqualTo(java.time.Instant.parse("2026-11-29T18:40:00.5Z").toEpochMilli());
+        assertThat(validate("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1}").accepted().deadline())
+                .isEqualTo(RequestDeadline.NONE);
     }
 
     @Test

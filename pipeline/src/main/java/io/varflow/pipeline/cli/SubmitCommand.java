@@ -1,6 +1,8 @@
 package io.varflow.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
@@ -49,6 +51,10 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10m", description = "Longest wait with --wait (default ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(names = "--time-budget", paramLabel = "DURATION",
+            description = "Give every request without a deadline of its own this time budget (timeBudgetMs), e.g. 2s.")
+    String timeBudget;
+
     @Override
     public Integer call() throws Exception {
         JobConfig config = settings.toJobConfig(System.getenv());
@@ -60,6 +66,10 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         if (messages.isEmpty()) {
             throw new UserInputException("no requests: give JSON arguments, --input FILE or lines on stdin");
+        }
+        if (timeBudget != null) {
+            long budgetMs = DurationFlags.parse("--time-budget", timeBudget).toMillis();
+            messages.replaceAll(message -> withTimeBudget(message, budgetMs));
         }
         Duration wait = parseTimeout(timeout);
         Properties connection = KafkaClientSettings.connection(config);
@@ -106,6 +116,25 @@ public final class SubmitCommand implements Callable<Integer> {
             }
         }
     }
+
+    /**
+     * {@code message} with {@code timeBudgetMs} set, unless it already has a deadline or is not a JSON
+     * object (the job then dead-letters it with the reason, as without the flag).
+     */
+    static String withTimeBudget(String message, long budgetMs) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(message);
+        } catch (java.io.IOException e) {
+            return message;
+        }
+        if (!(node instanceof ObjectNode object) || object.has("deadline") || object.has("timeBudgetMs")) {
+            return message;
+        }
+        return object.put("timeBudgetMs", budgetMs).toString();
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static Duration parseTimeout(String text) {
         return DurationFlags.parse("--timeout", text);

@@ -73,6 +73,15 @@ class CliArgumentsTest {
     }
 
     @Test
+    void submitsTimeBudgetFillsOnlyRequestsWithoutADeadline() {
+        assertThat(SubmitCommand.withTimeBudget("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1}", 2000))
+                .isEqualTo("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":2000}");
+        String own = "{\"requestId\":\"r\",\"deadline\":\"2026-11-29T18:40:00Z\"}";
+        assertThat(SubmitCommand.withTimeBudget(own, 2000)).isEqualTo(own);
+        assertThat(SubmitCommand.withTimeBudget("not json", 2000)).isEqualTo("not json");
+    }
+
+    @Test
     void badSettingValuesAreOneUsageErrorNamingKeyAndSource() {
         assertThat(run("job", "--parallelism", "0", "--set", "batch.max-wait=soon", "--print-config")).isEqualTo(2);
         assertThat(err.toString()).contains("job.parallelism must be at least 1, got '0' (from --parallelism)")
