@@ -88,10 +88,13 @@ public final class RequestValidator implements Serializable {
         if (tooMany != null) {
             return tooMany;
         }
+        String labelForm = LabelForm.problem(node);
+        if (labelForm != null) {
+            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, labelForm, requestId);
+        }
         List<String> problems = schema().problems(node);
         if (!problems.isEmpty()) {
-            String hint = node.has("labels") || node.has("count") ? "" : " (give either classLabel + count or labels)";
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems) + hint, requestId);
+            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems), requestId);
         }
         GenerationRequest request;
         try {

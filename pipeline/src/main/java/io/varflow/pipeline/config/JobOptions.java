@@ -78,6 +78,15 @@ public final class JobOptions {
             ConfigOption.of("job.checkpoint-dir", null, "Checkpoint storage URI (file:///..., s3://...); none keeps them in memory");
     public static final ConfigOption JOB_RESTORE_FROM =
             ConfigOption.of("job.restore-from", null, "Checkpoint or savepoint path to resume from");
+    public static final ConfigOption JOB_RESULT_DELIVERY =
+            ConfigOption.of("job.result-delivery", "exactly-once",
+                    "exactly-once: results and dead letters become visible to read_committed readers when the next"
+                            + " checkpoint completes; at-least-once: visible at once, a restart may repeat some"
+                            + " (deduplicate by requestId)");
+    public static final ConfigOption JOB_LOCAL_BIND_HOST =
+            ConfigOption.of("job.local-bind-host", "127.0.0.1",
+                    "Address every listener of a Flink started in the varflow process (demo, run --embedded, job"
+                            + " without a cluster) binds: RPC, BLOB, REST, data exchange; 0.0.0.0 exposes them");
 
     // Batching and model
     public static final ConfigOption BATCH_MAX_IMAGES =

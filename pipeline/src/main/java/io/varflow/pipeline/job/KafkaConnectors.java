@@ -14,7 +14,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** The job's Kafka source and exactly-once sinks, configured from {@link JobConfig}. */
+/** The job's Kafka sources and outcome sinks, configured from {@link JobConfig}. */
 final class KafkaConnectors {
 
     private KafkaConnectors() {}
@@ -48,25 +48,42 @@ final class KafkaConnectors {
     }
 
     /**
-     * An exactly-once sink: records become visible to {@code read_committed} consumers when the
-     * checkpoint that covers them completes. {@code role} makes the transactional ids of the job's
-     * sinks distinct.
+     * A sink of the job's outcomes with the delivery of {@code job.result-delivery}. Exactly once
+     * (the default): records become visible to {@code read_committed} consumers when the checkpoint
+     * that covers them completes; {@code role} makes the transactional ids of the job's sinks
+     * distinct. At least once: records are visible as soon as they are sent, and a restart from a
+     * checkpoint may send some again (consumers deduplicate by requestId).
      */
-    static <T> KafkaSink<T> exactlyOnce(JobConfig config, String topic, String role, SerializationSchema<T> key) {
+    static <T> KafkaSink<T> outcomes(
+            JobConfig config, String topic, String role, Class<T> type, SerializationSchema<T> key) {
         Properties producer = KafkaClientSettings.connection(config);
-        long timeoutMs = config.getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
-        producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
         KafkaRecordSerializationSchema<T> serializer =
                 KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(key)
-                        .setValueSerializationSchema(new JsonMessageSerializer<T>())
+                        .setValueSerializationSchema(new JsonMessageSerializer<>(type))
                         .build();
+        DeliveryGuarantee delivery = delivery(config);
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE) {
+            long timeoutMs = config.getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
+            producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
+        }
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setDeliveryGuarantee(delivery)
                 .setTransactionalIdPrefix(config.require(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + role)
                 .build();
+    }
+
+    /** {@code job.result-delivery}: exactly-once or at-least-once. */
+    static DeliveryGuarantee delivery(JobConfig config) {
+        String value = config.get(JobOptions.JOB_RESULT_DELIVERY).trim();
+        return switch (value) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new IllegalArgumentException(JobOptions.JOB_RESULT_DELIVERY.key()
+                    + " must be exactly-once or at-least-once, got '" + value + "'");
+        };
     }
 }

@@ -19,12 +19,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * Kafka requests ─▶ validate ─▶ expand ─┐
- * Kafka edits ─▶ validate + fetch source ┴▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
- *              └─ dead letters of both (side outputs) ─────────────────────────▶ Kafka dead letters (exactly once)
+ * Kafka edits ─▶ validate + fetch source ┴▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results
+ *              └─ dead letters of both (side outputs) ─────────────────────────▶ Kafka dead letters
  * </pre>
  *
  * The operators between source and sinks are the operators module's {@link GenerationFlow}; this
- * class adds the Kafka source, the exactly-once sinks and the settings. Operator uids are fixed so
+ * class adds the Kafka sources, the outcome sinks (exactly once unless {@code job.result-delivery} says
+ * at-least-once) and the settings. Operator uids are fixed so
  * checkpoints and savepoints stay restorable.
  */
 public final class VarflowJob {
@@ -72,13 +73,13 @@ public final class VarflowJob {
                 .apply(raw, edits);
 
         out.deadLetters()
-                .sinkTo(KafkaConnectors.exactlyOnce(
-                        config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey()))
+                .sinkTo(KafkaConnectors.outcomes(config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters",
+                        DeadLetter.class, new DeadLetterKey()))
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka dead letters");
         out.results()
-                .sinkTo(KafkaConnectors.exactlyOnce(
-                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey()))
+                .sinkTo(KafkaConnectors.outcomes(config, config.require(JobOptions.TOPIC_RESULTS), "results",
+                        ResultEvent.class, new ResultKey()))
                 .uid(UID_RESULTS_SINK)
                 .name("Kafka results");
     }
