@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             EvalCommand.class,
             BenchPipelineCommand.class,
+            BenchLatencyCommand.class,
         })
 public final class VarflowCli implements Runnable {
 
