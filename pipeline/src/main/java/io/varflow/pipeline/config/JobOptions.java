@@ -73,7 +73,7 @@ public final class JobOptions {
     public static final ConfigOption JOB_PARALLELISM =
             ConfigOption.of("job.parallelism", "1", "Parallelism of the job (sampling subtasks = GPUs)");
     public static final ConfigOption JOB_CHECKPOINT_INTERVAL =
-            ConfigOption.of("job.checkpoint-interval", "10s", "Checkpoint interval; results are committed on checkpoints");
+            ConfigOption.of("job.checkpoint-interval", "5s", "Checkpoint interval; exactly-once results become visible on checkpoints");
     public static final ConfigOption JOB_CHECKPOINT_DIR =
             ConfigOption.of("job.checkpoint-dir", null, "Checkpoint storage URI (file:///..., s3://...); none keeps them in memory");
     public static final ConfigOption JOB_RESTORE_FROM =
