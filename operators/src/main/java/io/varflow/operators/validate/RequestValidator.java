@@ -12,6 +12,7 @@ import io.varflow.operators.messages.OutputKind;
 import io.varflow.operators.messages.Priority;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -88,11 +89,13 @@ public final class RequestValidator implements Serializable {
         if (tooMany != null) {
             return tooMany;
         }
+        // The schema's oneOf is about the label form; LabelForm says what is wrong with it in words.
+        List<String> problems = new ArrayList<>();
         String labelForm = LabelForm.problem(node);
         if (labelForm != null) {
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, labelForm, requestId);
+            problems.add(labelForm);
         }
-        List<String> problems = schema().problems(node);
+        problems.addAll(schema().problemsOutside(node, "oneOf"));
         if (!problems.isEmpty()) {
             return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems), requestId);
         }

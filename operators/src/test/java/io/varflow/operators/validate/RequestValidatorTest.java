@@ -45,6 +45,8 @@ class RequestValidatorTest {
                 Arguments.of("{\"requestId\":\"a\",\"count\":2,\"labels\":[1]}",
                         ErrorCode.SCHEMA_VIOLATION, "give either classLabel + count or labels, not both"),
                 Arguments.of("{\"requestId\":\"a\",\"count\":2}", ErrorCode.SCHEMA_VIOLATION, "count needs classLabel"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":\"three\"}", ErrorCode.SCHEMA_VIOLATION,
+                        "classLabel needs count (give either classLabel + count or labels); $.classLabel: string found"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":0}", ErrorCode.SCHEMA_VIOLATION,
                         "minimum"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":\"1\",\"count\":1}",
