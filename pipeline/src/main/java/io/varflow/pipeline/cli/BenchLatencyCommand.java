@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
 public final class BenchLatencyCommand implements Callable<Integer> {
 
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -80,6 +81,13 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         Duration wait = JobConfig.parseDuration("--timeout", timeout);
         JobConfig base = settings.toJobConfig(System.getenv());
         PrintWriter out = spec.commandLine().getOut();
+        // As bench-pipeline: one libtorch CPU thread (two OpenMP threads ran the tiny model several
+        // times slower than one on a busy 2-core machine).
+        if (System.getProperty(TORCH_THREADS) == null) {
+            System.setProperty(TORCH_THREADS, "1");
+        }
+        out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
+                System.getProperty(TORCH_THREADS), TORCH_THREADS);
         Path dir = workDir != null ? workDir : WorkDirs.fresh("bench-latency");
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             JobConfig config = stack.jobConfig();
