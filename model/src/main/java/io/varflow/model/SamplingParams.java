@@ -25,6 +25,21 @@ public record SamplingParams(double cfg, int topK, double topP, boolean smooth) 
         }
     }
 
+    /**
+     * The FID setting with each field a request gives in its place; null fields keep the default.
+     * Requests, edits and evaluation sets resolve their sampling fields here, so the defaults live in
+     * {@link #FID} alone.
+     *
+     * @throws IllegalArgumentException when a given value is out of range
+     */
+    public static SamplingParams fidWith(Double cfg, Integer topK, Double topP, Boolean smooth) {
+        return new SamplingParams(
+                cfg == null ? FID.cfg : cfg,
+                topK == null ? FID.topK : topK,
+                topP == null ? FID.topP : topP,
+                smooth != null ? smooth : FID.smooth);
+    }
+
     public static SamplingParams greedy(double cfg) {
         return new SamplingParams(cfg, 1, 0, false);
     }

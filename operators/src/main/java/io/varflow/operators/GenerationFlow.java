@@ -13,18 +13,23 @@ import io.varflow.operators.edit.ResolveEditFunction;
 import io.varflow.operators.eval.EvalRequestExpander;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
+import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
 import io.varflow.operators.result.ResultAggregator;
 import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.sample.SampleBatchFunction;
 import io.varflow.operators.store.ObjectStoreConfig;
+import io.varflow.operators.store.ArchiveDeadLetterOriginals;
+import io.varflow.operators.store.JitteredBackoff;
 import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.BoundDeadLetters;
 import io.varflow.operators.validate.DropRepeatedRequests;
 import io.varflow.operators.validate.RequestLimits;
+import io.varflow.operators.validate.RefuseOversizedRecords;
 import io.varflow.operators.validate.RequestValidator;
 import io.varflow.operators.validate.ValidRequest;
 import io.varflow.operators.validate.ValidateRequestFunction;
@@ -35,23 +40,27 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
-import org.apache.flink.streaming.util.retryable.RetryPredicates;
 
 /**
  * Wires varflow's operators from raw request records to result events and dead letters:
  *
  * <pre>
- * RawRecord -> eval sets to per-class requests (EvalRequestExpander) --(side output)--> DeadLetter
+ * RawRecord -> longer than the limit? (RefuseOversizedRecords) --(side output)--> DeadLetter
+ *           -> eval sets to per-class requests (EvalRequestExpander) --(side output)--> DeadLetter
  *           -> validate --(side output)--> DeadLetter
  *           -> expand (ImageWork per image, seeds, route keys)
  *           -> keyBy(routeKey) -> batch (GpuBatcher)  \  samplingParallelism subtasks,
  *           -> sample (SampleBatchFunction)            |  one per GPU, chained
  *           -> encode + store (async, retried, S3)     /
  *           -> keyBy(requestId) -> results (ResultAggregator) -> ResultEvent
- * edit RawRecord -> validate + fetch source (ResolveEditFunction) --(side output)--> DeadLetter
+ * edit RawRecord -> longer than the limit? -> validate + fetch source (ResolveEditFunction) --> DeadLetter
  *                -> interactive ImageWork, joining the images above before the batcher
+ * every DeadLetter -> cut to the OutputLimits (BoundDeadLetters; or, when archiving, ArchiveDeadLetterOriginals)
  * </pre>
+ *
+ * <p>Nothing here can stop the job for one record: oversized values are refused before any parsing,
+ * dead letters and result events are bounded ({@link OutputLimits}), and the store rides out outages
+ * with jittered retries for the {@link StoreRetryOptions} budget while back-pressuring the job.
  *
  * Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
  * (uid {@code varflow-dedupe}) drops a requestId already served: it is the idempotency key.
@@ -72,16 +81,10 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
+ * Every operator has a stable uid ({@code varflow-size-check}, {@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
  * {@code -sample}, {@code -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
-
-    /**
-     * Name of the batching operator; the sampling operator is chained to it, so their task thread is
-     * named after it (tools that find that thread, e.g. to pin it to a core, use this).
-     */
-    public static final String BATCH_OPERATOR_NAME = "batch for GPU";
 
     /** The flow's two outputs. */
     public record Outputs(DataStream<ResultEvent> results, DataStream<DeadLetter> deadLetters) {}
@@ -91,6 +94,8 @@ public final class GenerationFlow {
     private final ObjectStoreConfig objectStore;
     private final RequestLimits limits;
     private final EditLimits editLimits;
+    private final OutputLimits outputLimits;
+    private final boolean archiveOriginals;
     private final BatchingOptions batching;
     private final StoreRetryOptions storeRetry;
     private final int samplingParallelism;
@@ -103,6 +108,8 @@ public final class GenerationFlow {
         this.objectStore = b.objectStore;
         this.limits = b.limits;
         this.editLimits = b.editLimits;
+        this.outputLimits = b.outputLimits;
+        this.archiveOriginals = b.archiveOriginals;
         this.batching = b.batching;
         this.storeRetry = b.storeRetry;
         this.samplingParallelism = b.samplingParallelism;
@@ -128,7 +135,10 @@ public final class GenerationFlow {
      */
     public Outputs apply(DataStream<RawRecord> raw, DataStream<RawRecord> edits) {
         // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
-        SingleOutputStreamOperator<RawRecord> requests = raw
+        SingleOutputStreamOperator<RawRecord> sized = raw
+                .process(new RefuseOversizedRecords(limits.maxMessageBytes()), TypeInformation.of(RawRecord.class))
+                .uid("varflow-size-check").name("refuse oversized requests");
+        SingleOutputStreamOperator<RawRecord> requests = sized
                 .process(new EvalRequestExpander(catalog), TypeInformation.of(RawRecord.class))
                 .uid("varflow-eval-expand").name("expand evaluation sets");
         SingleOutputStreamOperator<ValidRequest> valid = requests
@@ -136,7 +146,8 @@ public final class GenerationFlow {
                         TypeInformation.of(ValidRequest.class))
                 .uid("varflow-validate").name("validate requests");
         DataStream<DeadLetter> deadLetters =
-                valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG));
+                valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG),
+                        sized.getSideOutput(DeadLetters.TAG));
 
         SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid
@@ -148,18 +159,23 @@ public final class GenerationFlow {
 
         DataStream<ImageWork> allWork = work;
         if (edits != null) {
-            SingleOutputStreamOperator<ImageWork> editWork = edits
+            SingleOutputStreamOperator<RawRecord> sizedEdits = edits
+                    .process(new RefuseOversizedRecords(editLimits.maxMessageBytes()),
+                            TypeInformation.of(RawRecord.class))
+                    .uid("varflow-edits-size-check").name("refuse oversized edits");
+            SingleOutputStreamOperator<ImageWork> editWork = sizedEdits
                     .process(new ResolveEditFunction(new EditValidator(catalog, editLimits), routing, objectStore),
                             TypeInformation.of(ImageWork.class))
                     .uid("varflow-edits").name("validate and fetch edits");
             allWork = work.union(editWork);
-            deadLetters = deadLetters.union(editWork.getSideOutput(DeadLetters.TAG));
+            deadLetters = deadLetters.union(editWork.getSideOutput(DeadLetters.TAG),
+                    sizedEdits.getSideOutput(DeadLetters.TAG));
         }
 
         SingleOutputStreamOperator<TaskBatch> batches = allWork
                 .keyBy(ImageWork::routeKey)
                 .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
-                .uid("varflow-batch").name(BATCH_OPERATOR_NAME)
+                .uid("varflow-batch").name("batch for GPU")
                 .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
 
         SingleOutputStreamOperator<GeneratedArtifact> artifacts = batches
@@ -169,31 +185,50 @@ public final class GenerationFlow {
 
         // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
         // encoding, signing and sending would otherwise run on the sampling thread, between batches.
-        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, storeRetry)
+        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, catalog, storeRetry)
                 .setParallelism(samplingParallelism)
                 .startNewChain();
 
         SingleOutputStreamOperator<ResultEvent> results = stored
                 .keyBy(StoredImage::requestId)
-                .process(new ResultAggregator(completedTtl), TypeInformation.of(ResultEvent.class))
+                .process(new ResultAggregator(completedTtl, outputLimits.maxListedImages()),
+                        TypeInformation.of(ResultEvent.class))
                 .uid("varflow-results").name("collect results");
-        return new Outputs(results, deadLetters);
+        return new Outputs(results, bounded(deadLetters));
+    }
+
+    /**
+     * Dead letters cut to the {@link OutputLimits}; with the archive on, long originals are first
+     * stored whole in the bucket ({@link ArchiveDeadLetterOriginals}, uid {@code varflow-dead-letter-archive}).
+     */
+    private DataStream<DeadLetter> bounded(DataStream<DeadLetter> deadLetters) {
+        if (!archiveOriginals) {
+            return deadLetters
+                    .map(new BoundDeadLetters(outputLimits), TypeInformation.of(DeadLetter.class))
+                    .uid("varflow-dead-letter-bounds").name("bound dead letters");
+        }
+        return AsyncDataStream.unorderedWaitWithRetry(deadLetters,
+                        new ArchiveDeadLetterOriginals(objectStore, outputLimits, storeRetry), storeRetry.timeoutMs(),
+                        TimeUnit.MILLISECONDS, storeRetry.capacity(), JitteredBackoff.<DeadLetter>of(storeRetry))
+                .uid("varflow-dead-letter-archive").name("archive and bound dead letters");
     }
 
     /**
      * The store step on its own: {@link StoreArtifactFunction} behind Flink's async operator with
-     * exponential-backoff retries and an overall timeout; exhausted retries fail the job.
+     * jittered exponential-backoff retries ({@link JitteredBackoff}) and an overall timeout per image;
+     * exhausted retries fail the job. The catalog gives each model's scales for its token maps.
      */
-    public static SingleOutputStreamOperator<StoredImage> store(
-            DataStream<GeneratedArtifact> artifacts, ObjectStoreConfig objectStore, StoreRetryOptions storeRetry) {
-        var retry = new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<StoredImage>(
-                        storeRetry.maxRetries(), storeRetry.initialBackoffMs(), storeRetry.maxBackoffMs(), 2.0)
-                .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
-                .build();
-        return AsyncDataStream.unorderedWaitWithRetry(artifacts, new StoreArtifactFunction(objectStore),
-                        storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(), retry)
+    public static SingleOutputStreamOperator<StoredImage> store(DataStream<GeneratedArtifact> artifacts,
+            ObjectStoreConfig objectStore, ModelCatalog catalog, StoreRetryOptions storeRetry) {
+        return AsyncDataStream.unorderedWaitWithRetry(artifacts,
+                        new StoreArtifactFunction(objectStore, catalog, storeRetry),
+                        storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(),
+                        JitteredBackoff.<StoredImage>of(storeRetry))
                 .uid("varflow-store").name("store objects");
     }
+
+    /** How long a completed requestId is remembered unless {@link Builder#optCompletedTtl} says otherwise. */
+    public static final Duration DEFAULT_COMPLETED_TTL = Duration.ofDays(7);
 
     /** Builder: {@code set*} are required, {@code opt*} have defaults. */
     public static final class Builder {
@@ -202,11 +237,13 @@ public final class GenerationFlow {
         private ObjectStoreConfig objectStore;
         private RequestLimits limits = RequestLimits.DEFAULTS;
         private EditLimits editLimits = EditLimits.DEFAULTS;
+        private OutputLimits outputLimits = OutputLimits.DEFAULTS;
+        private boolean archiveOriginals;
         private BatchingOptions batching = BatchingOptions.DEFAULTS;
         private StoreRetryOptions storeRetry = StoreRetryOptions.DEFAULTS;
         private int samplingParallelism = 1;
         private int maxParallelism = 128;
-        private Duration completedTtl = Duration.ofDays(7);
+        private Duration completedTtl = DEFAULT_COMPLETED_TTL;
 
         private Builder() {}
 
@@ -233,6 +270,18 @@ public final class GenerationFlow {
         /** Size limits of edit requests (default {@link EditLimits#DEFAULTS}). */
         public Builder optEditLimits(EditLimits limits) {
             this.editLimits = limits;
+            return this;
+        }
+
+        /** Bounds on dead letters and result events (default {@link OutputLimits#DEFAULTS}). */
+        public Builder optOutputLimits(OutputLimits limits) {
+            this.outputLimits = limits;
+            return this;
+        }
+
+        /** Store dead letters' originals longer than the limit whole in the bucket (default false). */
+        public Builder optArchiveDeadLetterOriginals(boolean archive) {
+            this.archiveOriginals = archive;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +46,11 @@ public final class Npy {
 
         public String descr() {
             return descr;
+        }
+
+        /** Bytes per element. */
+        public int bytes() {
+            return bytes;
         }
 
         public boolean isFloatingPoint() {
@@ -209,31 +215,19 @@ public final class Npy {
     }
 
     public static void writeFloat32(OutputStream out, long[] shape, float[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(data);
-        write(out, DType.FLOAT32, shape, b.array());
+        write(out, DType.FLOAT32, shape, data.length, b -> b.asFloatBuffer().put(data));
     }
 
     public static void writeFloat64(OutputStream out, long[] shape, double[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asDoubleBuffer().put(data);
-        write(out, DType.FLOAT64, shape, b.array());
+        write(out, DType.FLOAT64, shape, data.length, b -> b.asDoubleBuffer().put(data));
     }
 
     public static void writeInt64(OutputStream out, long[] shape, long[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(data);
-        write(out, DType.INT64, shape, b.array());
+        write(out, DType.INT64, shape, data.length, b -> b.asLongBuffer().put(data));
     }
 
     public static void writeInt32(OutputStream out, long[] shape, int[] data) throws IOException {
-        check(shape, data.length);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(data);
-        write(out, DType.INT32, shape, b.array());
+        write(out, DType.INT32, shape, data.length, b -> b.asIntBuffer().put(data));
     }
 
     public static void writeUint8(OutputStream out, long[] shape, byte[] data) throws IOException {
@@ -271,7 +265,27 @@ public final class Npy {
         }
     }
 
+    /** Writes {@code count} values of {@code dtype} that {@code fill} puts into a little-endian buffer. */
+    private static void write(OutputStream out, DType dtype, long[] shape, int count, Consumer<ByteBuffer> fill)
+            throws IOException {
+        check(shape, count);
+        ByteBuffer b = ByteBuffer.allocate(count * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        fill.accept(b);
+        write(out, dtype, shape, b.array());
+    }
+
     private static void write(OutputStream out, DType dtype, long[] shape, byte[] data) throws IOException {
+        out.write(header(dtype, shape));
+        out.write(data);
+        out.flush();
+    }
+
+    /**
+     * The header numpy writes for a C-order array of {@code dtype} and {@code shape}: magic, version
+     * (1, or 2 when the dict outgrows a 16-bit length) and the dict padded with spaces so that the
+     * data starts at a multiple of 64 bytes. Streaming writers put it before the array's bytes.
+     */
+    public static byte[] header(DType dtype, long[] shape) {
         StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.descr).append("', 'fortran_order': False, ")
                 .append("'shape': (");
         for (int i = 0; i < shape.length; i++) {
@@ -286,18 +300,26 @@ public final class Npy {
             dict.append(' ');
         }
         dict.append('\n');
-        byte[] header = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
-        out.write(MAGIC);
-        out.write(version);
-        out.write(0);
+        byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer header = ByteBuffer.allocate(prefix + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(MAGIC).put((byte) version).put((byte) 0);
         if (version == 1) {
-            out.write(header.length & 0xFF);
-            out.write(header.length >>> 8);
+            header.putShort((short) text.length);
         } else {
-            out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length).array());
+            header.putInt(text.length);
         }
-        out.write(header);
-        out.write(data);
-        out.flush();
+        return header.put(text).array();
+    }
+
+    /** Bytes of the data after the header of an array of {@code dtype} and {@code shape}. */
+    public static long dataBytes(DType dtype, long[] shape) {
+        long elements = 1;
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            elements = Math.multiplyExact(elements, dim);
+        }
+        return Math.multiplyExact(elements, (long) dtype.bytes);
     }
 }

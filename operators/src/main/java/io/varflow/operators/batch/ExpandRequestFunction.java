@@ -1,5 +1,6 @@
 package io.varflow.operators.batch;
 
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.validate.ValidRequest;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -22,12 +23,16 @@ public final class ExpandRequestFunction extends ProcessFunction<ValidRequest, I
     public void processElement(ValidRequest request, Context ctx, Collector<ImageWork> out) {
         long now = ctx.timerService().currentProcessingTime();
         int[] labels = request.labels();
+        String id = request.requestId();
         for (int i = 0; i < labels.length; i++) {
-            out.collect(new ImageWork(request.requestId(), i, labels.length, request.model(), labels[i],
-                    TaskSeeds.forImage(request.seed(), i), request.seed(), request.cfg(), request.topK(),
-                    request.topP(), request.smooth(), request.priority(), request.storeImages(),
-                    request.storeTokenMaps(), request.outputPrefix(), request.receivedAt(), now,
-                    routing.routeKey(request.model(), request.requestId(), i)));
+            out.collect(new ImageWork(
+                    new ImageWork.Draw(request.model(), labels[i], TaskSeeds.forImage(request.seed(), i), request.seed()),
+                    request.sampling(),
+                    new ImageWork.Output(id, i, labels.length, request.outputPrefix(), request.storeImages(),
+                            request.storeTokenMaps()),
+                    new ImageWork.Schedule(request.priority(), routing.routeKey(request.model(), id, i),
+                            request.receivedAt(), now),
+                    null));
         }
     }
 }

@@ -73,7 +73,7 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
 
     @Override
     public void processElement(ImageWork work, Context ctx, Collector<TaskBatch> out) throws Exception {
-        (work.priority() == Priority.INTERACTIVE ? interactive : bulk).add(work);
+        (work.schedule().priority() == Priority.INTERACTIVE ? interactive : bulk).add(work);
         int held = currentSize() + 1;
         size.update(held);
         queued++;
@@ -81,7 +81,7 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
         if (held == 1) {
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
         }
-        int maxBatch = maxBatch(work.model());
+        int maxBatch = maxBatch(work.draw().model());
         if (held >= options.priorityLookahead() * maxBatch) {
             flush(maxBatch, now, Flush.ONE, out);
         }
@@ -143,11 +143,11 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
 
     private void emit(List<ImageWork> batch, int maxBatch, long now, Collector<TaskBatch> out) {
         for (ImageWork work : batch) {
-            queueWait.update(Math.max(0, now - work.enqueuedAt()));
+            queueWait.update(Math.max(0, now - work.schedule().enqueuedAt()));
         }
         fillPercent.update(100L * batch.size() / maxBatch);
         queued -= batch.size();
-        out.collect(new TaskBatch(batch.get(0).model(), batch.toArray(new ImageWork[0]), maxBatch, now));
+        out.collect(new TaskBatch(batch.get(0).draw().model(), batch.toArray(new ImageWork[0]), maxBatch, now));
     }
 
     /** Keeps one processing-time timer per key, at the oldest task's deadline. */
@@ -184,10 +184,10 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
     private static long oldest(List<ImageWork> a, List<ImageWork> b) {
         long oldest = Long.MAX_VALUE;
         for (ImageWork w : a) {
-            oldest = Math.min(oldest, w.enqueuedAt());
+            oldest = Math.min(oldest, w.schedule().enqueuedAt());
         }
         for (ImageWork w : b) {
-            oldest = Math.min(oldest, w.enqueuedAt());
+            oldest = Math.min(oldest, w.schedule().enqueuedAt());
         }
         return oldest;
     }

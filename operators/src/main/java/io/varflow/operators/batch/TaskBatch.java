@@ -1,7 +1,6 @@
 package io.varflow.operators.batch;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,10 +16,6 @@ public record TaskBatch(String model, ImageWork[] tasks, int maxBatch, long form
     public TaskBatch {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(tasks, "tasks");
-    }
-
-    public List<ImageWork> taskList() {
-        return List.of(tasks);
     }
 
     public int size() {

@@ -4,6 +4,7 @@ import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.operators.validate.SafeNames;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * A model the job serves: its name, where its weights are, the facts validation needs and the
@@ -17,6 +18,7 @@ import java.io.Serializable;
  * @param varLocation VAR checkpoint: local path or {@code s3://bucket/key}; null for the tiny model
  * @param numClasses labels must be in [0, numClasses)
  * @param imageSize output side in pixels (tasks of one model share it, so batches are uniform)
+ * @param patchNums side of each scale's token grid, coarsest first (how token maps split into scales)
  * @param maxBatch images per batch; see {@link BatchBudget}
  */
 public record ModelSpec(
@@ -26,6 +28,7 @@ public record ModelSpec(
         String varLocation,
         int numClasses,
         int imageSize,
+        List<Integer> patchNums,
         int maxBatch) implements Serializable {
 
     /** configRef of the fixture model bundled in the model jar under {@code varflow/tiny/}. */
@@ -45,6 +48,10 @@ public record ModelSpec(
         if (numClasses < 1 || imageSize < 1) {
             throw new IllegalArgumentException("model '" + name + "': numClasses and imageSize must be positive");
         }
+        if (patchNums == null || patchNums.isEmpty()) {
+            throw new IllegalArgumentException("model '" + name + "' needs its scales (patch sizes)");
+        }
+        patchNums = List.copyOf(patchNums);
         if (maxBatch < 1) {
             throw new IllegalArgumentException("model '" + name + "': maxBatch must be at least 1, got " + maxBatch);
         }
@@ -53,12 +60,19 @@ public record ModelSpec(
     /** The bundled tiny model under the name {@code tiny}. */
     public static ModelSpec tiny(int maxBatch) {
         ModelConfig config = tinyConfig();
-        return new ModelSpec(BUNDLED_TINY, BUNDLED_TINY, null, null, config.numClasses(), config.imageSize(), maxBatch);
+        return new ModelSpec(BUNDLED_TINY, BUNDLED_TINY, null, null, config.numClasses(), config.imageSize(),
+                config.patchNums(), maxBatch);
     }
 
     /** A model with weights at the given locations (local paths or s3:// URIs). */
     public static ModelSpec of(String name, String configRef, ModelConfig config, String vae, String var, int maxBatch) {
-        return new ModelSpec(name, configRef, vae, var, config.numClasses(), config.imageSize(), maxBatch);
+        return new ModelSpec(name, configRef, vae, var, config.numClasses(), config.imageSize(),
+                config.patchNums(), maxBatch);
+    }
+
+    /** {@link #patchNums} as an array. */
+    public int[] patchNumsArray() {
+        return patchNums.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public boolean isBundledTiny() {

@@ -1,5 +1,7 @@
 package io.varflow.operators.edit;
 
+import io.varflow.model.SamplingParams;
+
 /**
  * An edit request that passed validation, with its source fetched and decoded and every default
  * resolved; {@link ResolveEditFunction} expands it into one image per variant.
@@ -14,10 +16,7 @@ public record AcceptedEdit(
         int label,
         int count,
         long seed,
-        double cfg,
-        int topK,
-        double topP,
-        boolean smooth,
+        SamplingParams sampling,
         boolean storeImages,
         boolean storeTokenMaps,
         String outputPrefix,

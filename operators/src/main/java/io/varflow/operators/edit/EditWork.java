@@ -10,12 +10,12 @@ import java.util.Objects;
 /**
  * The edit carried by an {@link io.varflow.operators.batch.ImageWork}: a resolved, validated source
  * and region as plain arrays, so that it is a Flink POJO (no Kryo) and the sampler never touches
- * the object store. {@link #toSpec()} rebuilds the model's {@link EditSpec}.
+ * the object store. {@link #toSpec} rebuilds the model's {@link EditSpec}.
  *
  * @param mode the mode's wire name ({@code inpaint}, {@code outpaint}, {@code class-edit}, {@code variation})
  * @param keepScales variation: scales kept; 0 otherwise
- * @param patchNums the model's patch sizes (how {@code sourceTokens} splits into scales)
- * @param sourceTokens every scale's token ids, concatenated; empty when the source is an image
+ * @param sourceTokens every scale's token ids, concatenated (the model's scales split them); empty
+ *     when the source is an image
  * @param sourceRgb the source image at the model's resolution as 8-bit RGB, interleaved, row-major;
  *     empty when the source is a token map
  * @param sourceSize side of {@code sourceRgb} in pixels (0 for a token map)
@@ -26,7 +26,6 @@ import java.util.Objects;
 public record EditWork(
         String mode,
         int keepScales,
-        int[] patchNums,
         int[] sourceTokens,
         byte[] sourceRgb,
         int sourceSize,
@@ -34,8 +33,12 @@ public record EditWork(
         int gridSize,
         String sourceUri) {
 
-    /** The model's edit: a token source or an image source, a mask region or kept scales. */
-    public EditSpec toSpec() {
+    /**
+     * The model's edit: a token source or an image source, a mask region or kept scales.
+     *
+     * @param patchNums the model's scales, from the catalog (how {@code sourceTokens} splits)
+     */
+    public EditSpec toSpec(int[] patchNums) {
         EditMode editMode = EditMode.parse(mode);
         EditSource source;
         if (sourceTokens.length > 0) {
@@ -80,7 +83,6 @@ public record EditWork(
         return o instanceof EditWork e
                 && mode.equals(e.mode)
                 && keepScales == e.keepScales
-                && Arrays.equals(patchNums, e.patchNums)
                 && Arrays.equals(sourceTokens, e.sourceTokens)
                 && Arrays.equals(sourceRgb, e.sourceRgb)
                 && sourceSize == e.sourceSize
@@ -91,7 +93,7 @@ public record EditWork(
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, keepScales, Arrays.hashCode(patchNums), Arrays.hashCode(sourceTokens),
+        return Objects.hash(mode, keepScales, Arrays.hashCode(sourceTokens),
                 Arrays.hashCode(sourceRgb), sourceSize, Arrays.hashCode(regionGrid), gridSize, sourceUri);
     }
 

@@ -1,14 +1,14 @@
 package io.varflow.operators.edit;
 
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.SubtaskRouting;
-import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.validate.DeadLetters;
+import io.varflow.operators.validate.Verdict;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -26,12 +26,6 @@ import org.apache.flink.util.Collector;
 public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageWork> {
 
     private static final long serialVersionUID = 1L;
-
-    /**
-     * Largest original copied into a dead letter: base64 makes it a third larger, and the dead
-     * letter must stay under Kafka's default 1 MiB record limit.
-     */
-    public static final int MAX_ORIGINAL_BYTES = 512 * 1024;
 
     private final EditValidator validator;
     private final SubtaskRouting routing;
@@ -57,30 +51,24 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ImageWork> out) {
         long now = ctx.timerService().currentProcessingTime();
-        EditVerdict verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
+        Verdict<AcceptedEdit> verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
-            DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                    record.timestamp() < 0 ? null : record.timestamp());
-            // Inline PNGs make edits large; a dead letter must still fit the dead-letter topic's records.
-            byte[] original = record.value();
-            String reason = verdict.reason();
-            if (original.length > MAX_ORIGINAL_BYTES) {
-                reason += " (the " + original.length + "-byte original is not copied; it stays in the edits topic at "
-                        + record.coordinates() + ")";
-                original = new byte[0];
-            }
-            ctx.output(DeadLetters.TAG, new DeadLetter(verdict.errorCode(), reason, verdict.requestId(),
-                    source, original, now));
+            // The whole value goes on: BoundDeadLetters cuts every dead letter to the configured limits.
+            ctx.output(DeadLetters.TAG,
+                    DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
             return;
         }
         accepted.inc();
         AcceptedEdit edit = verdict.accepted();
         for (int i = 0; i < edit.count(); i++) {
-            out.collect(new ImageWork(edit.requestId(), i, edit.count(), edit.model(), edit.label(),
-                    TaskSeeds.forImage(edit.seed(), i), edit.seed(), edit.cfg(), edit.topK(), edit.topP(),
-                    edit.smooth(), Priority.INTERACTIVE, edit.storeImages(), edit.storeTokenMaps(),
-                    edit.outputPrefix(), edit.receivedAt(), now, routing.routeKey(edit.model(), edit.requestId(), i),
+            out.collect(new ImageWork(
+                    new ImageWork.Draw(edit.model(), edit.label(), TaskSeeds.forImage(edit.seed(), i), edit.seed()),
+                    edit.sampling(),
+                    new ImageWork.Output(edit.requestId(), i, edit.count(), edit.outputPrefix(), edit.storeImages(),
+                            edit.storeTokenMaps()),
+                    new ImageWork.Schedule(Priority.INTERACTIVE, routing.routeKey(edit.model(), edit.requestId(), i),
+                            edit.receivedAt(), now),
                     edit.edit()));
         }
     }

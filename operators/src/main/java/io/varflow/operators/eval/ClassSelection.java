@@ -13,6 +13,15 @@ public final class ClassSelection {
 
     private ClassSelection() {}
 
+    /** A class outside the model's classes (a request error of its own: the label is out of range). */
+    public static final class OutOfRange extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        OutOfRange(int label, int numClasses) {
+            super("class " + label + " is outside the model's classes 0-" + (numClasses - 1));
+        }
+    }
+
     /** Parses {@code spec} against a model with {@code numClasses} classes. */
     public static List<Integer> parse(String spec, int numClasses) {
         if (numClasses <= 0) {
@@ -34,8 +43,7 @@ public final class ClassSelection {
                     throw new IllegalArgumentException("class range " + p + " runs backwards");
                 }
                 if (from < 0 || to >= numClasses) {
-                    throw new IllegalArgumentException("class " + (from < 0 ? from : to)
-                            + " is outside the model's classes 0-" + (numClasses - 1));
+                    throw new OutOfRange(from < 0 ? from : to, numClasses);
                 }
                 chosen.set(from, to + 1);
             }
@@ -50,9 +58,11 @@ public final class ClassSelection {
         }
         BitSet chosen = new BitSet(numClasses);
         for (Integer c : classes) {
-            if (c == null || c < 0 || c >= numClasses) {
-                throw new IllegalArgumentException(
-                        "class " + c + " is outside the model's classes 0-" + (numClasses - 1));
+            if (c == null) {
+                throw new IllegalArgumentException("class null is outside the model's classes 0-" + (numClasses - 1));
+            }
+            if (c < 0 || c >= numClasses) {
+                throw new OutOfRange(c, numClasses);
             }
             chosen.set(c);
         }

@@ -83,11 +83,10 @@ public final class EvalExpansion implements Serializable {
         EvalPlan plan;
         try {
             plan = EvalPlan.of(request, model.get().numClasses());
+        } catch (ClassSelection.OutOfRange e) {
+            return Expanded.refuse(ErrorCode.LABEL_OUT_OF_RANGE, e.getMessage(), evalId);
         } catch (IllegalArgumentException e) {
-            ErrorCode code = e.getMessage() != null && e.getMessage().contains("outside the model's classes")
-                    ? ErrorCode.LABEL_OUT_OF_RANGE
-                    : ErrorCode.INVALID_PARAMETER;
-            return Expanded.refuse(code, e.getMessage(), evalId);
+            return Expanded.refuse(ErrorCode.INVALID_PARAMETER, e.getMessage(), evalId);
         }
         return new Expanded(toRequests(plan, modelName), null, null, evalId);
     }

@@ -1,6 +1,7 @@
 package io.varflow.operators.eval;
 
 import io.varflow.model.SamplingParams;
+import io.varflow.operators.store.ObjectKeys;
 import io.varflow.operators.validate.SafeNames;
 import java.util.AbstractList;
 import java.util.List;
@@ -69,12 +70,8 @@ public record EvalPlan(
         if (request.perClass() == null) {
             throw new IllegalArgumentException("perClass (images per class) is required");
         }
-        SamplingParams fid = SamplingParams.FID;
-        SamplingParams sampling = new SamplingParams(
-                request.cfg() == null ? fid.cfg() : request.cfg(),
-                request.topK() == null ? fid.topK() : request.topK(),
-                request.topP() == null ? fid.topP() : request.topP(),
-                request.smooth() != null && request.smooth());
+        SamplingParams sampling =
+                SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
         String prefix = request.outputPrefix() == null ? "evals/" + request.evalId() : request.outputPrefix();
         return new EvalPlan(request.evalId(), request.model(), ClassSelection.parse(request.classes(), numClasses),
                 request.perClass(), request.seedBase() == null ? 0 : request.seedBase(), sampling, prefix);
@@ -108,8 +105,8 @@ public record EvalPlan(
 
     /** The object key of image {@code index} of class {@code classLabel}. */
     public String key(int classLabel, int index) {
-        // The same rule as the job's object keys (operators.store.ObjectKeys): index as %04d.
-        return prefix + "/" + classRequestId(classLabel) + "/" + pad(index, 4) + ".png";
+        // The job's own rule (below the job's base prefix): the packer finds exactly what the job stored.
+        return ObjectKeys.imageKey("", prefix, classRequestId(classLabel), index);
     }
 
     /** The image at {@code ordinal} in class-major order. */

@@ -22,9 +22,9 @@ import java.util.List;
  *     null means every class of the model
  * @param perClass images per class (K)
  * @param seedBase base of the per-image seeds; default 0
- * @param cfg classifier-free guidance; default 1.5 (the FID setting)
- * @param topK top-k; default 900
- * @param topP top-p; default 0.96
+ * @param cfg classifier-free guidance; default from {@link io.varflow.model.SamplingParams#FID}
+ * @param topK top-k; default from SamplingParams.FID
+ * @param topP top-p; default from SamplingParams.FID
  * @param smooth gumbel-softmax smoothing; default false (never use it for FID)
  * @param outputPrefix object-key prefix of the set; default {@code evals/<evalId>}
  */

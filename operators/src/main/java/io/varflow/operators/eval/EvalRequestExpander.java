@@ -2,10 +2,9 @@ package io.varflow.operators.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.GenerationRequest;
 import io.varflow.operators.messages.Messages;
-import io.varflow.operators.validate.DeadLetters;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -41,10 +40,8 @@ public final class EvalRequestExpander extends ProcessFunction<RawRecord, RawRec
         EvalExpansion.Expanded expanded = expansion.expand(node);
         if (!expanded.accepted()) {
             long now = ctx.timerService().currentProcessingTime();
-            DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                    record.timestamp() < 0 ? null : record.timestamp());
-            ctx.output(DeadLetters.TAG, new DeadLetter(expanded.errorCode(), expanded.reason(), expanded.evalId(),
-                    source, record.value(), now));
+            ctx.output(DeadLetters.TAG,
+                    DeadLetters.of(record, expanded.errorCode(), expanded.reason(), expanded.evalId(), now));
             return;
         }
         for (GenerationRequest request : expanded.requests()) {

@@ -1,6 +1,6 @@
 package io.varflow.operators.eval;
 
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 
 /**
  * Per-image seeds of an evaluation set, derived from (seed base, class, index) alone so that any
@@ -27,17 +27,11 @@ public final class EvalSeeds {
 
     /** The seed of the generation request that makes one class's images. */
     public static long classSeed(long seedBase, int classLabel) {
-        return mix64(mix64(seedBase) ^ classLabel);
+        return TaskSeeds.mix64(TaskSeeds.mix64(seedBase) ^ classLabel);
     }
 
     /** The seed of image {@code index} of class {@code classLabel}. */
     public static long seed(long seedBase, int classLabel, int index) {
         return TaskSeeds.forImage(classSeed(seedBase, classLabel), index);
-    }
-
-    static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 }

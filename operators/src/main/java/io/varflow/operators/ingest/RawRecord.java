@@ -13,12 +13,19 @@ import java.util.Objects;
  * @param partition source partition
  * @param offset offset in the partition
  * @param timestamp the record's timestamp (epoch ms), or -1 when the source has none
+ * @param key the record key, empty when it has none (only copied into dead letters)
  */
-public record RawRecord(byte[] value, String topic, int partition, long offset, long timestamp) {
+public record RawRecord(byte[] value, String topic, int partition, long offset, long timestamp, byte[] key) {
 
     public RawRecord {
         value = value == null ? new byte[0] : value;
         topic = topic == null ? "" : topic;
+        key = key == null ? new byte[0] : key;
+    }
+
+    /** A record without a key. */
+    public RawRecord(byte[] value, String topic, int partition, long offset, long timestamp) {
+        this(value, topic, partition, offset, timestamp, null);
     }
 
     /** A record that did not come from Kafka (tests, files): coordinates name the origin. */
@@ -38,12 +45,13 @@ public record RawRecord(byte[] value, String topic, int partition, long offset, 
                 && topic.equals(r.topic)
                 && partition == r.partition
                 && offset == r.offset
-                && timestamp == r.timestamp;
+                && timestamp == r.timestamp
+                && Arrays.equals(key, r.key);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(value), topic, partition, offset, timestamp);
+        return Objects.hash(Arrays.hashCode(value), topic, partition, offset, timestamp, Arrays.hashCode(key));
     }
 
     @Override

@@ -24,7 +24,8 @@ public final class RawRecordDeserializationSchema implements KafkaRecordDeserial
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
         out.collect(new RawRecord(
-                record.value(), record.topic(), record.partition(), record.offset(), record.timestamp()));
+                record.value(), record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.key()));
     }
 
     @Override

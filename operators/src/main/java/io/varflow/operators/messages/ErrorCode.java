@@ -33,5 +33,10 @@ public enum ErrorCode {
     /** An edit's source image or token map does not have the model's resolution or scales. */
     WRONG_SOURCE_SIZE,
     /** An edit's mask is missing, out of range, or covers no token (empty). */
-    INVALID_MASK
+    INVALID_MASK,
+    /**
+     * A record the job was about to write (a result event or dead letter) exceeded what the producer and
+     * topic accept even when shortened; it was diverted to the dead-letter topic instead.
+     */
+    RECORD_TOO_LARGE
 }

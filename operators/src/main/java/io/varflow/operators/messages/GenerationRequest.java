@@ -43,10 +43,4 @@ public record GenerationRequest(
         labels = labels == null ? null : List.copyOf(labels);
         outputs = outputs == null ? null : List.copyOf(outputs);
     }
-
-    /** A request for {@code count} images of one class with default sampling settings. */
-    public static GenerationRequest ofClass(String requestId, int classLabel, int count, long seed) {
-        return new GenerationRequest(
-                requestId, null, classLabel, count, null, seed, null, null, null, null, null, null, null);
-    }
 }

@@ -1,6 +1,7 @@
 package io.varflow.operators.result;
 
 import io.varflow.operators.messages.ErrorCode;
+import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.messages.ResultEvent;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.operators.store.StoredImage;
@@ -36,6 +37,7 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
     private static final long serialVersionUID = 1L;
 
     private final Duration completedTtl;
+    private final int maxListedImages;
 
     private transient MapState<Integer, StoredImage> images;
     private transient ValueState<Boolean> completed;
@@ -44,7 +46,16 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
 
     /** @param completedTtl how long a completed requestId is remembered (e.g. 7 days) */
     public ResultAggregator(Duration completedTtl) {
+        this(completedTtl, OutputLimits.DEFAULTS.maxListedImages());
+    }
+
+    /**
+     * @param completedTtl how long a completed requestId is remembered (e.g. 7 days)
+     * @param maxListedImages most images an event lists ({@link ResultEvent#listingAtMost})
+     */
+    public ResultAggregator(Duration completedTtl, int maxListedImages) {
         this.completedTtl = completedTtl;
+        this.maxListedImages = maxListedImages;
     }
 
     @Override
@@ -81,7 +92,7 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
             all.add(e.getValue());
         }
         all.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        out.collect(toEvent(all));
+        out.collect(toEvent(all).listingAtMost(maxListedImages));
         emitted.inc();
         images.clear();
         completed.update(true);

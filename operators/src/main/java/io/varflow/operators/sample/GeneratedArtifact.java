@@ -15,7 +15,7 @@ import java.util.Objects;
  *     for images or generation failed
  * @param size image height and width
  * @param tokensPerScale token indices per scale, row major; null when token maps were not asked for or failed
- * @param patchNums the model's scale sides, one per entry of {@code tokensPerScale}
+ *     (the scales' sides are the model's, in the catalog)
  * @param queueWaitMs time from expansion to batch flush
  * @param sampleMs time to run the whole batch (shared by its images)
  * @param batchSize images in the batch
@@ -26,7 +26,6 @@ public record GeneratedArtifact(
         byte[] rgb,
         int size,
         int[][] tokensPerScale,
-        int[] patchNums,
         long queueWaitMs,
         long sampleMs,
         int batchSize,
@@ -34,7 +33,7 @@ public record GeneratedArtifact(
 
     /** A failed image: no pixels, no tokens. */
     public static GeneratedArtifact failed(ImageWork work, long queueWaitMs, long sampleMs, int batchSize, String error) {
-        return new GeneratedArtifact(work, null, 0, null, null, queueWaitMs, sampleMs, batchSize,
+        return new GeneratedArtifact(work, null, 0, null, queueWaitMs, sampleMs, batchSize,
                 Objects.requireNonNull(error));
     }
 
@@ -45,7 +44,7 @@ public record GeneratedArtifact(
     @Override
     public boolean equals(Object o) {
         return o instanceof GeneratedArtifact a && work.equals(a.work) && Arrays.equals(rgb, a.rgb) && size == a.size
-                && Arrays.deepEquals(tokensPerScale, a.tokensPerScale) && Arrays.equals(patchNums, a.patchNums)
+                && Arrays.deepEquals(tokensPerScale, a.tokensPerScale)
                 && queueWaitMs == a.queueWaitMs && sampleMs == a.sampleMs && batchSize == a.batchSize
                 && Objects.equals(error, a.error);
     }
@@ -53,7 +52,7 @@ public record GeneratedArtifact(
     @Override
     public int hashCode() {
         return Objects.hash(work, Arrays.hashCode(rgb), size, Arrays.deepHashCode(tokensPerScale),
-                Arrays.hashCode(patchNums), queueWaitMs, sampleMs, batchSize, error);
+                queueWaitMs, sampleMs, batchSize, error);
     }
 
     @Override

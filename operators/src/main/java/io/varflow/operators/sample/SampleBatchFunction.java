@@ -78,9 +78,10 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     @Override
     public void processElement(TaskBatch batch, Context ctx, Collector<GeneratedArtifact> out) throws Exception {
         ImageGenerator generator = generator(batch.model());
+        ModelSpec model = catalog.get(batch.model());
         List<ImageTask> tasks = new ArrayList<>(batch.size());
         for (ImageWork work : batch.tasks()) {
-            tasks.add(work.toImageTask());
+            tasks.add(work.toImageTask(model));
         }
         long start = System.nanoTime();
         List<GeneratedImage> images;
@@ -104,14 +105,13 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         batchMs.update(elapsed);
         imagesPerSecond.markEvent(images.size());
-        int[] patchNums = generator.config().patchNums().stream().mapToInt(Integer::intValue).toArray();
         List<Future<GeneratedArtifact>> quantized = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             ImageWork work = batch.tasks()[i];
             GeneratedImage image = images.get(i);
             quantized.add(quantizers.submit(() -> new GeneratedArtifact(work,
-                    work.storeImages() ? PngImages.toRgb(image.pixels(), image.size(), image.size()) : null,
-                    image.size(), work.storeTokenMaps() ? image.tokensPerScale() : null, patchNums,
+                    work.output().storeImages() ? PngImages.toRgb(image.pixels(), image.size(), image.size()) : null,
+                    image.size(), work.output().storeTokenMaps() ? image.tokensPerScale() : null,
                     queueWait(batch, work), elapsed, batch.size(), null)));
         }
         for (Future<GeneratedArtifact> artifact : quantized) {
@@ -128,7 +128,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     }
 
     private static long queueWait(TaskBatch batch, ImageWork work) {
-        return Math.max(0, batch.formedAt() - work.enqueuedAt());
+        return Math.max(0, batch.formedAt() - work.schedule().enqueuedAt());
     }
 
     private ImageGenerator generator(String model) throws Exception {

@@ -1,13 +1,12 @@
 package io.varflow.operators.store;
 
-import io.varflow.model.SamplingParams;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.sample.GeneratedArtifact;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,18 +23,24 @@ public final class ArtifactEncoder {
         return artifact.rgb() == null ? null : PngImages.encodeRgb(artifact.rgb(), artifact.size(), artifact.size());
     }
 
-    /** The token-map file of the artifact's tokens, or null when it carries none. */
-    public static byte[] tokenMap(GeneratedArtifact artifact) {
+    /**
+     * The token-map file of the artifact's tokens, or null when it carries none.
+     *
+     * @param patchNums the scales of the artifact's model (from the catalog)
+     */
+    public static byte[] tokenMap(GeneratedArtifact artifact, List<Integer> patchNums) {
         if (artifact.tokensPerScale() == null) {
             return null;
         }
         ImageWork work = artifact.work();
+        ImageWork.Output output = work.output();
+        ImageWork.Draw draw = work.draw();
         Map<String, String> extra = new LinkedHashMap<>();
-        extra.put("request_id", work.requestId());
-        extra.put("index", Integer.toString(work.index()));
-        extra.put("count", Integer.toString(work.count()));
-        extra.put("request_seed", Long.toString(work.requestSeed()));
-        extra.put("priority", work.priority().wireName());
+        extra.put("request_id", output.requestId());
+        extra.put("index", Integer.toString(output.index()));
+        extra.put("count", Integer.toString(output.count()));
+        extra.put("request_seed", Long.toString(draw.requestSeed()));
+        extra.put("priority", work.schedule().priority().wireName());
         if (work.edit() != null) {
             extra.put("edit_mode", work.edit().mode());
             extra.put("edit_source", work.edit().sourceUri());
@@ -43,9 +48,8 @@ public final class ArtifactEncoder {
                 extra.put("keep_scales", Integer.toString(work.edit().keepScales()));
             }
         }
-        TokenMap map = new TokenMap(work.model(), Arrays.stream(artifact.patchNums()).boxed().toList(),
-                artifact.tokensPerScale(), work.label(), work.seed(),
-                new SamplingParams(work.cfg(), work.topK(), work.topP(), work.smooth()), extra);
+        TokenMap map = new TokenMap(draw.model(), patchNums, artifact.tokensPerScale(), draw.label(), draw.seed(),
+                work.sampling(), extra);
         return TokenMapFile.toBytes(map);
     }
 }

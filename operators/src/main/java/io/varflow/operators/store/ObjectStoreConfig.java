@@ -3,13 +3,12 @@ package io.varflow.operators.store;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import java.io.Serializable;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where and as whom the job stores objects. Credentials come from the job's configuration or the
- * environment ({@link #fromEnvironment}); {@link #toString()} never shows the secret, and no varflow
- * message or log line contains either key.
+ * Where and as whom the job stores objects. The pipeline builds it from the job's {@code s3.*}
+ * settings; {@link #toString()} never shows the secret, and no varflow message or log line contains
+ * either key.
  *
  * @param endpoint S3 endpoint URL, e.g. {@code http://127.0.0.1:9000}
  * @param region signing region ({@code us-east-1} for MinIO/S3Proxy)
@@ -22,13 +21,6 @@ import java.util.Objects;
 public record ObjectStoreConfig(
         String endpoint, String region, String accessKey, String secretKey, String bucket, String basePrefix)
         implements Serializable {
-
-    public static final String ENV_ENDPOINT = "VARFLOW_S3_ENDPOINT";
-    public static final String ENV_REGION = "VARFLOW_S3_REGION";
-    public static final String ENV_ACCESS_KEY = "VARFLOW_S3_ACCESS_KEY";
-    public static final String ENV_SECRET_KEY = "VARFLOW_S3_SECRET_KEY";
-    public static final String ENV_BUCKET = "VARFLOW_S3_BUCKET";
-    public static final String ENV_PREFIX = "VARFLOW_S3_PREFIX";
 
     public ObjectStoreConfig {
         require(endpoint, "endpoint");
@@ -44,17 +36,6 @@ public record ObjectStoreConfig(
             throw new IllegalArgumentException("base prefix '" + basePrefix + "': "
                     + io.varflow.operators.validate.SafeNames.checkOutputPrefix(basePrefix));
         }
-    }
-
-    /** Reads {@code VARFLOW_S3_*} variables; endpoint, keys and bucket are required. */
-    public static ObjectStoreConfig fromEnvironment(Map<String, String> env) {
-        for (String name : new String[] {ENV_ENDPOINT, ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_BUCKET}) {
-            if (env.get(name) == null || env.get(name).isBlank()) {
-                throw new IllegalArgumentException("environment variable " + name + " is not set");
-            }
-        }
-        return new ObjectStoreConfig(env.get(ENV_ENDPOINT), env.get(ENV_REGION), env.get(ENV_ACCESS_KEY),
-                env.get(ENV_SECRET_KEY), env.get(ENV_BUCKET), env.get(ENV_PREFIX));
     }
 
     /** A new asynchronous client; the caller closes it. */

@@ -15,7 +15,8 @@ package io.varflow.operators.store;
  * @param receivedAt when the request was accepted (epoch ms)
  * @param queueWaitMs time waiting for a batch
  * @param sampleMs the image's share of its batch's time in the model (batch time / batch size)
- * @param storeMs time to store the image's objects, retries included
+ * @param storeMs time of the attempt that stored the image's objects (encoding and puts); earlier
+ *     failed attempts and the backoff between them are not included; 0 for a failed image
  * @param storedAt when the last object was acknowledged (epoch ms)
  * @param error null on success
  */

@@ -2,7 +2,7 @@ package io.varflow.operators.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.SamplingParams;
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;
@@ -20,17 +20,13 @@ import java.util.Optional;
  * Decides whether a message value is a request the job can serve. Checks, in order: size, JSON,
  * safe requestId and outputPrefix, image count, the JSON Schema, the model, label ranges and
  * sampling parameters; the first failure wins and becomes the dead letter's code and reason.
- * Defaults are resolved on acceptance (model, seed, cfg 1.5, topK 900, topP 0.96, bulk, both
+ * Defaults are resolved on acceptance (model, seed, sampling {@link io.varflow.model.SamplingParams#FID}, bulk, both
  * outputs). Serializable; the schema is loaded lazily per JVM. Not thread-safe only in that the
  * lazy load may run twice.
  */
 public final class RequestValidator implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    public static final double DEFAULT_CFG = SamplingParams.FID.cfg();
-    public static final int DEFAULT_TOP_K = SamplingParams.FID.topK();
-    public static final double DEFAULT_TOP_P = SamplingParams.FID.topP();
 
     private final ModelCatalog catalog;
     private final RequestLimits limits;
@@ -48,7 +44,7 @@ public final class RequestValidator implements Serializable {
      * @param source origin for the accepted request (e.g. Kafka coordinates)
      * @param now epoch ms recorded as the request's receive time
      */
-    public Verdict validate(byte[] value, String source, long now) {
+    public Verdict<ValidRequest> validate(byte[] value, String source, long now) {
         if (value.length > limits.maxMessageBytes()) {
             return Verdict.reject(ErrorCode.MESSAGE_TOO_LARGE, "message is " + value.length
                     + " bytes; the limit is " + limits.maxMessageBytes(), null);
@@ -60,15 +56,15 @@ public final class RequestValidator implements Serializable {
         try {
             node = Messages.readTree(value);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "not JSON: " + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), null);
+            return Verdict.reject(ErrorCode.NOT_JSON, "not JSON: " + Reasons.firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), null);
         }
         if (!node.isObject()) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "expected a JSON object, got " + kind(node), null);
+            return Verdict.reject(ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node), null);
         }
         return validateObject(node, source, now);
     }
 
-    private Verdict validateObject(JsonNode node, String source, long now) {
+    private Verdict<ValidRequest> validateObject(JsonNode node, String source, long now) {
         JsonNode idNode = node.get("requestId");
         String requestId = null;
         if (idNode != null && idNode.isTextual()) {
@@ -85,7 +81,7 @@ public final class RequestValidator implements Serializable {
                 return Verdict.reject(ErrorCode.UNSAFE_OUTPUT_PREFIX, unsafe, requestId);
             }
         }
-        Verdict tooMany = checkImageCount(node, requestId);
+        Verdict<ValidRequest> tooMany = checkImageCount(node, requestId);
         if (tooMany != null) {
             return tooMany;
         }
@@ -103,12 +99,12 @@ public final class RequestValidator implements Serializable {
         try {
             request = Messages.toRequest(node);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, firstLine(e.getMessage()), requestId);
+            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, Reasons.firstLine(e.getMessage()), requestId);
         }
         return validateRequest(request, source, now);
     }
 
-    private Verdict checkImageCount(JsonNode node, String requestId) {
+    private Verdict<ValidRequest> checkImageCount(JsonNode node, String requestId) {
         JsonNode count = node.get("count");
         int max = limits.maxImagesPerRequest();
         if (count != null && count.isIntegralNumber() && count.bigIntegerValue().compareTo(
@@ -124,7 +120,7 @@ public final class RequestValidator implements Serializable {
         return null;
     }
 
-    private Verdict validateRequest(GenerationRequest request, String source, long now) {
+    private Verdict<ValidRequest> validateRequest(GenerationRequest request, String source, long now) {
         String id = request.requestId();
         String modelName = request.model() == null ? catalog.defaultModel() : request.model();
         Optional<ModelSpec> model = catalog.find(modelName);
@@ -143,12 +139,9 @@ public final class RequestValidator implements Serializable {
                         + modelName + "' has classes 0.." + (classes - 1), id);
             }
         }
-        double cfg = request.cfg() == null ? DEFAULT_CFG : request.cfg();
-        int topK = request.topK() == null ? DEFAULT_TOP_K : request.topK();
-        double topP = request.topP() == null ? DEFAULT_TOP_P : request.topP();
-        boolean smooth = Boolean.TRUE.equals(request.smooth());
+        SamplingParams sampling;
         try {
-            new SamplingParams(cfg, topK, topP, smooth);
+            sampling = SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ErrorCode.INVALID_PARAMETER, e.getMessage(), id);
         }
@@ -156,8 +149,8 @@ public final class RequestValidator implements Serializable {
         long seed = request.seed() == null ? TaskSeeds.forRequestId(id) : request.seed();
         Priority priority = request.priority() == null ? Priority.BULK : request.priority();
         String prefix = request.outputPrefix() == null ? "" : request.outputPrefix();
-        return Verdict.accept(new ValidRequest(id, modelName, labels, seed, cfg, topK, topP, smooth, priority,
-                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source));
+        return Verdict.accept(new ValidRequest(id, modelName, labels, seed, sampling, priority,
+                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source), id);
     }
 
     private RequestSchema schema() {
@@ -180,18 +173,5 @@ public final class RequestValidator implements Serializable {
             }
         }
         return true;
-    }
-
-    private static String kind(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 }

@@ -1,22 +1,20 @@
 package io.varflow.operators.validate;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.operators.messages.Priority;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A request that passed validation, with every default resolved: the stream element between the
- * validator and the expander. A Flink POJO (public record of basic types, an int array and an
- * enum), so it is serialized without Kryo.
+ * validator and the expander. A Flink POJO (public record of basic types, an int array, an enum and
+ * the model's {@code SamplingParams} record), so it is serialized without Kryo.
  *
  * @param requestId the safe request id
  * @param model the model that serves it (the job's default when the request named none)
  * @param labels one label per image, in output order
  * @param seed the request seed
- * @param cfg guidance strength
- * @param topK top-k
- * @param topP top-p
- * @param smooth gumbel-softmax smoothing
+ * @param sampling how every image of it is sampled
  * @param priority interactive or bulk
  * @param storeImages whether to store PNGs
  * @param storeTokenMaps whether to store token maps
@@ -29,10 +27,7 @@ public record ValidRequest(
         String model,
         int[] labels,
         long seed,
-        double cfg,
-        int topK,
-        double topP,
-        boolean smooth,
+        SamplingParams sampling,
         Priority priority,
         boolean storeImages,
         boolean storeTokenMaps,
@@ -51,10 +46,7 @@ public record ValidRequest(
                 && model.equals(r.model)
                 && Arrays.equals(labels, r.labels)
                 && seed == r.seed
-                && Double.compare(cfg, r.cfg) == 0
-                && topK == r.topK
-                && Double.compare(topP, r.topP) == 0
-                && smooth == r.smooth
+                && sampling.equals(r.sampling)
                 && priority == r.priority
                 && storeImages == r.storeImages
                 && storeTokenMaps == r.storeTokenMaps
@@ -65,7 +57,7 @@ public record ValidRequest(
 
     @Override
     public int hashCode() {
-        return Objects.hash(requestId, model, Arrays.hashCode(labels), seed, cfg, topK, topP, smooth, priority,
+        return Objects.hash(requestId, model, Arrays.hashCode(labels), seed, sampling, priority,
                 storeImages, storeTokenMaps, outputPrefix, receivedAt, source);
     }
 

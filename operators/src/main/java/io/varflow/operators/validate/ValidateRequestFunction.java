@@ -1,7 +1,7 @@
 package io.varflow.operators.validate;
 
 import io.varflow.operators.ingest.RawRecord;
-import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.metrics.VarflowMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -42,16 +42,13 @@ public final class ValidateRequestFunction extends ProcessFunction<RawRecord, Va
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ValidRequest> out) {
         long now = ctx.timerService().currentProcessingTime();
-        Verdict verdict = validator.validate(record.value(), record.coordinates(), now);
+        Verdict<ValidRequest> verdict = validator.validate(record.value(), record.coordinates(), now);
         if (verdict.isAccepted()) {
             accepted.inc();
             out.collect(verdict.accepted());
             return;
         }
         deadLetters.inc();
-        DeadLetter.Source source = new DeadLetter.Source(record.topic(), record.partition(), record.offset(),
-                record.timestamp() < 0 ? null : record.timestamp());
-        ctx.output(DeadLetters.TAG, new DeadLetter(
-                verdict.errorCode(), verdict.reason(), verdict.requestId(), source, record.value(), now));
+        ctx.output(DeadLetters.TAG, DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
     }
 }

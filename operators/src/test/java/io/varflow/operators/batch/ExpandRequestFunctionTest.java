@@ -2,6 +2,8 @@ package io.varflow.operators.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.validate.ValidRequest;
 import java.util.List;
@@ -13,7 +15,7 @@ class ExpandRequestFunctionTest {
     @Test
     void expandsOneTaskPerImageWithDerivedSeedsAndRoutes() throws Exception {
         SubtaskRouting routing = new SubtaskRouting(3, 128);
-        ValidRequest request = new ValidRequest("req-9", "tiny", new int[] {4, 4, 7}, 99L, 2.0, 5, 0.5, true,
+        ValidRequest request = new ValidRequest("req-9", "tiny", new int[] {4, 4, 7}, 99L, new SamplingParams(2.0, 5, 0.5, true),
                 Priority.INTERACTIVE, true, false, "p/q", 1234L, "requests/0@5");
         try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new ExpandRequestFunction(routing))) {
             h.setProcessingTime(2000);
@@ -22,18 +24,18 @@ class ExpandRequestFunctionTest {
             assertThat(out).hasSize(3);
             for (int i = 0; i < 3; i++) {
                 ImageWork w = out.get(i);
-                assertThat(w.index()).isEqualTo(i);
-                assertThat(w.count()).isEqualTo(3);
-                assertThat(w.label()).isEqualTo(request.labels()[i]);
-                assertThat(w.seed()).isEqualTo(TaskSeeds.forImage(99L, i));
-                assertThat(w.requestSeed()).isEqualTo(99L);
-                assertThat(w.priority()).isEqualTo(Priority.INTERACTIVE);
-                assertThat(w.storeTokenMaps()).isFalse();
-                assertThat(w.outputPrefix()).isEqualTo("p/q");
-                assertThat(w.receivedAt()).isEqualTo(1234L);
-                assertThat(w.enqueuedAt()).isEqualTo(2000L);
+                assertThat(w.output().index()).isEqualTo(i);
+                assertThat(w.output().count()).isEqualTo(3);
+                assertThat(w.draw().label()).isEqualTo(request.labels()[i]);
+                assertThat(w.draw().seed()).isEqualTo(TaskSeeds.forImage(99L, i));
+                assertThat(w.draw().requestSeed()).isEqualTo(99L);
+                assertThat(w.schedule().priority()).isEqualTo(Priority.INTERACTIVE);
+                assertThat(w.output().storeTokenMaps()).isFalse();
+                assertThat(w.output().outputPrefix()).isEqualTo("p/q");
+                assertThat(w.schedule().receivedAt()).isEqualTo(1234L);
+                assertThat(w.schedule().enqueuedAt()).isEqualTo(2000L);
                 assertThat(w.routeKey()).isEqualTo(routing.routeKey("tiny", "req-9", i));
-                assertThat(w.toImageTask().sampling().topK()).isEqualTo(5);
+                assertThat(w.sampling()).isEqualTo(request.sampling());
             }
             assertThat(out).extracting(ImageWork::routeKey).doesNotHaveDuplicates();
         }

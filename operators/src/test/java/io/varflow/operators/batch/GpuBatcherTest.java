@@ -42,7 +42,7 @@ class GpuBatcherTest {
     }
 
     private static List<String> ids(TaskBatch batch) {
-        return Arrays.stream(batch.tasks()).map(w -> w.requestId() + "#" + w.index()).collect(Collectors.toList());
+        return Arrays.stream(batch.tasks()).map(w -> w.output().requestId() + "#" + w.output().index()).collect(Collectors.toList());
     }
 
     @Test
@@ -116,9 +116,7 @@ class GpuBatcherTest {
         try (var h = harness(new BatchingOptions(100, 1))) {
             h.setProcessingTime(0);
             h.processElement(work("r", 0, Priority.BULK, 0), 0);
-            ImageWork other = work("r", 1, Priority.BULK, 0);
-            h.processElement(new ImageWork(other.requestId(), 1, 100, "tiny", 1, 1, 7, 1.5, 900, 0.96, false,
-                    Priority.BULK, true, true, "", 0, 0, "tiny#1"), 0);
+            h.processElement(Works.work("tiny", "r", 1, Priority.BULK, 0, "tiny#1"), 0);
             h.setProcessingTime(100);
             assertThat(batches(h)).hasSize(2).allSatisfy(b -> assertThat(b.size()).isEqualTo(1));
         }

@@ -2,6 +2,7 @@ package io.varflow.operators.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;
@@ -42,10 +43,10 @@ class RoutingITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         List<ValidRequest> requests = new ArrayList<>();
-        requests.add(new ValidRequest("one-big", "tiny", new int[30], 1, 1.5, 900, 0.96, false, Priority.BULK, true,
+        requests.add(new ValidRequest("one-big", "tiny", new int[30], 1, SamplingParams.FID, Priority.BULK, true,
                 true, "", 0, "test"));
         for (int r = 0; r < 30; r++) {
-            requests.add(new ValidRequest("small-" + r, "tiny", new int[] {r % 10}, r, 1.5, 900, 0.96, false,
+            requests.add(new ValidRequest("small-" + r, "tiny", new int[] {r % 10}, r, SamplingParams.FID,
                     Priority.INTERACTIVE, true, true, "", 0, "test"));
         }
         SubtaskRouting routing = new SubtaskRouting(GPUS, 128);

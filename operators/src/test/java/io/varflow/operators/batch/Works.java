@@ -1,5 +1,7 @@
 package io.varflow.operators.batch;
 
+import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.messages.Priority;
 
 /** Test data: image tasks for the tiny model. */
@@ -12,7 +14,13 @@ final class Works {
     }
 
     static ImageWork work(String model, String requestId, int index, Priority priority, long enqueuedAt) {
-        return new ImageWork(requestId, index, 100, model, index % 10, TaskSeeds.forImage(7, index), 7, 1.5, 900,
-                0.96, false, priority, true, true, "", 0L, enqueuedAt, model + "#0");
+        return work(model, requestId, index, priority, enqueuedAt, model + "#0");
+    }
+
+    static ImageWork work(String model, String requestId, int index, Priority priority, long enqueuedAt,
+            String routeKey) {
+        return new ImageWork(new ImageWork.Draw(model, index % 10, TaskSeeds.forImage(7, index), 7), SamplingParams.FID,
+                new ImageWork.Output(requestId, index, 100, "", true, true),
+                new ImageWork.Schedule(priority, routeKey, 0L, enqueuedAt), null);
     }
 }

@@ -5,22 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;
+import io.varflow.operators.validate.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Edit validation and resolution against the tiny model. Objects are served by a map-backed
  * {@link SourceFetcher} (the real S3 fetch runs in the pipeline's edit ITCase).
  */
 class EditValidatorTest {
+
+    private static final int[] TINY_SCALES = io.varflow.model.VarModel.tinyConfig().patchNumsArray();
 
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(ModelSpec.tiny(8)));
     private static final EditValidator VALIDATOR = new EditValidator(CATALOG, EditLimits.DEFAULTS);
@@ -47,7 +50,7 @@ class EditValidatorTest {
         return bytes;
     };
 
-    private static EditVerdict validate(String json) {
+    private static Verdict<AcceptedEdit> validate(String json) {
         return VALIDATOR.validate(json.getBytes(StandardCharsets.UTF_8), "edits/0@1", 1000L, FETCHER);
     }
 
@@ -102,7 +105,7 @@ class EditValidatorTest {
     @ParameterizedTest
     @MethodSource("refused")
     void refusedEditsNameTheirReason(String json, ErrorCode code, String reason) {
-        EditVerdict verdict = validate(json);
+        Verdict<AcceptedEdit> verdict = validate(json);
         assertThat(verdict.isAccepted()).as("accepted %s", json).isFalse();
         assertThat(verdict.errorCode()).as(verdict.reason()).isEqualTo(code);
         assertThat(verdict.reason()).contains(reason);
@@ -111,7 +114,7 @@ class EditValidatorTest {
     @Test
     void inpaintingAnInlinePngResolvesToAnImageSourceAndTheLastScaleGrid() {
         String png = Base64.getEncoder().encodeToString(EditFixtures.gradientPng(64, 64));
-        EditVerdict verdict = validate("{\"requestId\":\"in-1\",\"mode\":\"inpaint\",\"source\":{\"pngBase64\":\"" + png
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"in-1\",\"mode\":\"inpaint\",\"source\":{\"pngBase64\":\"" + png
                 + "\"},\"mask\":{\"boxes\":[[0.25,0.25,0.75,0.75]]},\"count\":3,\"seed\":4}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         AcceptedEdit edit = verdict.accepted();
@@ -123,21 +126,21 @@ class EditValidatorTest {
         assertThat(edit.edit().regionGrid()).containsExactly(false, false, false, false, false, true, true, false,
                 false, true, true, false, false, false, false, false);
         // The rebuilt spec keeps the ring at the last scale.
-        boolean[][] keep = edit.edit().toSpec().keepMasks(io.varflow.model.VarModel.tinyConfig());
+        boolean[][] keep = edit.edit().toSpec(TINY_SCALES).keepMasks(io.varflow.model.VarModel.tinyConfig());
         assertThat(keep[3][0]).isTrue();
         assertThat(keep[3][5]).isFalse();
     }
 
     @Test
     void aVariationOfATokenMapTakesItsLabelAndTokens() {
-        EditVerdict verdict = validate("{\"requestId\":\"v-1\",\"mode\":\"variation\",\"keepScales\":2,"
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"v-1\",\"mode\":\"variation\",\"keepScales\":2,"
                 + "\"source\":{\"uri\":\"s3://b/t.tokens.safetensors\"},\"outputs\":[\"tokenMaps\"]}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         AcceptedEdit edit = verdict.accepted();
         assertThat(edit.label()).isEqualTo(3);
         assertThat(edit.storeImages()).isFalse();
         assertThat(edit.storeTokenMaps()).isTrue();
-        var spec = edit.edit().toSpec();
+        var spec = edit.edit().toSpec(TINY_SCALES);
         assertThat(spec.keepScales()).isEqualTo(2);
         assertThat(((io.varflow.model.edit.EditSource.Tokens) spec.source()).perScale())
                 .isDeepEqualTo(EditFixtures.tinyTokens());
@@ -145,7 +148,7 @@ class EditValidatorTest {
 
     @Test
     void aMaskImageFromTheStoreBecomesTheRegion() {
-        EditVerdict verdict = validate("{\"requestId\":\"c-1\",\"mode\":\"class-edit\",\"classLabel\":2,"
+        Verdict<AcceptedEdit> verdict = validate("{\"requestId\":\"c-1\",\"mode\":\"class-edit\",\"classLabel\":2,"
                 + "\"source\":{\"uri\":\"s3://b/src.png\"},\"mask\":{\"uri\":\"s3://b/left.png\"}}");
         assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
         assertThat(verdict.accepted().label()).isEqualTo(2);

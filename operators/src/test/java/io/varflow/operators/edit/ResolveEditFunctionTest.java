@@ -8,10 +8,10 @@ import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.ErrorCode;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.store.ObjectStoreConfig;
-import io.varflow.operators.validate.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,15 +54,15 @@ class ResolveEditFunctionTest {
             List<ImageWork> images = h.extractOutputValues();
             assertThat(images).hasSize(3);
             assertThat(images).allSatisfy(w -> {
-                assertThat(w.requestId()).isEqualTo("e1");
-                assertThat(w.priority()).isEqualTo(Priority.INTERACTIVE);
-                assertThat(w.count()).isEqualTo(3);
-                assertThat(w.label()).isEqualTo(10);
+                assertThat(w.output().requestId()).isEqualTo("e1");
+                assertThat(w.schedule().priority()).isEqualTo(Priority.INTERACTIVE);
+                assertThat(w.output().count()).isEqualTo(3);
+                assertThat(w.draw().label()).isEqualTo(10);
                 assertThat(w.edit().mode()).isEqualTo("inpaint");
-                assertThat(w.toImageTask().edit()).isNotNull();
+                assertThat(w.toImageTask(ModelSpec.tiny(8)).edit()).isNotNull();
             });
-            assertThat(images).extracting(ImageWork::index).containsExactly(0, 1, 2);
-            assertThat(images).extracting(ImageWork::seed).doesNotHaveDuplicates();
+            assertThat(images).extracting(w -> w.output().index()).containsExactly(0, 1, 2);
+            assertThat(images).extracting(w -> w.draw().seed()).doesNotHaveDuplicates();
 
             List<DeadLetter> dead = new ArrayList<>();
             for (StreamRecord<DeadLetter> r : h.getSideOutput(DeadLetters.TAG)) {
@@ -74,8 +74,10 @@ class ResolveEditFunctionTest {
             assertThat(new String(dead.get(0).original(), StandardCharsets.UTF_8)).contains("smudge");
             assertThat(dead.get(0).source()).isEqualTo(new DeadLetter.Source("edits", 0, 2, 55L));
             assertThat(dead.get(1).errorCode()).isEqualTo(ErrorCode.INVALID_MASK);
-            assertThat(dead.get(1).reason()).contains("is not a PNG").contains("not copied").contains("edits/0@3");
-            assertThat(dead.get(1).original()).isEmpty();
+            assertThat(dead.get(1).reason()).contains("is not a PNG");
+            // The whole value travels on; BoundDeadLetters cuts it before the sink.
+            assertThat(dead.get(1).originalSize()).isEqualTo(dead.get(1).original().length).isGreaterThan(512 * 1024);
+            assertThat(dead.get(1).originalTruncated()).isFalse();
         }
     }
 }

@@ -2,7 +2,7 @@ package io.varflow.operators.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.varflow.operators.batch.TaskSeeds;
+import io.varflow.model.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.ErrorCode;
@@ -34,12 +34,12 @@ class EvalExpansionTest {
                 .containsExactly("tiny-eval-0000", "tiny-eval-0001", "tiny-eval-0003");
         for (GenerationRequest request : requests) {
             // Each one passes the job's own validator unchanged...
-            Verdict verdict = validator.validate(Messages.toBytes(request), "test", 0);
+            Verdict<ValidRequest> verdict = validator.validate(Messages.toBytes(request), "test", 0);
             assertThat(verdict.isAccepted()).as(verdict.reason()).isTrue();
             ValidRequest valid = verdict.accepted();
             assertThat(valid.labels()).hasSize(4).containsOnly(request.classLabel());
-            assertThat(valid.cfg()).isEqualTo(2.0);
-            assertThat(valid.topK()).isEqualTo(900);
+            assertThat(valid.sampling().cfg()).isEqualTo(2.0);
+            assertThat(valid.sampling().topK()).isEqualTo(900);
             assertThat(valid.storeImages()).isTrue();
             assertThat(valid.storeTokenMaps()).isFalse();
             assertThat(valid.outputPrefix()).isEqualTo("evals/tiny-eval");

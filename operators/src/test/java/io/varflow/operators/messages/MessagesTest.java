@@ -50,6 +50,46 @@ class MessagesTest {
     }
 
     @Test
+    void aBoundedDeadLetterKeepsAPrefixButDescribesTheWholeValueAndMatchesItsSchema() {
+        byte[] value = new byte[5000];
+        java.util.Arrays.fill(value, (byte) 'x');
+        io.varflow.operators.ingest.RawRecord record = new io.varflow.operators.ingest.RawRecord(
+                value, "requests", 1, 42, 7, "key-1".getBytes(StandardCharsets.UTF_8));
+        DeadLetter whole = DeadLetters.of(record, ErrorCode.MESSAGE_TOO_LARGE, "r".repeat(300), null, 9);
+        DeadLetter bounded = whole.bounded(100, 120);
+
+        assertThat(bounded.original()).hasSize(100);
+        assertThat(bounded.originalTruncated()).isTrue();
+        assertThat(bounded.originalSize()).isEqualTo(5000);
+        assertThat(bounded.originalSha256()).isEqualTo(whole.originalSha256()).hasSize(64);
+        assertThat(bounded.reason()).hasSize(121).endsWith("…");
+        assertThat(bounded.source()).isEqualTo(new DeadLetter.Source("requests", 1, 42, 7L, "key-1"));
+        assertThat(whole.bounded(10_000, 1_000)).isSameAs(whole);
+        String json = Messages.toJson(bounded.archivedAt("s3://b/dead-letters/requests/1-42"));
+        assertThat(RequestSchema.load(RequestSchema.DEAD_LETTER).problems(json)).isEmpty();
+        assertThat(json.length()).isLessThan(1000);
+    }
+
+    @Test
+    void aResultEventOfManyImagesListsTheFirstAndNamesTheirFolder() {
+        List<ResultEvent.Image> images = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            images.add(new ResultEvent.Image(i, 1, i, String.format("s3://b/p/r-1/%04d.png", i), null, null));
+        }
+        ResultEvent all = new ResultEvent("r-1", ResultEvent.Status.SUCCEEDED, "tiny", images,
+                new ResultEvent.Timings(1, 2, 1, 0, 5, 0), null);
+        ResultEvent listed = all.listingAtMost(3);
+
+        assertThat(listed.images()).extracting(ResultEvent.Image::index).containsExactly(0, 1, 2);
+        assertThat(listed.imagesOmitted()).isEqualTo(7);
+        assertThat(listed.objectsUri()).isEqualTo("s3://b/p/r-1/");
+        assertThat(listed.listingAtMost(0).imagesOmitted()).isEqualTo(10);
+        assertThat(all.listingAtMost(10)).isSameAs(all);
+        assertThat(RequestSchema.load(RequestSchema.RESULT).problems(Messages.toJson(listed))).isEmpty();
+        assertThat(Messages.toJson(all)).doesNotContain("imagesOmitted").doesNotContain("objectsUri");
+    }
+
+    @Test
     void schemasRejectWhatTheContractForbids() {
         assertThat(RequestSchema.load(RequestSchema.RESULT).problems("{\"requestId\":\"x\",\"status\":\"maybe\"}"))
                 .isNotEmpty();

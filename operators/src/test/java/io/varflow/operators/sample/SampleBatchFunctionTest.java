@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
+import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.batch.ImageWork;
 import io.varflow.operators.batch.TaskBatch;
-import io.varflow.operators.batch.TaskSeeds;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;
@@ -28,8 +29,9 @@ class SampleBatchFunctionTest {
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(ModelSpec.tiny(8)));
 
     private static ImageWork work(String id, int index, int label, boolean images, boolean tokens) {
-        return new ImageWork(id, index, 3, "tiny", label, TaskSeeds.forImage(11, index), 11, 1.5, 900, 0.96, false,
-                Priority.BULK, images, tokens, "", 100, 100, "tiny#0");
+        return new ImageWork(new ImageWork.Draw("tiny", label, TaskSeeds.forImage(11, index), 11), SamplingParams.FID,
+                new ImageWork.Output(id, index, 3, "", images, tokens),
+                new ImageWork.Schedule(Priority.BULK, "tiny#0", 100, 100), null);
     }
 
     private static List<GeneratedArtifact> run(OneInputStreamOperatorTestHarness<TaskBatch, GeneratedArtifact> h,
@@ -65,7 +67,7 @@ class SampleBatchFunctionTest {
             assertThat(png.height()).isEqualTo(64);
             assertThat(PngImages.toRgb(png.chw(), 64, 64)).isEqualTo(together.get(0).rgb());
 
-            TokenMap map = TokenMapFile.read(ArtifactEncoder.tokenMap(together.get(1)), "r#1");
+            TokenMap map = TokenMapFile.read(ArtifactEncoder.tokenMap(together.get(1), CATALOG.get("tiny").patchNums()), "r#1");
             assertThat(map.model()).isEqualTo("tiny");
             assertThat(map.patchNums()).containsExactly(1, 2, 3, 4);
             assertThat(map.label()).isEqualTo(7);

@@ -3,11 +3,14 @@ package io.varflow.operators.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.ImageWork;
+import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.messages.Priority;
 import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.testutil.S3ProxyServer;
@@ -53,16 +56,22 @@ class StoreITCase {
     }
 
     private static GeneratedArtifact artifact(String id, int index, boolean png, boolean tokens, String error) {
-        ImageWork w = new ImageWork(id, index, 3, "tiny", 1, 10 + index, 10, 1.5, 900, 0.96, false, Priority.BULK, png,
-                tokens, "evals", 100, 100, "tiny#0");
+        ImageWork w = new ImageWork(new ImageWork.Draw(MODEL, 1, 10 + index, 10), SamplingParams.FID,
+                new ImageWork.Output(id, index, 3, "evals", png, tokens),
+                new ImageWork.Schedule(Priority.BULK, MODEL + "#0", 100, 100), null);
         if (error != null) {
             return GeneratedArtifact.failed(w, 3, 40, 2, error);
         }
-        return new GeneratedArtifact(w, png ? pixels(id, index) : null, 2, tokens ? TOKENS : null, new int[] {1, 2}, 3,
-                40, 2, null);
+        return new GeneratedArtifact(w, png ? pixels(id, index) : null, 2, tokens ? TOKENS : null, 3, 40, 2,
+                null);
     }
 
     private static final int[][] TOKENS = {{5}, {1, 2, 3, 4}};
+
+    /** A model of two scales (1x1, 2x2), as {@link #TOKENS} hold: the token map takes its scales from the catalog. */
+    private static final String MODEL = "two-scales";
+    private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(
+            new ModelSpec(MODEL, ModelSpec.BUNDLED_TINY, null, null, 10, 2, List.of(1, 2), 8)));
 
     /** A 2x2 image whose bytes spell out which image it is. */
     private static byte[] pixels(String id, int index) {
@@ -82,7 +91,7 @@ class StoreITCase {
             throws Exception {
         StreamExecutionEnvironment env = environment();
         List<StoredImage> out = new ArrayList<>(GenerationFlow.store(
-                env.fromData(in, TypeInformation.of(GeneratedArtifact.class)), config, retry).executeAndCollect(100));
+                env.fromData(in, TypeInformation.of(GeneratedArtifact.class)), config, CATALOG, retry).executeAndCollect(100));
         out.sort(Comparator.comparing(StoredImage::requestId).thenComparing(StoredImage::index));
         return out;
     }
@@ -142,7 +151,7 @@ class StoreITCase {
         List<StoredImage> out;
         try {
             StreamExecutionEnvironment env = environment();
-            out = new ArrayList<>(GenerationFlow.store(heldOpen(env, artifact("late", 0, true, true, null)), config,
+            out = new ArrayList<>(GenerationFlow.store(heldOpen(env, artifact("late", 0, true, true, null)), config, CATALOG,
                             new StoreRetryOptions(20, 100, 400, 60_000, 8))
                     .executeAndCollect(100));
         } finally {
@@ -171,7 +180,7 @@ class StoreITCase {
 
     private static void holdInputOpenUntilBucketExists(GeneratedArtifact artifact, Collector<GeneratedArtifact> out)
             throws InterruptedException {
-        if (!artifact.work().requestId().equals(HOLD_OPEN)) {
+        if (!artifact.work().output().requestId().equals(HOLD_OPEN)) {
             out.collect(artifact);
             artifactSent.countDown();
             return;
@@ -186,7 +195,7 @@ class StoreITCase {
         bucketCreated = new CountDownLatch(1); // never opens: the job must fail on its own, after its retries
         assertThatThrownBy(() -> {
             StreamExecutionEnvironment env = environment();
-            GenerationFlow.store(heldOpen(env, artifact("lost", 0, true, true, null)), config,
+            GenerationFlow.store(heldOpen(env, artifact("lost", 0, true, true, null)), config, CATALOG,
                             new StoreRetryOptions(2, 50, 100, 30_000, 8))
                     .map(stored -> "stored " + stored.requestId())
                     .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());

@@ -2,6 +2,7 @@ package io.varflow.operators.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.SamplingParams;
 import io.varflow.operators.messages.Priority;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,7 +16,7 @@ class DropRepeatedRequestsTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
     private static ValidRequest request(String id, long seed) {
-        return new ValidRequest(id, "tiny", new int[] {1}, seed, 1.5, 900, 0.96, false, Priority.BULK, true, true, "", 0,
+        return new ValidRequest(id, "tiny", new int[] {1}, seed, SamplingParams.FID, Priority.BULK, true, true, "", 0,
                 "t/0@" + seed);
     }
 

@@ -17,11 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestValidatorTest {
 
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(
-            ModelSpec.tiny(8), new ModelSpec("big", "d16", "/m/vae.pth", "/m/var.pth", 1000, 256, 4)));
+            ModelSpec.tiny(8), new ModelSpec("big", "d16", "/m/vae.pth", "/m/var.pth", 1000, 256,
+                    java.util.List.of(1, 2, 3, 4, 5, 6, 8, 10, 13, 16), 4)));
     private static final RequestValidator VALIDATOR =
             new RequestValidator(CATALOG, new RequestLimits(1024, 100));
 
-    private static Verdict validate(String json) {
+    private static Verdict<ValidRequest> validate(String json) {
         return VALIDATOR.validate(json.getBytes(StandardCharsets.UTF_8), "requests/0@1", 1000L);
     }
 
@@ -92,7 +93,7 @@ class RequestValidatorTest {
     @ParameterizedTest(name = "{1}: {2}")
     @MethodSource("refused")
     void refusesWithCodeAndReason(String json, ErrorCode code, String reasonPart) {
-        Verdict verdict = validate(json);
+        Verdict<ValidRequest> verdict = validate(json);
         assertThat(verdict.isAccepted()).as("must be refused: %s", json).isFalse();
         assertThat(verdict.errorCode()).isEqualTo(code);
         assertThat(verdict.reason()).contains(reasonPart);
@@ -113,14 +114,14 @@ class RequestValidatorTest {
 
     @Test
     void acceptsMinimalRequestWithDefaults() {
-        Verdict verdict = validate("{\"requestId\":\"req-1\",\"classLabel\":3,\"count\":2}");
+        Verdict<ValidRequest> verdict = validate("{\"requestId\":\"req-1\",\"classLabel\":3,\"count\":2}");
         assertThat(verdict.isAccepted()).as(String.valueOf(verdict.reason())).isTrue();
         ValidRequest request = verdict.accepted();
         assertThat(request.model()).isEqualTo("tiny");
         assertThat(request.labels()).containsExactly(3, 3);
-        assertThat(request.cfg()).isEqualTo(1.5);
-        assertThat(request.topK()).isEqualTo(900);
-        assertThat(request.topP()).isEqualTo(0.96);
+        assertThat(request.sampling().cfg()).isEqualTo(1.5);
+        assertThat(request.sampling().topK()).isEqualTo(900);
+        assertThat(request.sampling().topP()).isEqualTo(0.96);
         assertThat(request.priority()).isEqualTo(Priority.BULK);
         assertThat(request.storeImages()).isTrue();
         assertThat(request.storeTokenMaps()).isTrue();
@@ -135,7 +136,7 @@ class RequestValidatorTest {
 
     @Test
     void acceptsFullRequest() {
-        Verdict verdict = validate("{\"requestId\":\"eval_7.b\",\"model\":\"big\",\"labels\":[999,0,5],\"seed\":-4,"
+        Verdict<ValidRequest> verdict = validate("{\"requestId\":\"eval_7.b\",\"model\":\"big\",\"labels\":[999,0,5],\"seed\":-4,"
                 + "\"cfg\":4,\"topK\":1,\"topP\":0,\"smooth\":true,\"priority\":\"interactive\","
                 + "\"outputs\":[\"tokenMaps\"],\"outputPrefix\":\"fid/run-3\"}");
         assertThat(verdict.isAccepted()).as(String.valueOf(verdict.reason())).isTrue();
@@ -143,9 +144,9 @@ class RequestValidatorTest {
         assertThat(request.model()).isEqualTo("big");
         assertThat(request.labels()).containsExactly(999, 0, 5);
         assertThat(request.seed()).isEqualTo(-4L);
-        assertThat(request.cfg()).isEqualTo(4.0);
-        assertThat(request.topK()).isEqualTo(1);
-        assertThat(request.smooth()).isTrue();
+        assertThat(request.sampling().cfg()).isEqualTo(4.0);
+        assertThat(request.sampling().topK()).isEqualTo(1);
+        assertThat(request.sampling().smooth()).isTrue();
         assertThat(request.priority()).isEqualTo(Priority.INTERACTIVE);
         assertThat(request.storeImages()).isFalse();
         assertThat(request.storeTokenMaps()).isTrue();

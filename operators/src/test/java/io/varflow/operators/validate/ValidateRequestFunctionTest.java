@@ -6,6 +6,7 @@ import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
+import io.varflow.operators.messages.DeadLetters;
 import io.varflow.operators.messages.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.varflow.pipeline.cli;
 
 import io.varflow.model.RuntimeOptions;
-import io.varflow.model.SamplingParams;
 import io.varflow.model.VarModel;
 import io.varflow.model.bench.Benchmark;
 import io.varflow.model.config.ModelConfig;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,20 +43,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "warm-up batches (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOptions device = new DeviceOptions();
 
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, fp16 or bf16 (default: ${DEFAULT-VALUE})")
-    String dtype;
-
-    @Option(names = "--cfg", defaultValue = "1.5", description = "CFG strength (default: ${DEFAULT-VALUE})")
-    double cfg;
-
-    @Option(names = "--top-k", defaultValue = "900", description = "top-k, 0 disables (default: ${DEFAULT-VALUE})")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.96", description = "top-p, 0 disables (default: ${DEFAULT-VALUE})")
-    double topP;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--seed", defaultValue = "0", description = "weights and sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -79,9 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(threads));
         }
-        RuntimeOptions options = runtimeOptions();
+        RuntimeOptions options = device.runtime();
         Benchmark.Settings settings = new Benchmark.Settings(config(), options, batch, warmup, batches,
-                new SamplingParams(cfg, topK, topP, false), seed);
+                sampling.params(), seed);
         Benchmark.Result result = Benchmark.run(settings);
         spec.commandLine().getOut().print(result.report());
         spec.commandLine().getOut().flush();
@@ -104,9 +95,5 @@ public final class BenchCommand implements Callable<Integer> {
                     + ModelConfigs.presets().keySet());
         }
         return preset;
-    }
-
-    private RuntimeOptions runtimeOptions() {
-        return ModelOptions.runtime(device, dtype);
     }
 }

@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new UserInputException("--requests must be in [1, 1000] and --images in [1, 100]");
         }
         JobConfig base = settings.toJobConfig(System.getenv());
-        Duration wait = JobConfig.parseDuration("--timeout", timeout);
+        Duration wait = DurationFlags.parse("--timeout", timeout);
         Path dir = workDir != null ? workDir : WorkDirs.fresh("demo");
         PrintWriter out = spec.commandLine().getOut();
         List<String> messages = demoRequests(requests, imagesPerRequest);

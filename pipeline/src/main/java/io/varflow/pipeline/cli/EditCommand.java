@@ -5,6 +5,7 @@ import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.edit.EditImages;
@@ -15,7 +16,6 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.operators.batch.TaskSeeds;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,14 +55,12 @@ public final class EditCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--vae", paramLabel = "V.pth", description = "VQVAE checkpoint (.pth or safetensors).")
-    Path vae;
-
-    @Option(names = "--var", paramLabel = "M.pth", description = "VAR checkpoint (.pth or safetensors).")
-    Path var;
-
     @Mixin
     ModelOptions model = new ModelOptions();
+
+
+    @Mixin
+    SamplingOptions samplingOptions = new SamplingOptions();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -97,18 +95,6 @@ public final class EditCommand implements Callable<Integer> {
             description = "Base seed; variant i uses the job's per-image seed of (seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--cfg", defaultValue = "1.5", description = "Classifier-free guidance (default: ${DEFAULT-VALUE}).")
-    double cfg;
-
-    @Option(names = "--top-k", defaultValue = "900", description = "Top-k; 1 is greedy, 0 disables (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.96", description = "Top-p; 0 disables (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--smooth", description = "The official more_smooth (gumbel-softmax) mode, for visualisation.")
-    boolean smooth;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
     Path out;
 
@@ -116,10 +102,10 @@ public final class EditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EditMode editMode = EditMode.parse(mode);
         checkArguments(editMode);
-        boolean bundled = ModelOptions.bundled(vae, var);
+        boolean bundled = model.bundled();
         ModelConfig modelConfig = model.resolveConfig(bundled);
         RuntimeOptions runtime = model.runtime();
-        SamplingParams sampling = new SamplingParams(cfg, topK, topP, smooth);
+        SamplingParams sampling = samplingOptions.params();
         PrintWriter stdout = spec.commandLine().getOut();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("mode", editMode.wireName());
@@ -169,8 +155,8 @@ public final class EditCommand implements Callable<Integer> {
         }
         SampleOutputWriter writer = SampleOutputWriter.create(out, modelConfig);
         List<GeneratedImage> results;
-        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
-        Path varFile = bundled ? ModelOptions.bundledFile("var.pth") : ModelOptions.existing(var, "--var");
+        Path vaeFile = model.vaeFile(bundled);
+        Path varFile = model.varFile(bundled);
         try (VarModel varModel = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
             results = new ArrayList<>();
             for (int start = 0; start < tasks.size(); start += batchSize) {
@@ -214,9 +200,7 @@ public final class EditCommand implements Callable<Integer> {
     }
 
     private void checkArguments(EditMode editMode) {
-        if ((vae == null) != (var == null)) {
-            throw new UserInputException("--vae and --var must be given together (or neither, for the bundled tiny model)");
-        }
+        model.bundled(); // refuses one checkpoint without the other before anything is read
         if (count < 1) {
             throw new UserInputException("--count must be >= 1, got " + count);
         }

@@ -35,9 +35,6 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--vae", paramLabel = "V.pth", description = "VQVAE checkpoint (.pth or safetensors).")
-    Path vae;
-
     static final class Input {
         @Option(names = "--images-npy", paramLabel = "X.npy", required = true,
                 description = "float32 (B, 3, H, W) images in [-1, 1].")
@@ -62,14 +59,17 @@ final class EncodeCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
-        boolean bundled = ModelOptions.bundled(vae);
+        if (model.var() != null) {
+            throw new UserInputException("encode uses only the VQVAE: give --vae (and --config), not --var");
+        }
+        boolean bundled = model.vae() == null;
         ModelConfig config = model.resolveConfig(bundled);
         RuntimeOptions runtime = model.runtime();
         int size = config.imageSize();
         float[] images = input.npy != null ? readNpy(input.npy, size) : readImages(input.files, size);
         int plane = 3 * size * size;
         int count = images.length / plane;
-        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
+        Path vaeFile = model.vaeFile(bundled);
         Path dir = OutputFiles.prepare(out);
 
         List<Map<String, Object>> entries = new ArrayList<>();

@@ -5,8 +5,6 @@ import io.varflow.model.SamplingParams;
 import io.varflow.operators.eval.ClassSelection;
 import io.varflow.operators.eval.EvalPlan;
 import io.varflow.operators.eval.EvalRequest;
-import io.varflow.operators.eval.FileDigests;
-import io.varflow.operators.eval.MinioEvalStore;
 import io.varflow.operators.messages.Messages;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.config.JobConfig;
@@ -14,6 +12,8 @@ import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.eval.EvalRun;
+import io.varflow.pipeline.eval.FileDigests;
+import io.varflow.pipeline.eval.MinioEvalStore;
 import io.varflow.pipeline.eval.ModelIdentity;
 import io.varflow.pipeline.job.JobRunner;
 import java.io.IOException;
@@ -78,17 +78,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Base of the per-image seeds (default ${DEFAULT-VALUE}).")
     long seedBase;
 
-    @Option(names = "--cfg", defaultValue = "1.5", description = "Classifier-free guidance (default ${DEFAULT-VALUE}).")
-    double cfg;
-
-    @Option(names = "--top-k", defaultValue = "900", description = "Top-k, 0 disables (default ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.96", description = "Top-p, 0 disables (default ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--smooth", description = "Gumbel-softmax smoothing (for pictures, not for FID).")
-    boolean smooth;
+    @Mixin
+    SamplingOptions samplingOptions = new SamplingOptions();
 
     @Option(names = "--eval-id", paramLabel = "ID",
             description = "Name of the set (default: <model>-k<K>-<hash of the settings>, stable across re-runs).")
@@ -117,8 +108,8 @@ public final class EvalCommand implements Callable<Integer> {
         JobConfig base = settings.toJobConfig(System.getenv());
         ModelIdentity model = ModelIdentity.of(base);
         EvalPlan plan = plan(model);
-        EvalRun.Options options = new EvalRun.Options(JobConfig.parseDuration("--poll", poll),
-                JobConfig.parseDuration("--timeout", timeout), packParallelism, !noSubmit);
+        EvalRun.Options options = new EvalRun.Options(DurationFlags.parse("--poll", poll),
+                DurationFlags.parse("--timeout", timeout), packParallelism, !noSubmit);
         PrintWriter err = spec.commandLine().getErr();
         err.printf("varflow eval: set %s: %d classes x %d = %d images of model %s, objects under %s/%n", plan.evalId(),
                 plan.classes().size(), plan.perClass(), plan.total(), model.name(), plan.prefix());
@@ -145,7 +136,7 @@ public final class EvalCommand implements Callable<Integer> {
         deleteTree(dir.resolve("kafka"));
         deleteTree(dir.resolve("checkpoints"));
         // Byte-reproducible sets: every model call has the same shape (FixedShapeGenerator).
-        base = base.with(JobOptions.BATCH_FIXED_SHAPE, "true");
+        base = base.with(JobOptions.BATCH_FIXED_SHAPE, true);
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base);
                 JobRunner.LocalJob job = JobRunner.startLocal(stack.jobConfig())) {
             job.awaitRunning(Duration.ofSeconds(120));
@@ -192,10 +183,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     EvalPlan plan(ModelIdentity model) {
-        SamplingParams sampling = new SamplingParams(cfg, topK, topP, smooth);
+        SamplingParams sampling = samplingOptions.params();
         List<Integer> selected = ClassSelection.parse(classes, model.config().numClasses());
         String id = evalId != null ? evalId : defaultEvalId(model.name(), selected, sampling);
-        String requestModel = settings.modelName; // null: the job's default model
+        String requestModel = settings.flag(JobOptions.MODEL_NAME); // null: the job's default model
         return new EvalPlan(id, requestModel, selected, perClass, seedBase, sampling,
                 prefix != null ? prefix : "evals/" + id);
     }

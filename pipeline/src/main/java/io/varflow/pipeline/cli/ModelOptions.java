@@ -5,67 +5,99 @@ import io.varflow.model.VarModel;
 import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * Options shared by commands that run a model: the config, where it runs and in which precision.
- * Without {@code --config} (and weights) the bundled tiny fixture model is used.
+ * The model of the commands that run one in-process ({@code sample}, {@code encode}, {@code
+ * edit}): {@code --vae}, {@code --var} and {@code --config}, derived from the job's {@code
+ * model.vae}, {@code model.var} and {@code model.config} declarations, and {@code --device} and
+ * {@code --dtype} as in {@link DeviceOptions}. Without checkpoints the bundled tiny fixture model is
+ * used.
  */
+@Command(modelTransformer = ModelOptions.Flags.class)
 final class ModelOptions {
 
-    @Option(names = "--config", paramLabel = "C.json|d16",
-            description = "Model config: a preset (d16, d20, d24, d30) or a JSON file. Default: the bundled tiny model.")
-    String config;
+    private static final List<Setting<?>> CHECKPOINTS =
+            List.of(JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
+    private static final List<Setting<?>> SETTINGS = java.util.stream.Stream
+            .concat(CHECKPOINTS.stream(), DeviceOptions.SETTINGS.stream()).toList();
 
-    @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
-            description = "Where to run (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
-    @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",
-            description = "Precision; fp16/bf16 need --device gpu (default: ${DEFAULT-VALUE}).")
-    String dtype;
+    /** Adds the flags of {@code model.vae}, {@code model.var}, {@code model.config}, {@code model.device}, {@code model.dtype}. */
+    public static final class Flags extends SettingFlags {
+        @Override
+        List<Setting<?>> settings() {
+            return SETTINGS;
+        }
+    }
 
+    private JobConfig given() {
+        JobConfig.Builder builder = JobConfig.builder();
+        SettingFlags.applyTo(command, CHECKPOINTS, builder);
+        return builder.build();
+    }
+
+    /** Where the model runs: {@code --device} and {@code --dtype}. */
     RuntimeOptions runtime() {
-        return runtime(device, dtype);
+        return DeviceOptions.runtime(command);
     }
 
-    /** Parses {@code --device} and {@code --dtype}; a bad value is a one-line usage error. */
-    static RuntimeOptions runtime(String device, String dtype) {
-        RuntimeOptions.Device d;
-        RuntimeOptions.Precision p;
-        try {
-            d = RuntimeOptions.Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--device must be cpu or gpu, got '" + device + "'");
-        }
-        try {
-            p = RuntimeOptions.Precision.parse(dtype);
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--dtype must be fp32, fp16 or bf16, got '" + dtype + "'");
-        }
-        return new RuntimeOptions(d, p);
+    /** {@code --vae} as given, or null. */
+    Path vae() {
+        return given().find(JobOptions.MODEL_VAE).map(Path::of).orElse(null);
     }
 
-    /** True when no weights and no config were given: use the bundled tiny model. */
-    static boolean bundled(Path... weights) {
-        for (Path w : weights) {
-            if (w != null) {
-                return false;
-            }
+    /** {@code --var} as given, or null. */
+    Path var() {
+        return given().find(JobOptions.MODEL_VAR).map(Path::of).orElse(null);
+    }
+
+    /** True when neither checkpoint was given: the bundled tiny model; one without the other is refused. */
+    boolean bundled() {
+        Path vae = vae();
+        Path var = var();
+        if ((vae == null) != (var == null)) {
+            throw new UserInputException(flag(JobOptions.MODEL_VAE) + " and " + flag(JobOptions.MODEL_VAR)
+                    + " must be given together (or neither, for the bundled tiny model)");
         }
-        return true;
+        return vae == null;
+    }
+
+    /** The VQVAE checkpoint: the given file, which must exist, or the bundled tiny model's. */
+    Path vaeFile(boolean bundled) {
+        return bundled ? bundledFile("vae.pth") : existing(vae(), flag(JobOptions.MODEL_VAE));
+    }
+
+    /** The VAR checkpoint: the given file, which must exist, or the bundled tiny model's. */
+    Path varFile(boolean bundled) {
+        return bundled ? bundledFile("var.pth") : existing(var(), flag(JobOptions.MODEL_VAR));
     }
 
     ModelConfig resolveConfig(boolean bundled) {
+        String config = given().find(JobOptions.MODEL_CONFIG).orElse(null);
         if (bundled) {
             return config == null ? VarModel.tinyConfig() : ModelConfigs.resolve(config);
         }
         if (config == null) {
-            throw new UserInputException("--config is required with --vae/--var (a preset such as d16 or a JSON file)");
+            throw new UserInputException(flag(JobOptions.MODEL_CONFIG) + " is required with "
+                    + flag(JobOptions.MODEL_VAE) + "/" + flag(JobOptions.MODEL_VAR)
+                    + " (a preset such as d16 or a JSON file)");
         }
         return ModelConfigs.resolve(config);
+    }
+
+    private static String flag(Setting<?> setting) {
+        return setting.flag().orElseThrow();
     }
 
     static Path bundledFile(String name) {

@@ -55,7 +55,7 @@ public final class RunCommand implements Callable<Integer> {
         if (lines.isEmpty()) {
             throw new UserInputException(input + " holds no requests");
         }
-        Duration wait = JobConfig.parseDuration("--timeout", timeout);
+        Duration wait = DurationFlags.parse("--timeout", timeout);
         JobConfig base = settings.toJobConfig(System.getenv());
         Path dir = workDir != null ? workDir : WorkDirs.fresh("run");
         PrintWriter out = spec.commandLine().getOut();

@@ -4,13 +4,13 @@ import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.model.SamplingParams;
+import io.varflow.model.TaskSeeds;
 import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.operators.batch.TaskSeeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,30 +42,17 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--vae", paramLabel = "V.pth", description = "VQVAE checkpoint (.pth or safetensors).")
-    Path vae;
 
-    @Option(names = "--var", paramLabel = "M.pth", description = "VAR checkpoint (.pth or safetensors).")
-    Path var;
+    @Mixin
+    SamplingOptions samplingOptions = new SamplingOptions();
 
     @Option(names = "--classes", paramLabel = "0,1,9", split = ",", defaultValue = "0",
             description = "Class labels, one image each, in output order (default: ${DEFAULT-VALUE}).")
     List<Integer> classes;
 
-    @Option(names = "--cfg", defaultValue = "1.5", description = "Classifier-free guidance (default: ${DEFAULT-VALUE}).")
-    double cfg;
-
-    @Option(names = "--top-k", defaultValue = "900", description = "Top-k; 1 is greedy, 0 disables (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.96", description = "Top-p; 0 disables (default: ${DEFAULT-VALUE}).")
-    double topP;
 
     @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--smooth", description = "The official more_smooth (gumbel-softmax) mode, for visualisation.")
-    boolean smooth;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -75,17 +62,14 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((vae == null) != (var == null)) {
-            throw new UserInputException("--vae and --var must be given together (or neither, for the bundled tiny model)");
-        }
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
         if (classes.isEmpty()) {
             throw new UserInputException("--classes is empty");
         }
-        SamplingParams sampling = new SamplingParams(cfg, topK, topP, smooth);
-        boolean bundled = ModelOptions.bundled(vae, var);
+        SamplingParams sampling = samplingOptions.params();
+        boolean bundled = model.bundled();
         ModelConfig config = model.resolveConfig(bundled);
         for (int label : classes) {
             if (label < 0 || label >= config.numClasses()) {
@@ -94,8 +78,8 @@ final class SampleCommand implements Callable<Integer> {
             }
         }
         RuntimeOptions runtime = model.runtime();
-        Path vaeFile = bundled ? ModelOptions.bundledFile("vae.pth") : ModelOptions.existing(vae, "--vae");
-        Path varFile = bundled ? ModelOptions.bundledFile("var.pth") : ModelOptions.existing(var, "--var");
+        Path vaeFile = model.vaeFile(bundled);
+        Path varFile = model.varFile(bundled);
         Path dir = OutputFiles.prepare(out);
 
         List<ImageTask> tasks = new ArrayList<>();

@@ -108,6 +108,6 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     static Duration parseTimeout(String text) {
-        return JobConfig.parseDuration("--timeout", text);
+        return DurationFlags.parse("--timeout", text);
     }
 }

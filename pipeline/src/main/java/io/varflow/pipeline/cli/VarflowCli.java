@@ -1,5 +1,7 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.pipeline.bench.BenchLatencyCommand;
+import io.varflow.pipeline.bench.BenchPipelineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -36,6 +36,8 @@ public final class OutcomeReader implements AutoCloseable {
      * @param fromBeginning read the topics from their start; false starts at their current end, so
      *     only events written after this call count
      */
+    private int deadLettersRead;
+
     public OutcomeReader(Properties connection, String resultsTopic, String deadLetterTopic, boolean fromBeginning) {
         Properties p = new Properties();
         p.putAll(connection);
@@ -84,6 +86,7 @@ public final class OutcomeReader implements AutoCloseable {
                         source.path("topic").asText() + "/" + source.path("partition").asInt() + "@"
                                 + source.path("offset").asLong();
                 deadLetters.put(coordinates, event);
+                deadLettersRead++;
             }
         }
         return n;
@@ -114,6 +117,11 @@ public final class OutcomeReader implements AutoCloseable {
             }
         }
         return missing;
+    }
+
+    /** How many dead letters were read, repeats included (a repeat replaces its coordinates' entry). */
+    public int deadLettersRead() {
+        return deadLettersRead;
     }
 
     /** Every ResultEvent read so far, by request id, in arrival order. */

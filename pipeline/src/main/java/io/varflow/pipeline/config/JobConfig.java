@@ -10,21 +10,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The job's settings: an immutable map from {@link JobOptions} keys to values. Later sources win:
+ * The job's settings: typed values of the {@link JobOptions} declarations. Later sources win:
  * defaults, then a properties or YAML file, then {@code VARFLOW_*} environment variables, then
- * explicit settings (command line flags). {@link #toString()} hides secrets.
+ * explicit settings ({@code --set} and flags). Every value is parsed and checked by {@link
+ * Builder#build()}: a bad value is refused there, with its key, what it must be and where it came
+ * from. {@link #toString()} and {@link #describe()} hide secrets.
  *
  * <pre>{@code
  * JobConfig config = JobConfig.builder()
@@ -32,18 +34,24 @@ import java.util.regex.Pattern;
  *         .environment(System.getenv())
  *         .set("job.parallelism", "2")
  *         .build();
- * String bootstrap = config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS);
+ * int parallelism = config.get(JobOptions.JOB_PARALLELISM);
  * }</pre>
  */
 public final class JobConfig implements Serializable {
 
-    private static final long serialVersionUID = 1L;
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+    private static final long serialVersionUID = 2L;
 
-    private final Map<String, String> values;
+    /** Parsed values of declared settings that some source set, by key. */
+    private final Map<String, Object> values;
+    /** Where each value of {@link #values} came from, e.g. {@code environment VARFLOW_S3_BUCKET}. */
+    private final Map<String, String> sources;
+    /** {@code kafka.property.*} settings, prefix removed. */
+    private final Map<String, String> kafkaPassthrough;
 
-    private JobConfig(Map<String, String> values) {
+    private JobConfig(Map<String, Object> values, Map<String, String> sources, Map<String, String> kafkaPassthrough) {
         this.values = Map.copyOf(values);
+        this.sources = Map.copyOf(sources);
+        this.kafkaPassthrough = Map.copyOf(kafkaPassthrough);
     }
 
     public static Builder builder() {
@@ -55,145 +63,137 @@ public final class JobConfig implements Serializable {
         return builder().build();
     }
 
-    /** The value, or the option's default, or null when neither exists. */
-    public String get(ConfigOption option) {
-        return values.getOrDefault(option.key(), option.defaultValue());
+    /** The value, or the setting's default, or null when neither exists. */
+    public <T> T get(Setting<T> setting) {
+        Object value = values.get(setting.key());
+        return value == null ? setting.defaultValue() : setting.type().valueClass().cast(value);
     }
 
-    public Optional<String> find(ConfigOption option) {
-        String value = get(option);
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    /** The value when there is one (an empty text counts as none). */
+    public <T> Optional<T> find(Setting<T> setting) {
+        T value = get(setting);
+        return value == null || (value instanceof String s && s.isBlank()) ? Optional.empty() : Optional.of(value);
     }
 
     /** The value; a missing value is the user's mistake, named by key and environment variable. */
-    public String require(ConfigOption option) {
-        return find(option)
-                .orElseThrow(
-                        () -> new IllegalArgumentException(
-                                option.key() + " is required (" + option.description() + "); set it with --set "
-                                        + option.key() + "=..., in the config file or as "
-                                        + option.environmentVariable()));
+    public <T> T require(Setting<T> setting) {
+        return find(setting).orElseThrow(() -> new IllegalArgumentException(
+                setting.key() + " is required (" + setting.description() + "); set it with --set " + setting.key()
+                        + "=..., in the settings file or as " + setting.environmentVariable()
+                        + setting.flag().map(f -> " or with " + f).orElse("")));
     }
 
-    public int getInt(ConfigOption option) {
-        String value = require(option);
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option.key() + " must be an integer, got '" + value + "'");
-        }
+    /** The effective value as the settings write it ({@code cpu}, {@code 10s}); {@code ""} when unset. */
+    public <T> String text(Setting<T> setting) {
+        T value = get(setting);
+        return value == null ? "" : setting.type().format(value);
     }
 
-    public int getPositiveInt(ConfigOption option) {
-        int value = getInt(option);
-        if (value < 1) {
-            throw new IllegalArgumentException(option.key() + " must be at least 1, got " + value);
-        }
-        return value;
-    }
-
-    /** Durations are written {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601. */
-    public Duration getDuration(ConfigOption option) {
-        return parseDuration(option.key(), require(option));
-    }
-
-    public static Duration parseDuration(String key, String text) {
-        String value = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(value);
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "ms" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    key + " must be a duration like 500ms, 10s, 5m or PT10S, got '" + text + "'");
-        }
+    /** Where the effective value came from: {@code default}, {@code file F}, {@code environment V}, a flag. */
+    public String source(Setting<?> setting) {
+        return sources.getOrDefault(setting.key(), "default");
     }
 
     /** Kafka client properties given with the {@code kafka.property.} prefix, prefix removed. */
     public Map<String, String> kafkaPassthrough() {
-        Map<String, String> result = new TreeMap<>();
-        values.forEach(
-                (k, v) -> {
-                    if (k.startsWith(JobOptions.KAFKA_PASSTHROUGH_PREFIX)) {
-                        result.put(k.substring(JobOptions.KAFKA_PASSTHROUGH_PREFIX.length()), v);
-                    }
-                });
-        return result;
+        return new TreeMap<>(kafkaPassthrough);
     }
 
-    /** A copy with one more setting. */
-    public JobConfig with(ConfigOption option, String value) {
-        Map<String, String> copy = new LinkedHashMap<>(values);
+    /** A copy with one more setting ({@code null} returns it to its default). */
+    public <T> JobConfig with(Setting<T> setting, T value) {
+        Map<String, Object> copy = new HashMap<>(values);
+        Map<String, String> copySources = new HashMap<>(sources);
         if (value == null) {
-            copy.remove(option.key());
+            copy.remove(setting.key());
+            copySources.remove(setting.key());
         } else {
-            copy.put(option.key(), value);
+            checked(setting, value);
+            copy.put(setting.key(), value);
+            copySources.put(setting.key(), "code");
         }
-        return new JobConfig(copy);
+        return new JobConfig(copy, copySources, kafkaPassthrough);
     }
 
-    /** Every explicitly set value, secrets shown as {@code ****}; for logs and {@code --print-config}. */
+    private static <T> void checked(Setting<T> setting, T value) {
+        try {
+            setting.parse(setting.type().format(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting.key() + " " + e.getMessage() + ", got '" + value + "'");
+        }
+    }
+
+    /** Every explicitly set value, secrets shown as {@code ****}; for logs. */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("JobConfig{");
         String separator = "";
-        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
-            out.append(separator).append(e.getKey()).append('=').append(isSecret(e.getKey()) ? "****" : e.getValue());
+        for (Setting<?> setting : JobOptions.all().values()) {
+            if (values.containsKey(setting.key())) {
+                out.append(separator).append(setting.key()).append('=').append(shown(setting));
+                separator = ", ";
+            }
+        }
+        for (Map.Entry<String, String> e : kafkaPassthrough().entrySet()) {
+            out.append(separator).append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append(e.getKey()).append('=')
+                    .append(isSecretProperty(e.getKey()) ? "****" : e.getValue());
             separator = ", ";
         }
         return out.append('}').toString();
     }
 
-    /** Declared options with their effective values (secrets hidden), one {@code key=value} per line. */
+    /**
+     * Every declared setting with its effective value (secrets hidden), one {@code key=value} per line,
+     * each value not a default preceded by a comment naming its source; a file {@code --settings} reads
+     * back. For {@code --print-config}.
+     */
     public String describe() {
         StringBuilder out = new StringBuilder();
-        for (ConfigOption option : JobOptions.all().values()) {
-            String value = get(option);
-            String shown = value == null ? "" : option.secret() ? "****" : value;
-            out.append(option.key()).append('=').append(shown).append('\n');
+        for (Setting<?> setting : JobOptions.all().values()) {
+            if (sources.containsKey(setting.key())) {
+                out.append("# from ").append(source(setting)).append('\n');
+            }
+            out.append(setting.key()).append('=').append(shown(setting)).append('\n');
         }
-        kafkaPassthrough()
-                .forEach(
-                        (k, v) -> out.append(JobOptions.KAFKA_PASSTHROUGH_PREFIX)
-                                .append(k)
-                                .append('=')
-                                .append(isSecret(k) ? "****" : v)
-                                .append('\n'));
+        kafkaPassthrough().forEach((k, v) -> out.append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append(k).append('=')
+                .append(isSecretProperty(k) ? "****" : v).append('\n'));
         return out.toString();
     }
 
-    static boolean isSecret(String key) {
-        ConfigOption option = JobOptions.all().get(key);
-        if (option != null) {
-            return option.secret();
+    private <T> String shown(Setting<T> setting) {
+        T value = get(setting);
+        if (value == null) {
+            return "";
         }
-        String lower = key.toLowerCase(Locale.ROOT);
+        return setting.secret() ? "****" : setting.type().format(value);
+    }
+
+    /** Pass-through Kafka properties that look like secrets are hidden as well. */
+    private static boolean isSecretProperty(String property) {
+        String lower = property.toLowerCase(Locale.ROOT);
         return lower.contains("password") || lower.contains("secret") || lower.contains("jaas");
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JobConfig other && values.equals(other.values);
+        return o instanceof JobConfig other && values.equals(other.values)
+                && kafkaPassthrough.equals(other.kafkaPassthrough);
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        return values.hashCode() * 31 + kafkaPassthrough.hashCode();
     }
 
-    /** Collects settings from the sources in order; each call overrides what earlier calls set. */
+    /**
+     * Collects settings from the sources in order; each call overrides what earlier calls set. Texts
+     * are parsed by {@link #build()}, which refuses every bad value at once.
+     */
     public static final class Builder {
-        private final Map<String, String> values = new LinkedHashMap<>();
+        /** Raw text (or an already typed value) of each set key, with its source. */
+        private final Map<String, Given> given = new LinkedHashMap<>();
+        private final Map<String, String> kafkaPassthrough = new LinkedHashMap<>();
+
+        private record Given(Object value, boolean text, String source) {}
 
         private Builder() {}
 
@@ -202,6 +202,7 @@ public final class JobConfig implements Serializable {
             if (!Files.isRegularFile(file)) {
                 throw new NoSuchFileException(file.toString());
             }
+            String source = "file " + file;
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.endsWith(".yaml") || name.endsWith(".yml")) {
                 JsonNode root;
@@ -214,7 +215,7 @@ public final class JobConfig implements Serializable {
                     if (!root.isObject()) {
                         throw new IOException(file + ": expected a mapping of settings at the top level");
                     }
-                    flatten("", root, file);
+                    flatten("", root, source);
                 }
             } else {
                 Properties properties = new Properties();
@@ -222,51 +223,45 @@ public final class JobConfig implements Serializable {
                     properties.load(in);
                 }
                 for (String key : properties.stringPropertyNames()) {
-                    put(key, properties.getProperty(key), file.toString());
+                    put(key, properties.getProperty(key), source);
                 }
             }
             return this;
         }
 
-        private void flatten(String prefix, JsonNode node, Path file) {
+        private void flatten(String prefix, JsonNode node, String source) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String key = prefix + field.getKey();
                 JsonNode value = field.getValue();
                 if (value.isObject()) {
-                    flatten(key + ".", value, file);
+                    flatten(key + ".", value, source);
                 } else if (value.isNull()) {
-                    values.remove(key);
+                    given.remove(key);
+                    kafkaPassthrough.remove(passthroughName(key));
                 } else if (value.isValueNode()) {
-                    put(key, value.asText(), file.toString());
+                    put(key, value.asText(), source);
                 } else {
-                    throw new IllegalArgumentException(file + ": " + key + " must be a single value, not a list");
+                    throw new IllegalArgumentException(source + ": " + key + " must be a single value, not a list");
                 }
             }
         }
 
-        /** Reads {@code VARFLOW_*} variables of declared options from the given environment. */
+        /** Reads the {@code VARFLOW_*} variables of declared settings from the given environment. */
         public Builder environment(Map<String, String> environment) {
-            for (ConfigOption option : JobOptions.all().values()) {
-                String value = environment.get(option.environmentVariable());
+            for (Setting<?> setting : JobOptions.all().values()) {
+                String value = environment.get(setting.environmentVariable());
                 if (value != null) {
-                    values.put(option.key(), value);
+                    given.put(setting.key(), new Given(value, true, "environment " + setting.environmentVariable()));
                 }
             }
             return this;
         }
 
-        /** One explicit setting; an unknown key is rejected with the list of known ones. */
+        /** One explicit setting as text ({@code --set}); an unknown key is rejected with the list of known ones. */
         public Builder set(String key, String value) {
             return put(key, value, "--set");
-        }
-
-        public Builder set(ConfigOption option, String value) {
-            if (value != null) {
-                values.put(option.key(), value);
-            }
-            return this;
         }
 
         /** Parses {@code key=value}. */
@@ -278,20 +273,67 @@ public final class JobConfig implements Serializable {
             return set(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
         }
 
-        private Builder put(String key, String value, String source) {
-            String k = key.trim();
-            if (!JobOptions.all().containsKey(k) && !k.startsWith(JobOptions.KAFKA_PASSTHROUGH_PREFIX)) {
-                throw new IllegalArgumentException(
-                        source + ": unknown setting '" + k + "'; known settings: "
-                                + String.join(", ", JobOptions.all().keySet()) + " and "
-                                + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "*");
+        /** The text of a command line flag mirroring {@code setting}; null leaves the setting as it is. */
+        public Builder flag(Setting<?> setting, String text) {
+            if (text != null) {
+                given.put(setting.key(), new Given(text, true, setting.flag().orElse("flag")));
             }
-            values.put(k, value);
             return this;
         }
 
+        /** A typed value set by code (tests, the embedded stack); null leaves the setting as it is. */
+        public <T> Builder set(Setting<T> setting, T value) {
+            if (value != null) {
+                given.put(setting.key(), new Given(value, false, "code"));
+            }
+            return this;
+        }
+
+        private Builder put(String key, String value, String source) {
+            String k = key.trim();
+            if (k.startsWith(JobOptions.KAFKA_PASSTHROUGH_PREFIX)) {
+                kafkaPassthrough.put(passthroughName(k), value);
+                return this;
+            }
+            if (!JobOptions.all().containsKey(k)) {
+                throw new IllegalArgumentException(source + ": unknown setting '" + k + "'; known settings: "
+                        + String.join(", ", JobOptions.all().keySet()) + " and "
+                        + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "*");
+            }
+            given.put(k, new Given(value, true, source));
+            return this;
+        }
+
+        private static String passthroughName(String key) {
+            return key.substring(Math.min(key.length(), JobOptions.KAFKA_PASSTHROUGH_PREFIX.length()));
+        }
+
+        /** Parses and checks every value; every bad value is named, with its source, in one exception. */
         public JobConfig build() {
-            return new JobConfig(values);
+            Map<String, Object> values = new HashMap<>();
+            Map<String, String> sources = new HashMap<>();
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, Given> e : given.entrySet()) {
+                Setting<?> setting = JobOptions.all().get(e.getKey());
+                Given g = e.getValue();
+                String text = g.text() ? (String) g.value() : format(setting, g.value());
+                try {
+                    values.put(setting.key(), setting.parse(text));
+                    sources.put(setting.key(), g.source());
+                } catch (IllegalArgumentException ex) {
+                    problems.add(setting.key() + " " + ex.getMessage() + ", got '"
+                            + (setting.secret() ? "****" : text) + "' (from " + g.source() + ")");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+            return new JobConfig(values, sources, kafkaPassthrough);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> String format(Setting<T> setting, Object value) {
+            return setting.type().format((T) setting.type().valueClass().cast(value));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.varflow.pipeline.config;
 
 import java.util.Locale;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Kafka client properties (connection and security) from a {@link JobConfig}: bootstrap servers,
@@ -12,19 +11,13 @@ import java.util.Set;
  */
 public final class KafkaClientSettings {
 
-    private static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
-
     private KafkaClientSettings() {}
 
     /** Properties shared by the job's sources and sinks and by {@code varflow submit}. */
     public static Properties connection(JobConfig config) {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", config.require(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
-        String protocol = config.require(JobOptions.KAFKA_SECURITY_PROTOCOL).trim().toUpperCase(Locale.ROOT);
-        if (!PROTOCOLS.contains(protocol)) {
-            throw new IllegalArgumentException(
-                    "kafka.security.protocol must be one of " + PROTOCOLS + ", got '" + protocol + "'");
-        }
+        String protocol = config.require(JobOptions.KAFKA_SECURITY_PROTOCOL);
         p.setProperty("security.protocol", protocol);
         if (protocol.startsWith("SASL_")) {
             String mechanism = config.require(JobOptions.KAFKA_SASL_MECHANISM).trim().toUpperCase(Locale.ROOT);
@@ -50,7 +43,7 @@ public final class KafkaClientSettings {
                     case "PLAIN" -> "org.apache.kafka.common.security.plain.PlainLoginModule";
                     case "SCRAM-SHA-256", "SCRAM-SHA-512" -> "org.apache.kafka.common.security.scram.ScramLoginModule";
                     default -> throw new IllegalArgumentException(
-                            "kafka.sasl.mechanism " + mechanism + " needs its own sasl.jaas.config: set "
+                            JobOptions.KAFKA_SASL_MECHANISM.key() + " " + mechanism + " needs its own sasl.jaas.config: set "
                                     + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "sasl.jaas.config");
                 };
         String user = config.require(JobOptions.KAFKA_SASL_USERNAME);

@@ -107,9 +107,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics (name to partition count) that do not exist yet, in one request. */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
+        createTopics(partitionsByTopic, Map.of());
+    }
+
+    /** As {@link #createTopics(Map)}, each topic with the topic-level {@code configs} (e.g. max.message.bytes). */
+    public void createTopics(Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
         try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
             List<NewTopic> topics = new ArrayList<>();
-            partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+            partitionsByTopic.forEach((name, partitions) ->
+                    topics.add(new NewTopic(name, partitions, (short) 1).configs(configs)));
             CreateTopicsResult result = admin.createTopics(topics);
             for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
                 try {

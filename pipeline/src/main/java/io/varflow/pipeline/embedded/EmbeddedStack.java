@@ -8,6 +8,7 @@ import io.varflow.pipeline.config.JobOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -76,9 +77,10 @@ public final class EmbeddedStack implements AutoCloseable {
                             .with(JobOptions.S3_ACCESS_KEY, ACCESS_KEY)
                             .with(JobOptions.S3_SECRET_KEY, secret)
                             .with(JobOptions.S3_REGION, "us-east-1")
+                            .with(JobOptions.JOB_CREATE_MISSING, true)
                             .with(JobOptions.JOB_CHECKPOINT_INTERVAL, base.find(JobOptions.JOB_CHECKPOINT_INTERVAL)
                                     .filter(v -> !v.equals(JobOptions.JOB_CHECKPOINT_INTERVAL.defaultValue()))
-                                    .orElse("2s"))
+                                    .orElse(Duration.ofSeconds(2)))
                             .with(JobOptions.JOB_CHECKPOINT_DIR, base.find(JobOptions.JOB_CHECKPOINT_DIR)
                                     .orElse(dir.resolve("checkpoints").toUri().toString()));
             Map<String, Integer> topics = new LinkedHashMap<>();

@@ -1,12 +1,8 @@
 package io.varflow.pipeline.eval;
 
-import io.varflow.operators.eval.EvalManifest;
-import io.varflow.operators.eval.EvalPacker;
 import io.varflow.operators.eval.EvalPlan;
-import io.varflow.operators.eval.EvalProgress;
+import io.varflow.operators.eval.EvalRequest;
 import io.varflow.operators.eval.EvalSeeds;
-import io.varflow.operators.eval.EvalStatus;
-import io.varflow.operators.eval.EvalStore;
 import io.varflow.pipeline.cli.VarflowVersion;
 import java.io.IOException;
 import java.io.PrintWriter;

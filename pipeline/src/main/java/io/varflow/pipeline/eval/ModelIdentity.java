@@ -1,16 +1,14 @@
 package io.varflow.pipeline.eval;
 
-import io.varflow.model.config.ModelConfig;
-import io.varflow.model.config.ModelConfigs;
-import io.varflow.operators.catalog.ModelSpec;
-import io.varflow.operators.eval.EvalManifest;
-import io.varflow.operators.eval.FileDigests;
-import io.varflow.pipeline.cli.UserInputException;
-import io.varflow.pipeline.config.JobConfig;
-import io.varflow.pipeline.config.JobOptions;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.errors.MinioException;
+import io.varflow.model.config.ModelConfig;
+import io.varflow.model.config.ModelConfigs;
+import io.varflow.operators.catalog.ModelSpec;
+import io.varflow.pipeline.cli.UserInputException;
+import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.JobOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

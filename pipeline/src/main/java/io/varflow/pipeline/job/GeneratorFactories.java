@@ -19,18 +19,22 @@ public final class GeneratorFactories {
      * locations are read with the job's object-store credentials when those are set.
      */
     public static GeneratorFactory from(JobConfig config) {
-        RuntimeOptions options = new RuntimeOptions(
-                RuntimeOptions.Device.parse(config.require(JobOptions.MODEL_DEVICE)),
-                RuntimeOptions.Precision.parse(config.require(JobOptions.MODEL_DTYPE)));
+        RuntimeOptions options = runtime(config);
         ObjectStoreConfig modelStore = config.find(JobOptions.S3_SECRET_KEY).isPresent() ? objectStore(config) : null;
         GeneratorFactory factory =
                 new VarModelFactory(options, modelStore, Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
-        String fixedShape = config.get(JobOptions.BATCH_FIXED_SHAPE).trim();
-        if (!fixedShape.equals("true") && !fixedShape.equals("false")) {
-            throw new IllegalArgumentException(JobOptions.BATCH_FIXED_SHAPE.key() + " must be true or false, got '"
-                    + fixedShape + "'");
+        return config.get(JobOptions.BATCH_FIXED_SHAPE) ? FixedShapeGenerator.wrap(factory) : factory;
+    }
+
+    /** {@code model.device} and {@code model.dtype}; fp16/bf16 on the CPU is refused naming both keys. */
+    public static RuntimeOptions runtime(JobConfig config) {
+        try {
+            return new RuntimeOptions(config.get(JobOptions.MODEL_DEVICE), config.get(JobOptions.MODEL_DTYPE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(JobOptions.MODEL_DTYPE.key() + " (" + config.source(JobOptions.MODEL_DTYPE)
+                    + ") and " + JobOptions.MODEL_DEVICE.key() + " (" + config.source(JobOptions.MODEL_DEVICE) + "): "
+                    + e.getMessage(), e);
         }
-        return fixedShape.equals("true") ? FixedShapeGenerator.wrap(factory) : factory;
     }
 
     /** Where the job writes images and token maps. */

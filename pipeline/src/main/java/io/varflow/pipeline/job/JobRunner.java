@@ -33,7 +33,7 @@ public final class JobRunner {
     public static LocalJob startLocal(JobConfig config, GeneratorFactory generators) throws Exception {
         Configuration flink = FlinkSettings.local(config);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(config.getPositiveInt(JobOptions.JOB_PARALLELISM), flink);
+                StreamExecutionEnvironment.createLocalEnvironment(config.get(JobOptions.JOB_PARALLELISM), flink);
         VarflowJob.build(env, config, generators);
         JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
         LOG.info("Started job {} in a local MiniCluster", client.getJobID());

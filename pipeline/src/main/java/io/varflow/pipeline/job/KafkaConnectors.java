@@ -11,8 +11,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.flink.util.function.SerializableFunction;
 
 /** The job's Kafka sources and outcome sinks, configured from {@link JobConfig}. */
 final class KafkaConnectors {
@@ -20,9 +19,11 @@ final class KafkaConnectors {
     private KafkaConnectors() {}
 
     /**
-     * Raw request records. Starts from the group's committed offsets (earliest when it has none);
-     * on restore the checkpointed offsets win. Reads {@code read_committed} so transactional
-     * producers' aborted writes are never processed.
+     * Raw request records. Starts from the group's committed offsets (earliest when it has none),
+     * or from {@code kafka.start-offsets} for the partitions it names; on restore the checkpointed
+     * offsets win. Reads {@code read_committed} so transactional producers' aborted writes are never
+     * processed. Records larger than the fetch sizes are still read (Kafka returns a first record
+     * whatever its size).
      */
     static KafkaSource<RawRecord> requests(JobConfig config) {
         return rawRecords(config, config.require(JobOptions.TOPIC_REQUESTS));
@@ -39,11 +40,15 @@ final class KafkaConnectors {
                 .setProperties(connection)
                 .setTopics(topic)
                 .setGroupId(config.require(JobOptions.KAFKA_GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(new StartOffsets(StartOffsets.parse(
+                        JobOptions.KAFKA_START_OFFSETS.key(), config.get(JobOptions.KAFKA_START_OFFSETS))))
                 .setDeserializer(new RawRecordDeserializationSchema())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
+                .setProperty("fetch.max.bytes", Integer.toString(config.get(JobOptions.KAFKA_FETCH_MAX_BYTES).intValue()))
+                .setProperty("max.partition.fetch.bytes",
+                        Integer.toString(config.get(JobOptions.KAFKA_MAX_PARTITION_FETCH_BYTES).intValue()))
                 .build();
     }
 
@@ -52,22 +57,21 @@ final class KafkaConnectors {
      * (the default): records become visible to {@code read_committed} consumers when the checkpoint
      * that covers them completes; {@code role} makes the transactional ids of the job's sinks
      * distinct. At least once: records are visible as soon as they are sent, and a restart from a
-     * checkpoint may send some again (consumers deduplicate by requestId).
+     * checkpoint may send some again (consumers deduplicate by requestId). Either way no record it
+     * writes exceeds {@link #maxRecordBytes}: one that would is shortened with {@code shorten} or
+     * diverted to the dead-letter topic ({@link BoundedRecordSerializer}).
      */
-    static <T> KafkaSink<T> outcomes(
-            JobConfig config, String topic, String role, Class<T> type, SerializationSchema<T> key) {
+    static <T> KafkaSink<T> outcomes(JobConfig config, String topic, String role, SerializationSchema<T> key,
+            SerializableFunction<T, T> shorten) {
         Properties producer = KafkaClientSettings.connection(config);
-        KafkaRecordSerializationSchema<T> serializer =
-                KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(key)
-                        .setValueSerializationSchema(new JsonMessageSerializer<>(type))
-                        .build();
         DeliveryGuarantee delivery = delivery(config);
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE) {
-            long timeoutMs = config.getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
+            long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
             producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
         }
+        producer.setProperty("max.request.size", Integer.toString(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue()));
+        KafkaRecordSerializationSchema<T> serializer = new BoundedRecordSerializer<>(
+                topic, config.require(JobOptions.TOPIC_DEAD_LETTERS), key, shorten, maxRecordBytes(config));
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
@@ -78,12 +82,15 @@ final class KafkaConnectors {
 
     /** {@code job.result-delivery}: exactly-once or at-least-once. */
     static DeliveryGuarantee delivery(JobConfig config) {
-        String value = config.get(JobOptions.JOB_RESULT_DELIVERY).trim();
-        return switch (value) {
-            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+        return switch (config.get(JobOptions.JOB_RESULT_DELIVERY)) {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
-            default -> throw new IllegalArgumentException(JobOptions.JOB_RESULT_DELIVERY.key()
-                    + " must be exactly-once or at-least-once, got '" + value + "'");
+            default -> DeliveryGuarantee.EXACTLY_ONCE;
         };
+    }
+
+    /** The largest record the job writes: what both the producer and the topics accept. */
+    static int maxRecordBytes(JobConfig config) {
+        return Math.min(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue(),
+                config.get(JobOptions.KAFKA_MAX_MESSAGE_BYTES).intValue());
     }
 }

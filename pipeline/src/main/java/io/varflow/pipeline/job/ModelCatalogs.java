@@ -15,18 +15,38 @@ public final class ModelCatalogs {
     private ModelCatalogs() {}
 
     public static ModelCatalog from(JobConfig config) {
-        int maxBatch = config.getPositiveInt(JobOptions.BATCH_MAX_IMAGES);
+        int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
+        if (!checkCheckpoints(config)) {
+            return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
+        }
+        String configRef = config.require(JobOptions.MODEL_CONFIG);
+        ModelConfig modelConfig = ModelConfigs.resolve(configRef);
+        String name = config.require(JobOptions.MODEL_NAME);
+        return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, config.require(JobOptions.MODEL_VAE),
+                config.require(JobOptions.MODEL_VAR), maxBatch)));
+    }
+
+    /**
+     * True when checkpoints are given, false for the bundled tiny model; refuses one checkpoint without
+     * the other and checkpoints without {@code model.config}. Reads no file, so a client can check a
+     * settings file written for the cluster.
+     */
+    static boolean checkCheckpoints(JobConfig config) {
         Optional<String> vae = config.find(JobOptions.MODEL_VAE);
         Optional<String> var = config.find(JobOptions.MODEL_VAR);
         if (vae.isEmpty() && var.isEmpty()) {
-            return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
+            return false;
         }
         if (vae.isEmpty() || var.isEmpty()) {
-            throw new IllegalArgumentException("model.vae and model.var go together: give both checkpoints or neither");
+            throw new IllegalArgumentException(JobOptions.MODEL_VAE.key() + " (" + JobOptions.MODEL_VAE.flag().orElseThrow()
+                    + ") and " + JobOptions.MODEL_VAR.key() + " (" + JobOptions.MODEL_VAR.flag().orElseThrow()
+                    + ") go together: give both checkpoints or neither (the bundled tiny model)");
         }
-        String configRef = config.find(JobOptions.MODEL_CONFIG).orElse("d16");
-        ModelConfig modelConfig = ModelConfigs.resolve(configRef);
-        String name = config.require(JobOptions.MODEL_NAME);
-        return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, vae.get(), var.get(), maxBatch)));
+        if (config.find(JobOptions.MODEL_CONFIG).isEmpty()) {
+            throw new IllegalArgumentException(JobOptions.MODEL_CONFIG.key() + " ("
+                    + JobOptions.MODEL_CONFIG.flag().orElseThrow()
+                    + ") is required with checkpoints: a preset such as d16 or a config.json");
+        }
+        return true;
     }
 }

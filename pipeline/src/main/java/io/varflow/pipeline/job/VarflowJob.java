@@ -1,7 +1,6 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.operators.GenerationFlow;
-import io.varflow.operators.batch.BatchingOptions;
 import io.varflow.operators.ingest.RawRecord;
 import io.varflow.operators.messages.DeadLetter;
 import io.varflow.operators.messages.ResultEvent;
@@ -35,10 +34,29 @@ public final class VarflowJob {
     static final String UID_DEAD_LETTER_SINK = "varflow-dead-letters-sink";
     static final String UID_RESULTS_SINK = "varflow-results-sink";
 
+    /** Reason length of a dead letter that had to be shortened to fit a record. */
+    static final int SHORT_REASON_CHARS = 500;
+
     /** Key groups of the keyed operators; fixed so a job can be rescaled up to this parallelism from a checkpoint. */
     static final int MAX_PARALLELISM = 128;
 
     private VarflowJob() {}
+
+    /**
+     * Checks the settings that only make sense together (checkpoints and their config, device and
+     * precision, the operators' limits) without reading any file, so a command can refuse them before
+     * it starts anything; {@link #build} checks them again.
+     */
+    public static void checkSettings(JobConfig config) {
+        ModelCatalogs.checkCheckpoints(config);
+        GeneratorFactories.runtime(config);
+        OperatorOptions.requestLimits(config);
+        OperatorOptions.editLimits(config);
+        OperatorOptions.batching(config);
+        OperatorOptions.storeRetry(config);
+        OperatorOptions.outputLimits(config);
+        FlinkSettings.of(config);
+    }
 
     /** Adds the job's operators to {@code env}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config) {
@@ -47,7 +65,7 @@ public final class VarflowJob {
 
     /** As {@link #build(StreamExecutionEnvironment, JobConfig)}, with the sampling operator's models from {@code generators}. */
     public static void build(StreamExecutionEnvironment env, JobConfig config, GeneratorFactory generators) {
-        int parallelism = config.getPositiveInt(JobOptions.JOB_PARALLELISM);
+        int parallelism = config.get(JobOptions.JOB_PARALLELISM);
         env.setParallelism(parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
 
@@ -64,22 +82,28 @@ public final class VarflowJob {
                 .setCatalog(ModelCatalogs.from(config))
                 .setGeneratorFactory(generators)
                 .setObjectStore(GeneratorFactories.objectStore(config))
-                .optBatching(new BatchingOptions(
-                        config.getDuration(JobOptions.BATCH_MAX_WAIT).toMillis(),
-                        BatchingOptions.DEFAULTS.priorityLookahead()))
+                .optLimits(OperatorOptions.requestLimits(config))
+                .optEditLimits(OperatorOptions.editLimits(config))
+                .optOutputLimits(OperatorOptions.outputLimits(config))
+                .optArchiveDeadLetterOriginals(config.get(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS))
+                .optBatching(OperatorOptions.batching(config))
+                .optStoreRetry(OperatorOptions.storeRetry(config))
+                .optCompletedTtl(config.get(JobOptions.REQUESTS_COMPLETED_TTL))
                 .optSamplingParallelism(parallelism)
                 .optMaxParallelism(MAX_PARALLELISM)
                 .build()
                 .apply(raw, edits);
 
         out.deadLetters()
-                .sinkTo(KafkaConnectors.outcomes(config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters",
-                        DeadLetter.class, new DeadLetterKey()))
+                .sinkTo(KafkaConnectors.outcomes(
+                        config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey(),
+                        letter -> letter.bounded(0, SHORT_REASON_CHARS)))
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka dead letters");
         out.results()
-                .sinkTo(KafkaConnectors.outcomes(config, config.require(JobOptions.TOPIC_RESULTS), "results",
-                        ResultEvent.class, new ResultKey()))
+                .sinkTo(KafkaConnectors.outcomes(
+                        config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey(),
+                        event -> event.listingAtMost(0)))
                 .uid(UID_RESULTS_SINK)
                 .name("Kafka results");
     }

@@ -41,7 +41,7 @@ class CliArgumentsTest {
     void vaeWithoutVarIsRefusedBeforeAnythingStarts() throws Exception {
         Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
         assertThat(run("run", "--embedded", "--input", input.toString(), "--vae", "v.pth")).isEqualTo(2);
-        assertThat(err.toString()).contains("--vae and --var go together");
+        assertThat(err.toString()).contains("model.vae (--vae) and model.var (--var) go together");
     }
 
     @Test
@@ -54,7 +54,8 @@ class CliArgumentsTest {
     void printConfigHidesSecretsAndShowsEffectiveValues() {
         assertThat(run("job", "--bootstrap-servers", "k1:9093", "--set", "s3.secret-key=topsecret", "--print-config"))
                 .isEqualTo(0);
-        assertThat(out.toString()).contains("kafka.bootstrap-servers=k1:9093", "s3.secret-key=****")
+        assertThat(out.toString()).contains("# from --bootstrap-servers\nkafka.bootstrap-servers=k1:9093")
+                .contains("# from --set\ns3.secret-key=****")
                 .doesNotContain("topsecret");
     }
 
@@ -70,4 +71,34 @@ class CliArgumentsTest {
         assertThat(run("submit", "--input", empty.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("no requests");
     }
+
+    @Test
+    void badSettingValuesAreOneUsageErrorNamingKeyAndSource() {
+        assertThat(run("job", "--parallelism", "0", "--set", "batch.max-wait=soon", "--print-config")).isEqualTo(2);
+        assertThat(err.toString()).contains("job.parallelism must be at least 1, got '0' (from --parallelism)")
+                .contains("batch.max-wait must be a duration").contains("(from --set)");
+    }
+
+    @Test
+    void checkpointsWithoutAModelConfigAreRefused() {
+        assertThat(run("job", "--vae", "v.pth", "--var", "m.pth", "--print-config")).isEqualTo(2);
+        assertThat(err.toString()).contains("model.config (--config) is required with checkpoints");
+    }
+
+    @Test
+    void newLimitsAreSettingsThatReachTheOperators() {
+        assertThat(run("job", "--set", "store.max-backoff=10ms", "--set", "store.initial-backoff=1s", "--print-config"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("store.initial-backoff", "store.max-backoff", "do not fit together");
+    }
+
+    @Test
+    void aTrueFalseSettingsFlagAloneMeansTrue() {
+        assertThat(run("job", "--create-missing", "--print-config")).isEqualTo(0);
+        assertThat(out.toString()).contains("# from --create-missing\njob.create-missing=true");
+        out.getBuffer().setLength(0);
+        assertThat(run("job", "--create-missing=false", "--print-config")).isEqualTo(0);
+        assertThat(out.toString()).contains("job.create-missing=false");
+    }
+
 }

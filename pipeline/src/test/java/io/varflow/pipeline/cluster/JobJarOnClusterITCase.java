@@ -72,7 +72,7 @@ class JobJarOnClusterITCase {
                 MultiProcessFlinkCluster cluster =
                         MultiProcessFlinkCluster.start(dir.resolve("flink"), 1, 1, Map.of(), flinkImage, TIMEOUT)) {
             JobConfig config = stack.jobConfig()
-                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, "1s")
+                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                     .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-jar");
             Properties kafka = KafkaClientSettings.connection(config);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));

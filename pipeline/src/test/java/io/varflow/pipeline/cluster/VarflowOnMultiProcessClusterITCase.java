@@ -49,8 +49,8 @@ class VarflowOnMultiProcessClusterITCase {
                 MultiProcessFlinkCluster cluster =
                         MultiProcessFlinkCluster.start(dir.resolve("flink"), 2, 1, Map.of(), TIMEOUT)) {
             JobConfig config = stack.jobConfig()
-                    .with(JobOptions.JOB_PARALLELISM, "2")
-                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, "1s")
+                    .with(JobOptions.JOB_PARALLELISM, 2)
+                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                     .with(JobOptions.JOB_CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString())
                     .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-mp");
             Properties kafka = KafkaClientSettings.connection(config);

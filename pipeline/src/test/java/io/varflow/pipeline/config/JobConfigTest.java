@@ -3,6 +3,8 @@ package io.varflow.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.model.RuntimeOptions;
+import io.varflow.operators.store.StoreRetryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +38,9 @@ class JobConfigTest {
         assertThat(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("file:9092");
         assertThat(config.get(JobOptions.TOPIC_RESULTS)).isEqualTo("from-file");
         assertThat(config.get(JobOptions.S3_BUCKET)).as("environment beats the file").isEqualTo("env-bucket");
-        assertThat(config.getPositiveInt(JobOptions.JOB_PARALLELISM)).as("flags beat everything").isEqualTo(4);
+        assertThat(config.get(JobOptions.JOB_PARALLELISM)).as("--set beats everything").isEqualTo(4);
+        assertThat(config.source(JobOptions.S3_BUCKET)).isEqualTo("environment VARFLOW_S3_BUCKET");
+        assertThat(config.source(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("file " + yaml);
         assertThat(config.get(JobOptions.TOPIC_REQUESTS)).as("defaults fill the rest").isEqualTo("varflow.requests");
     }
 
@@ -77,15 +81,50 @@ class JobConfigTest {
     }
 
     @Test
-    void durationsAndNumbersAreValidated() {
-        assertThat(JobConfig.parseDuration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(JobConfig.parseDuration("k", "10s")).isEqualTo(Duration.ofSeconds(10));
-        assertThat(JobConfig.parseDuration("k", "5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(JobConfig.parseDuration("k", "PT2S")).isEqualTo(Duration.ofSeconds(2));
-        assertThatThrownBy(() -> JobConfig.parseDuration("job.checkpoint-interval", "soon"))
-                .hasMessageContaining("job.checkpoint-interval").hasMessageContaining("'soon'");
-        JobConfig zero = JobConfig.builder().set("job.parallelism", "0").build();
-        assertThatThrownBy(() -> zero.getPositiveInt(JobOptions.JOB_PARALLELISM)).hasMessageContaining("at least 1");
+    void valuesAreTypedWithDefaultsFromTheDeclarations() {
+        JobConfig config = JobConfig.builder()
+                .set("job.checkpoint-interval", "250ms")
+                .set("batch.fixed-shape", "TRUE")
+                .set("model.device", "GPU")
+                .set("model.dtype", "bf16")
+                .set("edits.max-inline-bytes", "1mb")
+                .set("kafka.security.protocol", "sasl_ssl")
+                .build();
+        assertThat(config.get(JobOptions.JOB_CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.get(JobOptions.BATCH_FIXED_SHAPE)).isTrue();
+        assertThat(config.get(JobOptions.MODEL_DEVICE)).isEqualTo(RuntimeOptions.Device.GPU);
+        assertThat(config.get(JobOptions.MODEL_DTYPE)).isEqualTo(RuntimeOptions.Precision.BF16);
+        assertThat(config.get(JobOptions.EDITS_MAX_INLINE_BYTES)).isEqualTo(1L << 20);
+        assertThat(config.get(JobOptions.KAFKA_SECURITY_PROTOCOL)).isEqualTo("SASL_SSL");
+        assertThat(config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.find(JobOptions.STORE_MAX_RETRIES)).as("no count limit unless set").isEmpty();
+        assertThat(config.get(JobOptions.STORE_TIMEOUT).toMillis()).isEqualTo(StoreRetryOptions.DEFAULTS.timeoutMs());
+        assertThat(config.get(JobOptions.REQUESTS_COMPLETED_TTL)).isEqualTo(Duration.ofDays(7));
+        assertThat(JobOptions.REQUESTS_COMPLETED_TTL.defaultText()).isEqualTo("7d");
+        assertThat(JobOptions.BATCH_MAX_WAIT.defaultText()).isEqualTo("200ms");
+        assertThat(JobOptions.EDITS_MAX_MESSAGE_BYTES.defaultText()).isEqualTo("1mb");
+        assertThat(JobOptions.KAFKA_TRANSACTION_TIMEOUT.type().parse("PT2S")).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void everyBadValueIsRefusedOnBuildNamingItsKeyAndSource() throws Exception {
+        Path file = Files.writeString(dir.resolve("job.properties"), "job.checkpoint-interval=soon\n");
+        assertThatThrownBy(() -> JobConfig.builder()
+                        .file(file)
+                        .environment(Map.of("VARFLOW_JOB_PARALLELISM", "0"))
+                        .set("batch.fixed-shape", "yes")
+                        .flag(JobOptions.BATCH_MAX_IMAGES, "many")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("job.checkpoint-interval must be a duration like 500ms")
+                .hasMessageContaining("got 'soon' (from file " + file + ")")
+                .hasMessageContaining("job.parallelism must be at least 1, got '0' (from environment VARFLOW_JOB_PARALLELISM)")
+                .hasMessageContaining("batch.fixed-shape must be true or false, got 'yes' (from --set)")
+                .hasMessageContaining("batch.max-images must be an integer, got 'many' (from --max-batch)");
+        assertThatThrownBy(() -> JobConfig.builder().set("kafka.sasl.password", "").set("model.device", "tpu").build())
+                .hasMessageContaining("model.device must be one of cpu,gpu, got 'tpu'");
+        assertThatThrownBy(() -> JobConfig.defaults().with(JobOptions.BATCH_PRIORITY_LOOKAHEAD, 17))
+                .hasMessageContaining("batch.priority-lookahead must be between 1 and 16");
     }
 
     @Test
@@ -99,6 +138,8 @@ class JobConfigTest {
     void everyOptionIsDeclaredOnceWithADescription() {
         assertThat(JobOptions.all()).isNotEmpty();
         JobOptions.all().values().forEach(o -> assertThat(o.description()).isNotBlank());
+        JobOptions.all().values().stream().filter(o -> o.defaultValue() != null)
+                .forEach(o -> assertThat(o.parse(o.defaultText())).as(o.key()).isEqualTo(o.defaultValue()));
         assertThat(JobOptions.KAFKA_BOOTSTRAP_SERVERS.environmentVariable()).isEqualTo("VARFLOW_KAFKA_BOOTSTRAP_SERVERS");
     }
 }

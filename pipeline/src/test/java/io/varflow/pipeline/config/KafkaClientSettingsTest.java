@@ -46,8 +46,9 @@ class KafkaClientSettingsTest {
     }
 
     @Test
-    void unknownProtocolIsRejected() {
-        JobConfig config = JobConfig.builder().set("kafka.security.protocol", "TLS").build();
-        assertThatThrownBy(() -> KafkaClientSettings.connection(config)).hasMessageContaining("SASL_SSL");
+    void unknownProtocolIsRejectedWhenTheSettingsAreBuilt() {
+        assertThatThrownBy(() -> JobConfig.builder().set("kafka.security.protocol", "TLS").build())
+                .hasMessageContaining("kafka.security.protocol must be one of").hasMessageContaining("SASL_SSL")
+                .hasMessageContaining("got 'TLS' (from --set)");
     }
 }

@@ -46,7 +46,7 @@ class ContainersEndToEndITCase {
                 .set(JobOptions.S3_ACCESS_KEY, MINIO.getUserName())
                 .set(JobOptions.S3_SECRET_KEY, MINIO.getPassword())
                 .set(JobOptions.S3_BUCKET, "varflow-tc")
-                .set(JobOptions.JOB_CHECKPOINT_INTERVAL, "1s")
+                .set(JobOptions.JOB_CHECKPOINT_INTERVAL, java.time.Duration.ofSeconds(1))
                 .set(JobOptions.JOB_CHECKPOINT_DIR, checkpoints.toUri().toString())
                 .build();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.getBootstrapServers()))) {

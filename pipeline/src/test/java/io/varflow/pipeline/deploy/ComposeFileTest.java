@@ -3,9 +3,10 @@ package io.varflow.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.varflow.pipeline.config.ConfigOption;
+import io.varflow.model.RuntimeOptions;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.Setting;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -57,15 +58,15 @@ class ComposeFileTest {
     @Test
     void everyVarflowVariableIsADeclaredSettingAndTheirValuesParse() {
         Set<String> declared = JobOptions.all().values().stream()
-                .map(ConfigOption::environmentVariable).collect(Collectors.toSet());
+                .map(Setting::environmentVariable).collect(Collectors.toSet());
         services.fields().forEachRemaining(service -> DeployFiles.environment(service.getValue()).keySet().stream()
                 .filter(name -> name.startsWith("VARFLOW_"))
                 .forEach(name -> assertThat(declared).as("%s in service %s", name, service.getKey()).contains(name)));
         JobConfig config = jobConfig();
-        assertThat(config.getPositiveInt(JobOptions.JOB_PARALLELISM)).isPositive();
-        assertThat(config.getPositiveInt(JobOptions.BATCH_MAX_IMAGES)).isPositive();
-        assertThat(config.getDuration(JobOptions.JOB_CHECKPOINT_INTERVAL)).isPositive();
-        assertThat(config.get(JobOptions.MODEL_DEVICE)).isEqualTo("gpu");
+        assertThat(config.get(JobOptions.JOB_PARALLELISM)).isPositive();
+        assertThat(config.get(JobOptions.BATCH_MAX_IMAGES)).isPositive();
+        assertThat(config.get(JobOptions.JOB_CHECKPOINT_INTERVAL)).isPositive();
+        assertThat(config.get(JobOptions.MODEL_DEVICE)).isEqualTo(RuntimeOptions.Device.GPU);
     }
 
     @Test
@@ -89,7 +90,7 @@ class ComposeFileTest {
         assertThat(kafka.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).isEqualTo("1@kafka:9093");
         assertThat(Long.parseLong(kafka.get("KAFKA_TRANSACTION_MAX_TIMEOUT_MS")))
                 .as("the job's transaction timeout fits under the broker's maximum")
-                .isGreaterThanOrEqualTo(jobConfig().getDuration(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis());
+                .isGreaterThanOrEqualTo(jobConfig().get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis());
     }
 
     @Test
@@ -186,7 +187,7 @@ class ComposeFileTest {
         int slots = Integer.parseInt(DeployFiles.flinkProperties(taskManager).get("taskmanager.numberOfTaskSlots"));
         assertThat(gpu.path("count").asInt()).as("one GPU per slot").isEqualTo(slots);
         int replicas = taskManager.path("deploy").path("replicas").asInt(1);
-        assertThat(jobConfig().getPositiveInt(JobOptions.JOB_PARALLELISM)).isEqualTo(replicas * slots);
+        assertThat(jobConfig().get(JobOptions.JOB_PARALLELISM)).isEqualTo(replicas * slots);
     }
 
     private static Map<String, String> listeners(String spec) {

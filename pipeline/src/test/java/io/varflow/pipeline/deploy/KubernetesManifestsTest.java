@@ -3,9 +3,10 @@ package io.varflow.pipeline.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.varflow.pipeline.config.ConfigOption;
+import io.varflow.model.RuntimeOptions;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.Setting;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -107,8 +108,8 @@ class KubernetesManifestsTest {
         assertThat(resources.path("limits").path("nvidia.com/gpu").asInt()).isEqualTo(slots);
         int gpus = replicas * slots;
         assertThat(spec.path("job").path("parallelism").asInt()).isEqualTo(gpus);
-        assertThat(settings().getPositiveInt(JobOptions.JOB_PARALLELISM)).isEqualTo(gpus);
-        assertThat(settings().get(JobOptions.MODEL_DEVICE)).isEqualTo("gpu");
+        assertThat(settings().get(JobOptions.JOB_PARALLELISM)).isEqualTo(gpus);
+        assertThat(settings().get(JobOptions.MODEL_DEVICE)).isEqualTo(RuntimeOptions.Device.GPU);
         assertThat(resources.path("requests").has("nvidia.com/gpu")).isTrue();
         assertThat(mainContainer(spec.path("jobManager").path("podTemplate").isMissingNode()
                 ? spec.path("podTemplate") : spec.path("jobManager").path("podTemplate"))
@@ -149,7 +150,7 @@ class KubernetesManifestsTest {
         JsonNode podTemplate = spec.path("podTemplate");
         JsonNode container = mainContainer(podTemplate);
         Set<String> declared = JobOptions.all().values().stream()
-                .map(ConfigOption::environmentVariable).collect(Collectors.toSet());
+                .map(Setting::environmentVariable).collect(Collectors.toSet());
         Map<String, String> env = new HashMap<>();
         for (JsonNode var : container.path("env")) {
             String name = var.path("name").asText();

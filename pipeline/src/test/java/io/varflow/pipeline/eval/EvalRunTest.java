@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.varflow.model.SamplingParams;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.operators.catalog.ModelSpec;
-import io.varflow.operators.eval.DirectoryEvalStore;
-import io.varflow.operators.eval.EvalManifest;
 import io.varflow.operators.eval.EvalPlan;
 import io.varflow.operators.eval.EvalRequest;
 import java.awt.image.BufferedImage;

@@ -3,6 +3,7 @@ package io.varflow.pipeline.job;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.embedded.EmbeddedStack;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ final class IsolatedTopics {
                 .with(JobOptions.TOPIC_DEAD_LETTERS, name + ".dead-letters")
                 .with(JobOptions.KAFKA_GROUP_ID, name + "-job")
                 .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, name)
-                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, "1s")
+                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                 .with(JobOptions.JOB_CHECKPOINT_DIR, stack.workDir().resolve("checkpoints-" + name).toUri().toString());
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(config.get(JobOptions.TOPIC_REQUESTS), 2);

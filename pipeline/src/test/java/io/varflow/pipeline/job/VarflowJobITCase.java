@@ -194,7 +194,7 @@ class VarflowJobITCase {
         // No checkpoint completes within the test: exactly-once results would stay invisible.
         JobConfig config = IsolatedTopics.on(stack, "alo")
                 .with(JobOptions.JOB_RESULT_DELIVERY, "at-least-once")
-                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, "1h");
+                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofHours(1));
         Properties kafka = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes = new OutcomeReader(
                         kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
