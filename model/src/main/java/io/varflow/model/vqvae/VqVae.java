@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.RuntimeOptions;
+import io.varflow.model.TorchLogging;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.checkpoint.Checkpoints;
 import io.varflow.model.checkpoint.StateDict;
@@ -70,6 +71,7 @@ public final class VqVae implements AutoCloseable {
             throws CheckpointException {
         NDManager manager = NDManager.newBaseManager(deviceOf(options), "PyTorch");
         manager.setName("vqvae");
+        TorchLogging.apply(); // libtorch is loaded now: quiet its own stderr log (NNPACK notes)
         // A private scope, so that a caller's NDScope never claims the weights.
         try (NDScope scope = new NDScope()) {
             VqVae vae = new VqVae(config, manager, dtypeOf(options), new VaeWeights(stateDict, manager));

@@ -42,6 +42,19 @@ public final class RequestSchema {
         return messages.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
     }
 
+    /**
+     * As {@link #problems(JsonNode)}, without those found under the schema's top-level
+     * {@code keyword} (e.g. {@code oneOf}, whose failures list every branch's).
+     */
+    public List<String> problemsOutside(JsonNode node, String keyword) {
+        String under = "$." + keyword;
+        return schema.validate(node).stream()
+                .filter(m -> !m.getEvaluationPath().toString().startsWith(under))
+                .map(ValidationMessage::getMessage)
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
     /** Validates a JSON text (e.g. a produced message in a test). */
     public List<String> problems(String json) {
         return schema.validate(json, InputFormat.JSON).stream()

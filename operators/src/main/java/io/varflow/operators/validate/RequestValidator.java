@@ -12,6 +12,7 @@ import io.varflow.operators.messages.OutputKind;
 import io.varflow.operators.messages.Priority;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -84,10 +85,15 @@ public final class RequestValidator implements Serializable {
         if (tooMany != null) {
             return tooMany;
         }
-        List<String> problems = schema().problems(node);
+        // The schema's oneOf is about the label form; LabelForm says what is wrong with it in words.
+        List<String> problems = new ArrayList<>();
+        String labelForm = LabelForm.problem(node);
+        if (labelForm != null) {
+            problems.add(labelForm);
+        }
+        problems.addAll(schema().problemsOutside(node, "oneOf"));
         if (!problems.isEmpty()) {
-            String hint = node.has("labels") || node.has("count") ? "" : " (give either classLabel + count or labels)";
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems) + hint, requestId);
+            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems), requestId);
         }
         GenerationRequest request;
         try {

@@ -42,7 +42,12 @@ class RequestValidatorTest {
                 Arguments.of("{\"requestId\":\"a\"}", ErrorCode.SCHEMA_VIOLATION, "classLabel + count or labels"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":1}", ErrorCode.SCHEMA_VIOLATION, "count"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":2,\"labels\":[1]}",
-                        ErrorCode.SCHEMA_VIOLATION, "one and only one"),
+                        ErrorCode.SCHEMA_VIOLATION, "give either classLabel + count or labels, not both"),
+                Arguments.of("{\"requestId\":\"a\",\"count\":2,\"labels\":[1]}",
+                        ErrorCode.SCHEMA_VIOLATION, "give either classLabel + count or labels, not both"),
+                Arguments.of("{\"requestId\":\"a\",\"count\":2}", ErrorCode.SCHEMA_VIOLATION, "count needs classLabel"),
+                Arguments.of("{\"requestId\":\"a\",\"classLabel\":\"three\"}", ErrorCode.SCHEMA_VIOLATION,
+                        "classLabel needs count (give either classLabel + count or labels); $.classLabel: string found"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":1,\"count\":0}", ErrorCode.SCHEMA_VIOLATION,
                         "minimum"),
                 Arguments.of("{\"requestId\":\"a\",\"classLabel\":\"1\",\"count\":1}",
@@ -100,6 +105,13 @@ class RequestValidatorTest {
         assertThat(verdict.isAccepted()).as("must be refused: %s", json).isFalse();
         assertThat(verdict.errorCode()).isEqualTo(code);
         assertThat(verdict.reason()).contains(reasonPart);
+    }
+
+    @Test
+    void bothLabelFormsAreRefusedInOneSentenceNotASchemaDump() {
+        Verdict verdict = validate("{\"requestId\":\"a\",\"classLabel\":1,\"count\":2,\"labels\":[1]}");
+        assertThat(verdict.reason()).isEqualTo("give either classLabel + count or labels, not both");
+        assertThat(verdict.requestId()).isEqualTo("a");
     }
 
     @Test

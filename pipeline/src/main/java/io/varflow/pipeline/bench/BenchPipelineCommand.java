@@ -11,15 +11,11 @@ import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.pipeline.cli.JobSettingsOptions;
 import io.varflow.pipeline.cli.UserInputException;
 import io.varflow.pipeline.cli.WorkDirs;
-import io.varflow.pipeline.client.OutcomeReader;
-import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
-import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.job.GeneratorFactories;
-import io.varflow.pipeline.job.JobRunner;
 import io.varflow.pipeline.job.ModelCatalogs;
 import java.io.PrintWriter;
 import java.lang.management.CompilationMXBean;
@@ -30,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,8 +55,6 @@ import picocli.CommandLine.Spec;
             "Same model, images and batch size on both sides, in alternating rounds on one running local stack."
         })
 public final class BenchPipelineCommand implements Callable<Integer> {
-
-    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -101,14 +94,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
         JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, batch);
         PrintWriter out = spec.commandLine().getOut();
-        // Both sides share this JVM's libtorch; pin its CPU thread pool so they run under the same
-        // conditions (on a busy 2-core machine two OpenMP threads ran 7x slower than one).
-        if (System.getProperty(TORCH_THREADS) == null) {
-            System.setProperty(TORCH_THREADS, "1");
-        }
-        out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n",
-                System.getProperty(TORCH_THREADS), TORCH_THREADS);
-        out.flush();
+        // Both sides share this JVM's libtorch: one thread pool size for both.
+        LibtorchThreads.oneUnlessSet(out);
         ModelCatalog catalog = ModelCatalogs.from(config);
         ModelSpec model = catalog.get(catalog.defaultModel());
 
@@ -245,38 +232,24 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         }
     }
 
-    /** The job on the embedded stack, and a producer and reader of its topics. */
+    /** The job on the embedded stack, run with requests of one batch each. */
     private final class EndToEnd implements AutoCloseable {
-        private final OutcomeReader outcomes;
-        private final RequestProducer producer;
-        private final JobRunner.LocalJob job;
+        private final BenchJob bench;
 
         EndToEnd(JobConfig config, GeneratorFactory generators) throws Exception {
-            Properties kafka = KafkaClientSettings.connection(config);
-            this.outcomes = new OutcomeReader(
-                    kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false);
-            this.producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
-            this.job = JobRunner.startLocal(config, generators);
-            job.awaitRunning(Duration.ofSeconds(120));
+            this.bench = new BenchJob(config, generators);
         }
 
         EndToEndRate run(String prefix, int n, long seedBase) throws Exception {
             long start = System.nanoTime();
             long jitStart = jitMillis();
-            List<SubmittedRequest> sent = producer.send(requests(prefix, n, seedBase));
-            List<SubmittedRequest> missing = outcomes.awaitAll(sent, Duration.ofMinutes(30));
+            List<SubmittedRequest> sent = bench.requests.send(requests(prefix, n, seedBase));
+            List<SubmittedRequest> missing = bench.outcomes.awaitAll(sent, Duration.ofMinutes(30));
             double jitShare = (jitMillis() - jitStart) / 1000.0 / ((System.nanoTime() - start) / 1e9);
             if (!missing.isEmpty()) {
                 throw new IllegalStateException(missing.size() + " benchmark requests got no result in time");
             }
-            List<JsonNode> events = new ArrayList<>();
-            for (SubmittedRequest s : sent) {
-                JsonNode event = outcomes.results().get(s.requestId()).get(0);
-                if (!"succeeded".equals(event.path("status").asText())) {
-                    throw new IllegalStateException("request " + s.requestId() + " failed: " + event);
-                }
-                events.add(event);
-            }
+            List<JsonNode> events = new ArrayList<>(bench.succeeded(sent));
             events.sort(Comparator.comparingLong(e -> completedAt(e)));
             long firstReceived = events.stream().mapToLong(e -> e.path("timings").path("receivedAt").asLong()).min()
                     .orElseThrow();
@@ -298,9 +271,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
         @Override
         public void close() throws Exception {
-            try (outcomes; producer; job) {
-                // closes all three, job first
-            }
+            bench.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.pipeline.bench.BenchLatencyCommand;
 import io.varflow.pipeline.bench.BenchPipelineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             EvalCommand.class,
             BenchPipelineCommand.class,
+            BenchLatencyCommand.class,
         })
 public final class VarflowCli implements Runnable {
 

@@ -114,6 +114,21 @@ public final class JobConfig implements Serializable {
         return new JobConfig(copy, copySources, kafkaPassthrough);
     }
 
+    /**
+     * A copy in which {@code value} stands in for the setting's declared default, for a setting no
+     * source set (one that was set keeps its value, even when it equals the declared default). Its
+     * source reads {@code default of <whose>}.
+     */
+    public <T> JobConfig withDefault(Setting<T> setting, T value, String whose) {
+        if (sources.containsKey(setting.key())) {
+            return this;
+        }
+        JobConfig copy = with(setting, value);
+        Map<String, String> copySources = new HashMap<>(copy.sources);
+        copySources.put(setting.key(), "default of " + whose);
+        return new JobConfig(copy.values, copySources, kafkaPassthrough);
+    }
+
     private static <T> void checked(Setting<T> setting, T value) {
         try {
             setting.parse(setting.type().format(value));

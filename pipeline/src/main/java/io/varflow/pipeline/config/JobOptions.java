@@ -131,12 +131,21 @@ public final class JobOptions {
             .defaultValue(1).check(atLeast(1)).flag("--parallelism")
             .description("Parallelism of the job (sampling subtasks = GPUs)");
     public static final Setting<Duration> JOB_CHECKPOINT_INTERVAL = Setting.key("job.checkpoint-interval")
-            .durationType().defaultValue(Duration.ofSeconds(10)).check(positive())
-            .description("Checkpoint interval; results are committed on checkpoints");
+            .durationType().defaultValue(Duration.ofSeconds(5)).check(positive())
+            .description("Checkpoint interval; exactly-once results become visible on checkpoints");
     public static final Setting<String> JOB_CHECKPOINT_DIR = Setting.key("job.checkpoint-dir").stringType()
             .description("Checkpoint storage URI (file:///..., s3://...); none keeps them in memory");
     public static final Setting<String> JOB_RESTORE_FROM = Setting.key("job.restore-from").stringType()
             .description("Checkpoint (chk-N) or savepoint path to resume from");
+    public static final Setting<String> JOB_RESULT_DELIVERY = Setting.key("job.result-delivery")
+            .type(SettingType.oneOf("exactly-once", "at-least-once")).defaultValue("exactly-once")
+            .description("exactly-once: results and dead letters become visible to read_committed readers when the"
+                    + " next checkpoint completes; at-least-once: visible at once, a restart may repeat some"
+                    + " (deduplicate by requestId)");
+    public static final Setting<String> JOB_LOCAL_BIND_HOST = Setting.key("job.local-bind-host").stringType()
+            .defaultValue("127.0.0.1").check(notBlank())
+            .description("Address every listener of a Flink started in the varflow process (demo, run --embedded,"
+                    + " job without a cluster) binds: RPC, BLOB, REST, data exchange; 0.0.0.0 exposes them");
     public static final Setting<Boolean> JOB_CREATE_MISSING = Setting.key("job.create-missing").booleanType()
             .defaultValue(false).flag("--create-missing")
             .description("true: at start, create missing topics (kafka.topic-partitions, kafka.max-message-bytes) and"

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the job needs, on this machine and without Docker: a real Kafka broker (KRaft, child
  * JVM), a real S3-compatible server (S3Proxy, in this JVM) with the bucket created, and the
- * settings for a Flink MiniCluster (checkpoints every 2 s into a local folder, so a run can resume).
+ * settings for a Flink MiniCluster (checkpoints every 2 s unless set, into a local folder, so a run can
+ * resume).
  * The job itself runs in a MiniCluster started by {@link io.varflow.pipeline.job.JobRunner}.
  *
  * <pre>{@code
@@ -37,6 +38,8 @@ public final class EmbeddedStack implements AutoCloseable {
     static final String ACCESS_KEY = "varflow-local";
     /** Partitions of the requests topic: more than one, so ordering across partitions is exercised. */
     static final int REQUEST_PARTITIONS = 2;
+    /** Checkpoint interval unless a source sets one: results of a local run show up soon. */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
 
     private final Path workDir;
     private final Closer closer;
@@ -78,9 +81,7 @@ public final class EmbeddedStack implements AutoCloseable {
                             .with(JobOptions.S3_SECRET_KEY, secret)
                             .with(JobOptions.S3_REGION, "us-east-1")
                             .with(JobOptions.JOB_CREATE_MISSING, true)
-                            .with(JobOptions.JOB_CHECKPOINT_INTERVAL, base.find(JobOptions.JOB_CHECKPOINT_INTERVAL)
-                                    .filter(v -> !v.equals(JobOptions.JOB_CHECKPOINT_INTERVAL.defaultValue()))
-                                    .orElse(Duration.ofSeconds(2)))
+                            .withDefault(JobOptions.JOB_CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL, "the embedded stack")
                             .with(JobOptions.JOB_CHECKPOINT_DIR, base.find(JobOptions.JOB_CHECKPOINT_DIR)
                                     .orElse(dir.resolve("checkpoints").toUri().toString()));
             Map<String, Integer> topics = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ public final class JobRunner {
 
     /** As {@link #startLocal(JobConfig)}, with the sampling operator's models from {@code generators}. */
     public static LocalJob startLocal(JobConfig config, GeneratorFactory generators) throws Exception {
-        Configuration flink = FlinkSettings.of(config);
+        Configuration flink = FlinkSettings.local(config);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(config.get(JobOptions.JOB_PARALLELISM), flink);
         VarflowJob.build(env, config, generators);
@@ -39,9 +40,15 @@ public final class JobRunner {
         return new LocalJob(client);
     }
 
-    /** Runs the job on the environment's cluster (local when started with plain {@code java}) until it ends. */
+    /**
+     * Runs the job on the environment's cluster until it ends: the cluster's under {@code flink run},
+     * else a MiniCluster in this JVM listening on {@code job.local-bind-host} only.
+     */
     public static void execute(JobConfig config) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+        if (env instanceof LocalStreamEnvironment) {
+            env = StreamExecutionEnvironment.createLocalEnvironment(FlinkSettings.local(config));
+        }
         VarflowJob.build(env, config);
         env.execute(config.get(JobOptions.JOB_NAME));
     }

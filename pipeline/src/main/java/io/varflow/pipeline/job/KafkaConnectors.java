@@ -13,7 +13,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.util.function.SerializableFunction;
 
-/** The job's Kafka source and exactly-once sinks, configured from {@link JobConfig}. */
+/** The job's Kafka sources and outcome sinks, configured from {@link JobConfig}. */
 final class KafkaConnectors {
 
     private KafkaConnectors() {}
@@ -53,25 +53,39 @@ final class KafkaConnectors {
     }
 
     /**
-     * An exactly-once sink: records become visible to {@code read_committed} consumers when the
-     * checkpoint that covers them completes. {@code role} makes the transactional ids of the job's
-     * sinks distinct. No record it writes exceeds {@link #maxRecordBytes}: one that would is
-     * shortened with {@code shorten} or diverted to the dead-letter topic ({@link BoundedRecordSerializer}).
+     * A sink of the job's outcomes with the delivery of {@code job.result-delivery}. Exactly once
+     * (the default): records become visible to {@code read_committed} consumers when the checkpoint
+     * that covers them completes; {@code role} makes the transactional ids of the job's sinks
+     * distinct. At least once: records are visible as soon as they are sent, and a restart from a
+     * checkpoint may send some again (consumers deduplicate by requestId). Either way no record it
+     * writes exceeds {@link #maxRecordBytes}: one that would is shortened with {@code shorten} or
+     * diverted to the dead-letter topic ({@link BoundedRecordSerializer}).
      */
-    static <T> KafkaSink<T> exactlyOnce(JobConfig config, String topic, String role, SerializationSchema<T> key,
+    static <T> KafkaSink<T> outcomes(JobConfig config, String topic, String role, SerializationSchema<T> key,
             SerializableFunction<T, T> shorten) {
         Properties producer = KafkaClientSettings.connection(config);
-        long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
-        producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
+        DeliveryGuarantee delivery = delivery(config);
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE) {
+            long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
+            producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
+        }
         producer.setProperty("max.request.size", Integer.toString(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue()));
         KafkaRecordSerializationSchema<T> serializer = new BoundedRecordSerializer<>(
                 topic, config.require(JobOptions.TOPIC_DEAD_LETTERS), key, shorten, maxRecordBytes(config));
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setDeliveryGuarantee(delivery)
                 .setTransactionalIdPrefix(config.require(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + role)
                 .build();
+    }
+
+    /** {@code job.result-delivery}: exactly-once or at-least-once. */
+    static DeliveryGuarantee delivery(JobConfig config) {
+        return switch (config.get(JobOptions.JOB_RESULT_DELIVERY)) {
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> DeliveryGuarantee.EXACTLY_ONCE;
+        };
     }
 
     /** The largest record the job writes: what both the producer and the topics accept. */

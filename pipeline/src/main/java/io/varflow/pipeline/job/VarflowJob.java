@@ -18,12 +18,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * Kafka requests ─▶ validate ─▶ expand ─┐
- * Kafka edits ─▶ validate + fetch source ┴▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results (exactly once)
- *              └─ dead letters of both (side outputs) ─────────────────────────▶ Kafka dead letters (exactly once)
+ * Kafka edits ─▶ validate + fetch source ┴▶ batch ─▶ sample ─▶ store (S3) ─▶ results ─▶ Kafka results
+ *              └─ dead letters of both (side outputs) ─────────────────────────▶ Kafka dead letters
  * </pre>
  *
  * The operators between source and sinks are the operators module's {@link GenerationFlow}; this
- * class adds the Kafka source, the exactly-once sinks and the settings. Operator uids are fixed so
+ * class adds the Kafka sources, the outcome sinks (exactly once unless {@code job.result-delivery} says
+ * at-least-once) and the settings. Operator uids are fixed so
  * checkpoints and savepoints stay restorable.
  */
 public final class VarflowJob {
@@ -94,13 +95,13 @@ public final class VarflowJob {
                 .apply(raw, edits);
 
         out.deadLetters()
-                .sinkTo(KafkaConnectors.exactlyOnce(
+                .sinkTo(KafkaConnectors.outcomes(
                         config, config.require(JobOptions.TOPIC_DEAD_LETTERS), "dead-letters", new DeadLetterKey(),
                         letter -> letter.bounded(0, SHORT_REASON_CHARS)))
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka dead letters");
         out.results()
-                .sinkTo(KafkaConnectors.exactlyOnce(
+                .sinkTo(KafkaConnectors.outcomes(
                         config, config.require(JobOptions.TOPIC_RESULTS), "results", new ResultKey(),
                         event -> event.listingAtMost(0)))
                 .uid(UID_RESULTS_SINK)

@@ -142,4 +142,19 @@ class JobConfigTest {
                 .forEach(o -> assertThat(o.parse(o.defaultText())).as(o.key()).isEqualTo(o.defaultValue()));
         assertThat(JobOptions.KAFKA_BOOTSTRAP_SERVERS.environmentVariable()).isEqualTo("VARFLOW_KAFKA_BOOTSTRAP_SERVERS");
     }
+
+    @Test
+    void aDefaultOverrideReplacesOnlyTheDeclaredDefaultNeverASetValue() {
+        Setting<Duration> interval = JobOptions.JOB_CHECKPOINT_INTERVAL;
+        Duration declared = interval.defaultValue();
+        JobConfig unset = JobConfig.defaults().withDefault(interval, Duration.ofSeconds(2), "the embedded stack");
+        assertThat(unset.get(interval)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(unset.source(interval)).isEqualTo("default of the embedded stack");
+
+        JobConfig setToDeclared = JobConfig.builder().set(interval.key(), interval.defaultText()).build()
+                .withDefault(interval, Duration.ofSeconds(2), "the embedded stack");
+        assertThat(setToDeclared.get(interval)).as("a value equal to the declared default was still set")
+                .isEqualTo(declared);
+        assertThat(setToDeclared.source(interval)).isEqualTo("--set");
+    }
 }

@@ -189,6 +189,31 @@ class VarflowJobITCase {
         }
     }
 
+    @Test
+    void atLeastOnceResultsAreVisibleWithoutWaitingForACheckpoint() throws Exception {
+        // No checkpoint completes within the test: exactly-once results would stay invisible.
+        JobConfig config = IsolatedTopics.on(stack, "alo")
+                .with(JobOptions.JOB_RESULT_DELIVERY, "at-least-once")
+                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofHours(1));
+        Properties kafka = KafkaClientSettings.connection(config);
+        try (OutcomeReader outcomes = new OutcomeReader(
+                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
+                JobRunner.LocalJob job = JobRunner.startLocal(config)) {
+            job.awaitRunning(Duration.ofSeconds(120));
+            List<SubmittedRequest> submitted;
+            try (RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+                submitted = producer.send(List.of(
+                        "{\"requestId\":\"alo-1\",\"classLabel\":2,\"count\":2,\"seed\":1}",
+                        "{\"requestId\":\"alo-both\",\"classLabel\":2,\"count\":1,\"labels\":[3]}"));
+            }
+            assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(3))).as("visible before any checkpoint").isEmpty();
+            assertThat(outcomes.results().get("alo-1").get(0).path("status").asText()).isEqualTo("succeeded");
+            assertThat(outcomes.deadLetters().get(submitted.get(1).coordinates()).path("reason").asText())
+                    .isEqualTo("give either classLabel + count or labels, not both");
+            assertThat(Checkpoints.latest(config.get(JobOptions.JOB_CHECKPOINT_DIR))).as("no checkpoint yet").isEmpty();
+        }
+    }
+
     private static List<SubmittedRequest> renumber(List<SubmittedRequest> one, int index) {
         SubmittedRequest s = one.get(0);
         return List.of(new SubmittedRequest(index + 1, s.requestId(), s.topic(), s.partition(), s.offset()));
