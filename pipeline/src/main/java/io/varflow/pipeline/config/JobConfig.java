@@ -94,6 +94,11 @@ public final class JobConfig implements Serializable {
         return sources.getOrDefault(setting.key(), "default");
     }
 
+    /** Whether {@code setting} was given (file, environment, flag, code) rather than left at its default. */
+    public boolean isGiven(Setting<?> setting) {
+        return sources.containsKey(setting.key());
+    }
+
     /** Kafka client properties given with the {@code kafka.property.} prefix, prefix removed. */
     public Map<String, String> kafkaPassthrough() {
         return new TreeMap<>(kafkaPassthrough);
@@ -242,10 +247,57 @@ public final class JobConfig implements Serializable {
                     kafkaPassthrough.remove(passthroughName(key));
                 } else if (value.isValueNode()) {
                     put(key, value.asText(), source);
+                } else if (value.isArray() && key.equals(JobOptions.MODELS.key())) {
+                    put(key, modelList(key, value, source), source);
                 } else {
                     throw new IllegalArgumentException(source + ": " + key + " must be a single value, not a list");
                 }
             }
+        }
+
+        /**
+         * A YAML list of model mappings as the text form of {@link ModelEntries}; a list of indexes
+         * under {@code subtasks} is joined with {@code +}.
+         */
+        private static String modelList(String key, JsonNode list, String source) {
+            List<Map<String, String>> entries = new ArrayList<>();
+            for (JsonNode entry : list) {
+                if (!entry.isObject()) {
+                    throw new IllegalArgumentException(source + ": " + key + " must be a list of mappings (name: ...)");
+                }
+                Map<String, String> fields = new LinkedHashMap<>();
+                Iterator<Map.Entry<String, JsonNode>> it = entry.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> field = it.next();
+                    JsonNode v = field.getValue();
+                    List<String> parts = new ArrayList<>();
+                    if (v.isArray()) {
+                        v.forEach(p -> parts.add(p.asText()));
+                    } else if (v.isValueNode()) {
+                        parts.add(v.asText());
+                    } else {
+                        throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
+                                + " must be a single value");
+                    }
+                    String text = String.join("+", parts);
+                    if (text.contains(",") || text.contains(";")) {
+                        throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
+                                + " must not contain ',' or ';'");
+                    }
+                    fields.put(field.getKey(), text);
+                }
+                entries.add(fields);
+            }
+            StringBuilder text = new StringBuilder();
+            for (Map<String, String> fields : entries) {
+                if (text.length() > 0) {
+                    text.append(';');
+                }
+                StringBuilder one = new StringBuilder();
+                fields.forEach((k, v) -> one.append(one.length() > 0 ? "," : "").append(k).append('=').append(v));
+                text.append(one);
+            }
+            return text.toString();
         }
 
         /** Reads the {@code VARFLOW_*} variables of declared settings from the given environment. */
