@@ -24,7 +24,24 @@ public final class ModelCatalogs {
     private static final List<Setting<String>> ONE_MODEL =
             List.of(JobOptions.MODEL_NAME, JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
 
+    /**
+     * The bundled models that {@code demo} serves side by side when no model is given: the tiny model
+     * at the job's batch limit and again, as {@code tiny-b}, with batches of at most 2. Another bundled
+     * model is one more entry here.
+     */
+    public static final ModelEntries BUNDLED = new ModelEntries(List.of(
+            new ModelEntry(ModelSpec.BUNDLED_TINY, null, null, null, null, null, null, List.of()),
+            ModelEntry.bundledTiny("tiny-b", 2)));
+
     private ModelCatalogs() {}
+
+    /** {@code config} serving {@link #BUNDLED} unless it names models of its own (either form). */
+    public static JobConfig servingBundledUnlessGiven(JobConfig config) {
+        if (config.isGiven(JobOptions.MODELS) || ONE_MODEL.stream().anyMatch(config::isGiven)) {
+            return config;
+        }
+        return config.with(JobOptions.MODELS, BUNDLED);
+    }
 
     public static ModelCatalog from(JobConfig config) {
         int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
