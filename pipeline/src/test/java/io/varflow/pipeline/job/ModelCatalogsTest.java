@@ -69,4 +69,18 @@ class ModelCatalogsTest {
                 JobConfig.builder().set("models", "name=a,dtype=fp16").build()))
                 .hasMessageContaining("model a: --dtype fp16 needs --device gpu");
     }
+
+    @Test
+    void demoServesTheBundledModelsSideBySideUnlessModelsAreGiven() {
+        JobConfig plain = ModelCatalogs.servingBundledUnlessGiven(
+                JobConfig.builder().set("batch.max-images", "8").build());
+        assertThat(ModelCatalogs.from(plain).models()).extracting(ModelSpec::name, ModelSpec::maxBatch)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("tiny", 8),
+                        org.assertj.core.groups.Tuple.tuple("tiny-b", 2));
+        JobConfig own = JobConfig.builder().set("model.vae", "/v.pth").set("model.var", "/r.pth")
+                .set("model.config", "d16").build();
+        assertThat(ModelCatalogs.servingBundledUnlessGiven(own)).isSameAs(own);
+        JobConfig listed = JobConfig.builder().set("models", "name=x").build();
+        assertThat(ModelCatalogs.servingBundledUnlessGiven(listed)).isSameAs(listed);
+    }
 }
