@@ -260,44 +260,25 @@ public final class JobConfig implements Serializable {
          * under {@code subtasks} is joined with {@code +}.
          */
         private static String modelList(String key, JsonNode list, String source) {
-            List<Map<String, String>> entries = new ArrayList<>();
+            List<String> entries = new ArrayList<>();
             for (JsonNode entry : list) {
                 if (!entry.isObject()) {
                     throw new IllegalArgumentException(source + ": " + key + " must be a list of mappings (name: ...)");
                 }
-                Map<String, String> fields = new LinkedHashMap<>();
-                Iterator<Map.Entry<String, JsonNode>> it = entry.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> field = it.next();
-                    JsonNode v = field.getValue();
+                List<String> fields = new ArrayList<>();
+                entry.fields().forEachRemaining(field -> {
                     List<String> parts = new ArrayList<>();
-                    if (v.isArray()) {
-                        v.forEach(p -> parts.add(p.asText()));
-                    } else if (v.isValueNode()) {
-                        parts.add(v.asText());
-                    } else {
+                    field.getValue().forEach(part -> parts.add(part.asText()));
+                    String value = field.getValue().isArray() ? String.join("+", parts) : field.getValue().asText();
+                    if (field.getValue().isObject() || value.contains(",") || value.contains(";")) {
                         throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
-                                + " must be a single value");
+                                + " must be a single value without ',' or ';'");
                     }
-                    String text = String.join("+", parts);
-                    if (text.contains(",") || text.contains(";")) {
-                        throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
-                                + " must not contain ',' or ';'");
-                    }
-                    fields.put(field.getKey(), text);
-                }
-                entries.add(fields);
+                    fields.add(field.getKey() + "=" + value);
+                });
+                entries.add(String.join(",", fields));
             }
-            StringBuilder text = new StringBuilder();
-            for (Map<String, String> fields : entries) {
-                if (text.length() > 0) {
-                    text.append(';');
-                }
-                StringBuilder one = new StringBuilder();
-                fields.forEach((k, v) -> one.append(one.length() > 0 ? "," : "").append(k).append('=').append(v));
-                text.append(one);
-            }
-            return text.toString();
+            return String.join(";", entries);
         }
 
         /** Reads the {@code VARFLOW_*} variables of declared settings from the given environment. */
