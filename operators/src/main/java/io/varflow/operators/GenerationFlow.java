@@ -151,7 +151,7 @@ public final class GenerationFlow {
                 valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG),
                         sized.getSideOutput(DeadLetters.TAG));
 
-        SubtaskRouting routing = new SubtaskRouting(samplingParallelism, maxParallelism);
+        SubtaskRouting routing = SubtaskRouting.of(catalog, samplingParallelism, maxParallelism);
         SingleOutputStreamOperator<ImageWork> work = valid
                 .keyBy(ValidRequest::requestId)
                 .process(new DropRepeatedRequests(completedTtl), TypeInformation.of(ValidRequest.class))

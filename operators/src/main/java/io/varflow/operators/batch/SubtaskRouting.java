@@ -1,7 +1,11 @@
 package io.varflow.operators.batch;
 
+import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.catalog.ModelSpec;
 import java.io.Serializable;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 
@@ -16,6 +20,10 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * over all GPUs and small requests spread by id. Deterministic, so a replayed request takes the
  * same route.
  *
+ * <p>A model placed on some subtasks only ({@link ModelSpec#subtasks()}) is dealt over those the
+ * same way: image {@code i} goes to the {@code (hash(requestId) + i) mod n}-th of its {@code n}
+ * subtasks. No key of it ever maps to another subtask, so the sampling subtasks there never load it.
+ *
  * <p>The batcher's parallelism and max parallelism must be the ones given here (the job assembly
  * sets both on the keyed operator).
  */
@@ -25,15 +33,48 @@ public final class SubtaskRouting implements Serializable {
 
     private final int parallelism;
     private final int maxParallelism;
+    /** Model -> the subtasks serving it, ascending; a model not listed is served by all. */
+    private final Map<String, int[]> placement;
     private transient Map<String, String[]> keysByModel;
 
+    /** Every model on every subtask. */
     public SubtaskRouting(int parallelism, int maxParallelism) {
+        this(parallelism, maxParallelism, Map.of());
+    }
+
+    /**
+     * @param placement model name -> the subtasks serving it (each in [0, parallelism)); a model not
+     *     listed, or listed with none, is served by all
+     */
+    public SubtaskRouting(int parallelism, int maxParallelism, Map<String, List<Integer>> placement) {
         if (parallelism < 1 || maxParallelism < parallelism) {
             throw new IllegalArgumentException("need 1 <= parallelism (" + parallelism + ") <= max parallelism ("
                     + maxParallelism + ")");
         }
         this.parallelism = parallelism;
         this.maxParallelism = maxParallelism;
+        this.placement = new LinkedHashMap<>();
+        placement.forEach((model, subtasks) -> {
+            for (int s : subtasks) {
+                if (s < 0 || s >= parallelism) {
+                    throw new IllegalArgumentException("model '" + model + "' is placed on subtask " + s
+                            + ", but the job has subtasks 0 to " + (parallelism - 1) + " (job.parallelism "
+                            + parallelism + ")");
+                }
+            }
+            if (!subtasks.isEmpty()) {
+                this.placement.put(model, subtasks.stream().mapToInt(Integer::intValue).distinct().sorted().toArray());
+            }
+        });
+    }
+
+    /** Routing for the catalog's models on their placements ({@link ModelSpec#subtasks()}). */
+    public static SubtaskRouting of(ModelCatalog catalog, int parallelism, int maxParallelism) {
+        Map<String, List<Integer>> placement = new LinkedHashMap<>();
+        for (ModelSpec spec : catalog.models()) {
+            placement.put(spec.name(), spec.subtasks());
+        }
+        return new SubtaskRouting(parallelism, maxParallelism, placement);
     }
 
     public int parallelism() {
@@ -49,9 +90,30 @@ public final class SubtaskRouting implements Serializable {
         return Math.floorMod(requestId.hashCode() + index, parallelism);
     }
 
+    /** The subtask image {@code index} of {@code requestId} for {@code model} is batched on: one serving it. */
+    public int subtaskFor(String model, String requestId, int index) {
+        int[] serving = placement.get(model);
+        if (serving == null) {
+            return subtaskFor(requestId, index);
+        }
+        return serving[Math.floorMod(requestId.hashCode() + index, serving.length)];
+    }
+
+    /** The subtasks that serve {@code model}, ascending. */
+    public int[] subtasksOf(String model) {
+        int[] serving = placement.get(model);
+        if (serving == null) {
+            serving = new int[parallelism];
+            for (int s = 0; s < parallelism; s++) {
+                serving[s] = s;
+            }
+        }
+        return serving.clone();
+    }
+
     /** The route key of image {@code index} of {@code requestId} for {@code model}. */
     public String routeKey(String model, String requestId, int index) {
-        return keyFor(model, subtaskFor(requestId, index));
+        return keyFor(model, subtaskFor(model, requestId, index));
     }
 
     /** A key that Flink assigns to {@code subtask}. */

@@ -1,5 +1,6 @@
 package io.varflow.operators.catalog;
 
+import io.varflow.model.RuntimeOptions;
 import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.operators.validate.SafeNames;
@@ -20,6 +21,10 @@ import java.util.List;
  * @param imageSize output side in pixels (tasks of one model share it, so batches are uniform)
  * @param patchNums side of each scale's token grid, coarsest first (how token maps split into scales)
  * @param maxBatch images per batch; see {@link BatchBudget}
+ * @param device where the model runs; null: the generator factory's own setting
+ * @param precision precision of the model; null: the generator factory's own setting
+ * @param subtasks the sampling subtasks that serve this model (its placement); empty: all of them.
+ *     Routing deals the model's images over these only, so no other subtask ever loads it
  */
 public record ModelSpec(
         String name,
@@ -29,7 +34,10 @@ public record ModelSpec(
         int numClasses,
         int imageSize,
         List<Integer> patchNums,
-        int maxBatch) implements Serializable {
+        int maxBatch,
+        RuntimeOptions.Device device,
+        RuntimeOptions.Precision precision,
+        List<Integer> subtasks) implements Serializable {
 
     /** configRef of the fixture model bundled in the model jar under {@code varflow/tiny/}. */
     public static final String BUNDLED_TINY = "tiny";
@@ -55,13 +63,57 @@ public record ModelSpec(
         if (maxBatch < 1) {
             throw new IllegalArgumentException("model '" + name + "': maxBatch must be at least 1, got " + maxBatch);
         }
+        if ((device == null) != (precision == null)) {
+            throw new IllegalArgumentException("model '" + name + "': give both device and precision, or neither");
+        }
+        if (device != null) {
+            new RuntimeOptions(device, precision); // refuses fp16/bf16 on the CPU
+        }
+        subtasks = subtasks == null ? List.of() : List.copyOf(subtasks.stream().distinct().sorted().toList());
+        if (subtasks.stream().anyMatch(s -> s < 0)) {
+            throw new IllegalArgumentException("model '" + name + "': subtask indexes start at 0, got " + subtasks);
+        }
+    }
+
+    /** Served by every subtask, on the generator factory's device and precision. */
+    public ModelSpec(String name, String configRef, String vaeLocation, String varLocation, int numClasses,
+            int imageSize, List<Integer> patchNums, int maxBatch) {
+        this(name, configRef, vaeLocation, varLocation, numClasses, imageSize, patchNums, maxBatch, null, null,
+                List.of());
+    }
+
+    /** This model on its own device and precision. */
+    public ModelSpec withRuntime(RuntimeOptions runtime) {
+        return new ModelSpec(name, configRef, vaeLocation, varLocation, numClasses, imageSize, patchNums, maxBatch,
+                runtime.device(), runtime.precision(), subtasks);
+    }
+
+    /** This model served by these sampling subtasks only (empty: all). */
+    public ModelSpec withSubtasks(List<Integer> placement) {
+        return new ModelSpec(name, configRef, vaeLocation, varLocation, numClasses, imageSize, patchNums, maxBatch,
+                device, precision, placement);
+    }
+
+    /** The bundled tiny model under another name (e.g. to serve it twice with different batch limits). */
+    public static ModelSpec bundledTiny(String name, int maxBatch) {
+        ModelConfig config = tinyConfig();
+        return new ModelSpec(name, BUNDLED_TINY, null, null, config.numClasses(), config.imageSize(),
+                config.patchNums(), maxBatch);
+    }
+
+    /** The device and precision this model asks for, or {@code fallback} when it leaves them to the factory. */
+    public RuntimeOptions runtimeOr(RuntimeOptions fallback) {
+        return device == null ? fallback : new RuntimeOptions(device, precision);
+    }
+
+    /** Whether sampling subtask {@code subtask} serves this model. */
+    public boolean servedBy(int subtask) {
+        return subtasks.isEmpty() || subtasks.contains(subtask);
     }
 
     /** The bundled tiny model under the name {@code tiny}. */
     public static ModelSpec tiny(int maxBatch) {
-        ModelConfig config = tinyConfig();
-        return new ModelSpec(BUNDLED_TINY, BUNDLED_TINY, null, null, config.numClasses(), config.imageSize(),
-                config.patchNums(), maxBatch);
+        return bundledTiny(BUNDLED_TINY, maxBatch);
     }
 
     /** A model with weights at the given locations (local paths or s3:// URIs). */

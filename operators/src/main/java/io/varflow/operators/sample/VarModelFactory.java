@@ -10,8 +10,8 @@ import io.varflow.operators.store.ObjectStoreConfig;
 import java.nio.file.Path;
 
 /**
- * The production {@link GeneratorFactory}: a {@link VarModel} per model, on the configured device
- * and precision. The bundled tiny model comes from the classpath; other models from local paths
+ * The production {@link GeneratorFactory}: a {@link VarModel} per model, on the model's own device
+ * and precision when its {@link ModelSpec} names them, else on the factory's. The bundled tiny model comes from the classpath; other models from local paths
  * or {@code s3://bucket/key} URIs, which are downloaded once per task manager into a local cache
  * directory with the job's object-store credentials (see {@link ModelFiles}).
  */
@@ -44,7 +44,7 @@ public final class VarModelFactory implements GeneratorFactory {
 
     @Override
     public ImageGenerator open(ModelSpec spec, int subtask) throws Exception {
-        RuntimeOptions options = new RuntimeOptions(device, precision);
+        RuntimeOptions options = spec.runtimeOr(new RuntimeOptions(device, precision));
         if (spec.isBundledTiny()) {
             return VarModel.tiny(options);
         }

@@ -1,10 +1,15 @@
 package io.varflow.operators.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.varflow.operators.catalog.ModelCatalog;
+import io.varflow.operators.catalog.ModelSpec;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,5 +55,37 @@ class SubtaskRoutingTest {
                     Integer::sum);
         }
         assertThat(perSubtask).hasSize(parallelism).allSatisfy((s, n) -> assertThat(n).isBetween(70, 130));
+    }
+
+    @Test
+    void aPlacedModelIsDealtEvenlyOverItsSubtasksAndNeverReachesAnother() {
+        ModelCatalog catalog = ModelCatalog.of(List.of(ModelSpec.tiny(8).withSubtasks(List.of(1, 3)),
+                ModelSpec.bundledTiny("everywhere", 4)));
+        SubtaskRouting routing = SubtaskRouting.of(catalog, 4, 128);
+        Map<Integer, Integer> placed = new HashMap<>();
+        Map<Integer, Integer> everywhere = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            placed.merge(subtaskOf(routing.routeKey("tiny", "big", i), 4), 1, Integer::sum);
+            everywhere.merge(subtaskOf(routing.routeKey("everywhere", "big", i), 4), 1, Integer::sum);
+        }
+        assertThat(placed).containsOnlyKeys(1, 3).allSatisfy((s, n) -> assertThat(n).isEqualTo(20));
+        assertThat(everywhere).containsOnlyKeys(0, 1, 2, 3).allSatisfy((s, n) -> assertThat(n).isEqualTo(10));
+        assertThat(routing.subtasksOf("tiny")).containsExactly(1, 3);
+        assertThat(routing.subtasksOf("everywhere")).containsExactly(0, 1, 2, 3);
+        for (int r = 0; r < 200; r++) {
+            assertThat(subtaskOf(routing.routeKey("tiny", "req-" + r, 0), 4)).isIn(1, 3);
+        }
+    }
+
+    @Test
+    void aPlacementBeyondTheJobsSubtasksIsRefusedNamingIt() {
+        ModelCatalog catalog = ModelCatalog.of(List.of(ModelSpec.tiny(8).withSubtasks(List.of(0, 2))));
+        assertThatThrownBy(() -> SubtaskRouting.of(catalog, 2, 128))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'tiny' is placed on subtask 2").hasMessageContaining("0 to 1");
+    }
+
+    private static int subtaskOf(String key, int parallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(key, 128, parallelism);
     }
 }

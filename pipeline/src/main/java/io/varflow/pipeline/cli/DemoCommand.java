@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.ModelEntry;
 import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
+import io.varflow.pipeline.job.ModelCatalogs;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the job on a local stack and show what a few requests make.",
             "Starts Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
-            "submits a few requests to the tiny model (or the checkpoints given) and shows the results."
+            "submits a few requests to the bundled models served side by side (or the models given) and shows",
+            "the results."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -56,11 +59,13 @@ public final class DemoCommand implements Callable<Integer> {
         if (requests < 1 || requests > 1000 || imagesPerRequest < 1 || imagesPerRequest > 100) {
             throw new UserInputException("--requests must be in [1, 1000] and --images in [1, 100]");
         }
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = ModelCatalogs.servingBundledUnlessGiven(settings.toJobConfig(System.getenv()));
         Duration wait = DurationFlags.parse("--timeout", timeout);
         Path dir = workDir != null ? workDir : WorkDirs.fresh("demo");
         PrintWriter out = spec.commandLine().getOut();
-        List<String> messages = demoRequests(requests, imagesPerRequest);
+        List<String> models = base.find(JobOptions.MODELS)
+                .map(m -> m.entries().stream().map(ModelEntry::name).toList()).orElse(List.of());
+        List<String> messages = demoRequests(requests, imagesPerRequest, models);
         out.printf("Starting Kafka, the S3-compatible server and Flink in %s ...%n", dir);
         out.flush();
         EmbeddedRun.Outcome outcome;
@@ -69,8 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             JobConfig config = stack.jobConfig();
             bucketDir = stack.bucketDir();
-            model = config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
-            out.printf("Kafka at %s, S3 at %s (bucket %s), model '%s'.%n",
+            model = !models.isEmpty() ? String.join("', '", models)
+                    : config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
+            out.printf("Kafka at %s, S3 at %s (bucket %s), models '%s'.%n",
                     config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.S3_ENDPOINT),
                     config.get(JobOptions.S3_BUCKET), model);
             out.printf("Submitting %d requests of %d images and one malformed message ...%n", requests, imagesPerRequest);
@@ -81,12 +87,14 @@ public final class DemoCommand implements Callable<Integer> {
         return outcome.summary().allAccountedFor() ? 0 : 1;
     }
 
-    static List<String> demoRequests(int requests, int imagesPerRequest) {
+    /** The demo's requests, dealt in turn to {@code models} when there are several (else the default model). */
+    static List<String> demoRequests(int requests, int imagesPerRequest, List<String> models) {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
+            String model = models.size() > 1 ? ",\"model\":\"" + models.get(i % models.size()) + "\"" : "";
             messages.add(String.format(
-                    "{\"requestId\":\"demo-%d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
-                    i + 1, i % 10, imagesPerRequest, 1000 + i));
+                    "{\"requestId\":\"demo-%d\"%s,\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+                    i + 1, model, i % 10, imagesPerRequest, 1000 + i));
         }
         messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
         return messages;
@@ -99,7 +107,8 @@ public final class DemoCommand implements Callable<Integer> {
             List<JsonNode> events = s.requestId() == null ? null : outcome.results().get(s.requestId());
             if (events != null) {
                 JsonNode event = events.get(0);
-                out.printf("%s: %s, %d images in %d ms%n", s.requestId(), event.path("status").asText(),
+                out.printf("%s (%s): %s, %d images in %d ms%n", s.requestId(), event.path("model").asText(),
+                        event.path("status").asText(),
                         event.path("images").size(), event.path("timings").path("totalMs").asLong());
                 for (JsonNode image : event.path("images")) {
                     out.printf("  #%d label %d: %s%s%n", image.path("index").asInt(), image.path("label").asInt(),

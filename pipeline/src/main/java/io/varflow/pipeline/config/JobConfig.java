@@ -94,6 +94,11 @@ public final class JobConfig implements Serializable {
         return sources.getOrDefault(setting.key(), "default");
     }
 
+    /** Whether {@code setting} was given (file, environment, flag, code) rather than left at its default. */
+    public boolean isGiven(Setting<?> setting) {
+        return sources.containsKey(setting.key());
+    }
+
     /** Kafka client properties given with the {@code kafka.property.} prefix, prefix removed. */
     public Map<String, String> kafkaPassthrough() {
         return new TreeMap<>(kafkaPassthrough);
@@ -257,10 +262,38 @@ public final class JobConfig implements Serializable {
                     kafkaPassthrough.remove(passthroughName(key));
                 } else if (value.isValueNode()) {
                     put(key, value.asText(), source);
+                } else if (value.isArray() && key.equals(JobOptions.MODELS.key())) {
+                    put(key, modelList(key, value, source), source);
                 } else {
                     throw new IllegalArgumentException(source + ": " + key + " must be a single value, not a list");
                 }
             }
+        }
+
+        /**
+         * A YAML list of model mappings as the text form of {@link ModelEntries}; a list of indexes
+         * under {@code subtasks} is joined with {@code +}.
+         */
+        private static String modelList(String key, JsonNode list, String source) {
+            List<String> entries = new ArrayList<>();
+            for (JsonNode entry : list) {
+                if (!entry.isObject()) {
+                    throw new IllegalArgumentException(source + ": " + key + " must be a list of mappings (name: ...)");
+                }
+                List<String> fields = new ArrayList<>();
+                entry.fields().forEachRemaining(field -> {
+                    List<String> parts = new ArrayList<>();
+                    field.getValue().forEach(part -> parts.add(part.asText()));
+                    String value = field.getValue().isArray() ? String.join("+", parts) : field.getValue().asText();
+                    if (field.getValue().isObject() || value.contains(",") || value.contains(";")) {
+                        throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
+                                + " must be a single value without ',' or ';'");
+                    }
+                    fields.add(field.getKey() + "=" + value);
+                });
+                entries.add(String.join(",", fields));
+            }
+            return String.join(";", entries);
         }
 
         /** Reads the {@code VARFLOW_*} variables of declared settings from the given environment. */

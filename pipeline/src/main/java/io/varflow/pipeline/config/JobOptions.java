@@ -238,6 +238,13 @@ public final class JobOptions {
             .defaultValue(RuntimeOptions.Precision.FP32).flag("--dtype")
             .description("Precision of the model; fp16 and bf16 need model.device gpu");
 
+    public static final Setting<ModelEntries> MODELS = Setting.key("models").type(SettingType.MODEL_LIST)
+            .description("Several models served side by side, instead of model.name/.vae/.var/.config:"
+                    + " name=N[,config=C,vae=V,var=R,device=D,dtype=P,max-images=M,subtasks=0-1+3][;name=...]"
+                    + " (a list of such mappings in YAML); the first is the default; unset fields take model.device,"
+                    + " model.dtype, batch.max-images; subtasks (all when unset) are the sampling subtasks that load"
+                    + " and serve the model; without checkpoints an entry serves the bundled tiny model");
+
     // Store
     public static final Setting<Integer> STORE_MAX_RETRIES = Setting.key("store.max-retries").intType()
             .check(atLeast(0))

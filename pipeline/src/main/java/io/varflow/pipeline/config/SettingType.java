@@ -36,6 +36,10 @@ public final class SettingType<T> {
     public static final SettingType<Long> BYTES =
             new SettingType<>("bytes", Long.class, SettingType::parseBytes, SettingType::formatBytes);
 
+    /** The models one job serves: {@code name=a,config=d16,...;name=b,...} (see {@link ModelEntries}). */
+    public static final SettingType<ModelEntries> MODEL_LIST =
+            new SettingType<>("model list", ModelEntries.class, ModelEntries::parse, ModelEntries::format);
+
     private final String name;
     private final Class<T> valueClass;
     private final Function<String, T> parser;

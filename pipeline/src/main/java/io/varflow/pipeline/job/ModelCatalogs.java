@@ -1,21 +1,57 @@
 package io.varflow.pipeline.job;
 
+import io.varflow.model.RuntimeOptions;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.ModelEntries;
+import io.varflow.pipeline.config.ModelEntry;
+import io.varflow.pipeline.config.Setting;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The models a job serves, from its settings: the bundled tiny model unless checkpoints are given. */
+/**
+ * The models a job serves, from its settings: the {@code models} list when given, else the one model
+ * of {@code model.*} (the bundled tiny model unless checkpoints are given).
+ */
 public final class ModelCatalogs {
+
+    /** The one-model settings that {@code models} replaces; giving both is refused. */
+    private static final List<Setting<String>> ONE_MODEL =
+            List.of(JobOptions.MODEL_NAME, JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
+
+    /**
+     * The bundled models that {@code demo} serves side by side when no model is given: the tiny model
+     * at the job's batch limit and again, as {@code tiny-b}, with batches of at most 2. Another bundled
+     * model is one more entry here.
+     */
+    public static final ModelEntries BUNDLED = new ModelEntries(List.of(
+            new ModelEntry(ModelSpec.BUNDLED_TINY, null, null, null, null, null, null, List.of()),
+            ModelEntry.bundledTiny("tiny-b", 2)));
 
     private ModelCatalogs() {}
 
+    /** {@code config} serving {@link #BUNDLED} unless it names models of its own (either form). */
+    public static JobConfig servingBundledUnlessGiven(JobConfig config) {
+        if (config.isGiven(JobOptions.MODELS) || ONE_MODEL.stream().anyMatch(config::isGiven)) {
+            return config;
+        }
+        return config.with(JobOptions.MODELS, BUNDLED);
+    }
+
     public static ModelCatalog from(JobConfig config) {
         int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
+        if (config.find(JobOptions.MODELS).isPresent()) {
+            List<ModelSpec> specs = new ArrayList<>();
+            for (ModelEntry entry : checkModels(config)) {
+                specs.add(spec(entry, maxBatch, GeneratorFactories.runtime(config)));
+            }
+            return ModelCatalog.of(specs);
+        }
         if (!checkCheckpoints(config)) {
             return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
         }
@@ -24,6 +60,79 @@ public final class ModelCatalogs {
         String name = config.require(JobOptions.MODEL_NAME);
         return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, config.require(JobOptions.MODEL_VAE),
                 config.require(JobOptions.MODEL_VAR), maxBatch)));
+    }
+
+    /** Checks the model settings, whichever form they take, without reading any file. */
+    static void check(JobConfig config) {
+        if (config.find(JobOptions.MODELS).isPresent()) {
+            checkModels(config);
+        } else {
+            checkCheckpoints(config);
+        }
+    }
+
+    /** The catalog entry of one listed model; device, precision and batch limit default to the job's. */
+    private static ModelSpec spec(ModelEntry entry, int jobMaxBatch, RuntimeOptions jobRuntime) {
+        int maxBatch = entry.maxImages() == null ? jobMaxBatch : entry.maxImages();
+        ModelSpec spec = entry.vae() == null
+                ? ModelSpec.bundledTiny(entry.name(), maxBatch)
+                : ModelSpec.of(entry.name(), entry.config(), ModelConfigs.resolve(entry.config()), entry.vae(),
+                        entry.var(), maxBatch);
+        return spec.withRuntime(runtime(entry, jobRuntime)).withSubtasks(entry.subtasks());
+    }
+
+    private static RuntimeOptions runtime(ModelEntry entry, RuntimeOptions job) {
+        RuntimeOptions.Device device = entry.device() == null ? job.device() : entry.device();
+        RuntimeOptions.Precision precision = entry.dtype() == null ? job.precision() : entry.dtype();
+        try {
+            return new RuntimeOptions(device, precision);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(JobOptions.MODELS.key() + ", model " + entry.name() + ": "
+                    + e.getMessage() + " (set its " + ModelEntries.DEVICE + " and " + ModelEntries.DTYPE + ")", e);
+        }
+    }
+
+    /**
+     * The listed models, checked: not mixed with the one-model settings, checkpoints in pairs with a
+     * config, device and precision that go together, subtasks that the job has.
+     */
+    private static List<ModelEntry> checkModels(JobConfig config) {
+        String models = JobOptions.MODELS.key() + " (" + config.source(JobOptions.MODELS) + ")";
+        for (Setting<String> one : ONE_MODEL) {
+            if (config.isGiven(one)) {
+                throw new IllegalArgumentException(models + " and " + one.key() + " (" + config.source(one)
+                        + ") both say which models to serve: list every model in " + JobOptions.MODELS.key()
+                        + " and drop " + one.key());
+            }
+        }
+        int parallelism = config.get(JobOptions.JOB_PARALLELISM);
+        RuntimeOptions jobRuntime = GeneratorFactories.runtime(config);
+        List<ModelEntry> entries = config.get(JobOptions.MODELS).entries();
+        for (ModelEntry entry : entries) {
+            String where = models + ", model " + entry.name() + ": ";
+            if ((entry.vae() == null) != (entry.var() == null)) {
+                throw new IllegalArgumentException(where + "give both checkpoints (" + ModelEntries.VAE + " and "
+                        + ModelEntries.VAR + ") or neither (the bundled tiny model)");
+            }
+            if (entry.vae() != null && entry.config() == null) {
+                throw new IllegalArgumentException(where + ModelEntries.CONFIG
+                        + " is required with checkpoints: a preset such as d16 or a config.json");
+            }
+            if (entry.vae() == null && entry.config() != null && !ModelSpec.BUNDLED_TINY.equals(entry.config())) {
+                throw new IllegalArgumentException(where + ModelEntries.CONFIG + " " + entry.config()
+                        + " needs checkpoints (" + ModelEntries.VAE + " and " + ModelEntries.VAR
+                        + "); without them the entry serves the bundled " + ModelSpec.BUNDLED_TINY + " model");
+            }
+            for (int subtask : entry.subtasks()) {
+                if (subtask >= parallelism) {
+                    throw new IllegalArgumentException(where + "subtask " + subtask + " does not exist: "
+                            + JobOptions.JOB_PARALLELISM.key() + " is " + parallelism + " (subtasks 0 to "
+                            + (parallelism - 1) + ")");
+                }
+            }
+            runtime(entry, jobRuntime);
+        }
+        return entries;
     }
 
     /**

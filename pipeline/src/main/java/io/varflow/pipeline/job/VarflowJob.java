@@ -43,12 +43,12 @@ public final class VarflowJob {
     private VarflowJob() {}
 
     /**
-     * Checks the settings that only make sense together (checkpoints and their config, device and
-     * precision, the operators' limits) without reading any file, so a command can refuse them before
-     * it starts anything; {@link #build} checks them again.
+     * Checks the settings that only make sense together (the models: checkpoints and their config,
+     * device and precision, placement on the job's subtasks; the operators' limits) without reading
+     * any file, so a command can refuse them before it starts anything; {@link #build} checks them again.
      */
     public static void checkSettings(JobConfig config) {
-        ModelCatalogs.checkCheckpoints(config);
+        ModelCatalogs.check(config);
         GeneratorFactories.runtime(config);
         OperatorOptions.requestLimits(config);
         OperatorOptions.editLimits(config);
