@@ -217,11 +217,15 @@ public final class VarModel implements ImageGenerator {
                         NDArray down = vqvae.nextScaleInput(fHat, si)
                                 .reshape(batch, zChannels, (long) next * next)
                                 .transpose(0, 2, 1);
+                        NDArray previous = x;
                         x = keep(pass.nextInput(down, si), gen);
+                        previous.close();
                         clock.transformerDone(x);
                     }
                 }
             }
+            x.close();
+            pass.close(); // the KV cache is not needed by the decoder: free it first
             NDArray image = vqvae.decodeFHat(fHat);
             // The only read-backs: every scale's token ids in one transfer, then the pixels.
             long[] ids = NDArrays.concat(new NDList(tokens), 1).toType(DataType.INT64, false).toLongArray();
@@ -230,7 +234,6 @@ public final class VarModel implements ImageGenerator {
             if (timings != null) {
                 timings.addBatch(batch);
             }
-            pass.close();
             return results(tasks, ids, pixels);
         }
     }
