@@ -40,7 +40,7 @@ mkdir -p "$OUT"
 
 "$ROOT/varflow" --version >/dev/null # builds now, not inside the timed runs
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 peak_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
 printf '%-9s %5s %3s | %9s %10s %12s %10s %9s | %10s %9s\n' side batch thr "images/s" "ms/batch" "transformer" sampling decode "cpu ms/img" "peak MiB"

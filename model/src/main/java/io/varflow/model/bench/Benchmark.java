@@ -67,6 +67,9 @@ public final class Benchmark {
         long loadStart = System.nanoTime();
         try (VarModel model = VarModel.randomWeights(settings.config(), settings.seed(), settings.options())) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            // Random weights are generated on the Java heap (a real checkpoint is memory-mapped):
+            // collect that garbage now so it is not counted as generation memory.
+            System.gc();
             MemoryProbe memory = new MemoryProbe(settings.options());
             // Resident bytes with the weights loaded and nothing generated yet: what the batch adds
             // is measured above this line (CPU only; the peak is the kernel's high-water mark).

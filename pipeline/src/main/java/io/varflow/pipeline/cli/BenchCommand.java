@@ -6,6 +6,7 @@ import io.varflow.model.VarModel;
 import io.varflow.model.bench.Benchmark;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.operators.catalog.BatchBudget;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -34,8 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Model model;
 
-    @Option(names = "--batch", defaultValue = "8", description = "images per batch (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", defaultValue = "auto",
+            description = "images per batch, or auto: the largest batch that fits the device's memory (GPU: free memory;"
+                    + " CPU: " + BatchBudget.DEFAULT_HOST_BUDGET + ") by MemoryEstimate (default: ${DEFAULT-VALUE})")
+    String batch;
 
     @Option(names = "--batches", defaultValue = "3", description = "measured batches (default: ${DEFAULT-VALUE})")
     int batches;
@@ -80,12 +83,28 @@ public final class BenchCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(threads));
         }
         RuntimeOptions options = runtimeOptions();
-        Benchmark.Settings settings = new Benchmark.Settings(config(), options, batch, warmup, batches,
+        ModelConfig modelConfig = config();
+        int images = batchSize(modelConfig, options);
+        Benchmark.Settings settings = new Benchmark.Settings(modelConfig, options, images, warmup, batches,
                 new SamplingParams(cfg, topK, topP, false), seed);
         Benchmark.Result result = Benchmark.run(settings);
         spec.commandLine().getOut().print(result.report());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private int batchSize(ModelConfig modelConfig, RuntimeOptions options) {
+        if (batch.trim().equalsIgnoreCase("auto")) {
+            BatchBudget.Choice choice = BatchBudget.auto(modelConfig, options,
+                    BatchBudget.parseBytes("host budget", BatchBudget.DEFAULT_HOST_BUDGET));
+            spec.commandLine().getOut().println("batch       " + choice.maxBatch() + " images (" + choice.reason() + ")");
+            return choice.maxBatch();
+        }
+        try {
+            return Integer.parseInt(batch.trim());
+        } catch (NumberFormatException e) {
+            throw new UserInputException("--batch must be a positive number or auto, got '" + batch + "'");
+        }
     }
 
     private ModelConfig config() {

@@ -81,7 +81,12 @@ public final class JobOptions {
 
     // Batching and model
     public static final ConfigOption BATCH_MAX_IMAGES =
-            ConfigOption.of("batch.max-images", "8", "Largest batch of images handed to the model");
+            ConfigOption.of("batch.max-images", "auto",
+                    "Largest batch of images handed to the model; auto: the largest that fits the sampler's device"
+                            + " memory (GPU: free memory less 10 %; CPU: batch.host-memory) by MemoryEstimate");
+    public static final ConfigOption BATCH_HOST_MEMORY =
+            ConfigOption.of("batch.host-memory", io.varflow.operators.catalog.BatchBudget.DEFAULT_HOST_BUDGET,
+                    "Host memory a CPU sampler may use per model (weights plus batch) when batch.max-images is auto");
     public static final ConfigOption BATCH_FIXED_SHAPE =
             ConfigOption.of("batch.fixed-shape", "false",
                     "true: run the model on batches padded to batch.max-images, so an image's bytes do not depend"

@@ -15,10 +15,10 @@ public final class ModelCatalogs {
     private ModelCatalogs() {}
 
     public static ModelCatalog from(JobConfig config) {
-        int maxBatch = config.getPositiveInt(JobOptions.BATCH_MAX_IMAGES);
         Optional<String> vae = config.find(JobOptions.MODEL_VAE);
         Optional<String> var = config.find(JobOptions.MODEL_VAR);
         if (vae.isEmpty() && var.isEmpty()) {
+            int maxBatch = BatchLimits.choose(config, ModelSpec.BUNDLED_TINY, ModelSpec.tinyConfig()).maxBatch();
             return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
         }
         if (vae.isEmpty() || var.isEmpty()) {
@@ -27,6 +27,7 @@ public final class ModelCatalogs {
         String configRef = config.find(JobOptions.MODEL_CONFIG).orElse("d16");
         ModelConfig modelConfig = ModelConfigs.resolve(configRef);
         String name = config.require(JobOptions.MODEL_NAME);
+        int maxBatch = BatchLimits.choose(config, name, modelConfig).maxBatch();
         return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, vae.get(), var.get(), maxBatch)));
     }
 }
