@@ -43,7 +43,9 @@ mkdir -p "$OUT"
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 peak_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
-printf '%-9s %5s %3s | %9s %10s %12s %10s %9s | %10s %9s\n' side batch thr "images/s" "ms/batch" "transformer" sampling decode "cpu ms/img" "peak MiB"
+ROW='%-9s %5s %3s | %9s %9s %9s %9s %9s | %9s %9s %9s %9s %9s | %8s\n'
+printf "$ROW" "" "" "" "wall" "" "" "" "" "CPU" "" "" "" "" ""
+printf "$ROW" side batch thr "images/s" "ms/batch" transf. sampling decode "images/s" "ms/batch" transf. sampling decode "peak MiB"
 declare -A RSS
 for b in $BATCHES; do
     vf="$OUT/varflow-b$b.txt" of="$OUT/official-b$b.txt"
@@ -60,10 +62,12 @@ for b in $BATCHES; do
         f="$OUT/$side-b$b.txt"
         rss=$(peak_mib "$f")
         RSS[$side,$b]=$rss
-        printf '%-9s %5s %3s | %9s %10s %12s %10s %9s | %10s %9s\n' "$side" "$b" "$THREADS" \
+        cpu=$(field cpu_ms_per_batch "$f")
+        printf "$ROW" "$side" "$b" "$THREADS" \
             "$(field images_per_s "$f")" "$(field ms_per_batch "$f")" "$(field transformer_ms "$f")" \
             "$(field sampling_ms "$f")" "$(field decode_ms "$f")" \
-            "$(awk -v c="$(field cpu_ms_per_batch "$f")" -v b="$b" 'BEGIN {printf "%.0f", c / b}')" "$rss"
+            "$(awk -v c="$cpu" -v b="$b" 'BEGIN {printf "%.4f", b * 1000 / c}')" "$cpu" \
+            "$(field transformer_cpu_ms "$f")" "$(field sampling_cpu_ms "$f")" "$(field decode_cpu_ms "$f")" "$rss"
     done
     grep -h '^estimate' "$vf" || true
 done

@@ -334,29 +334,34 @@ public final class VarModel implements ImageGenerator {
 
     /** Phase stopwatch; synchronises with the device (one-element read-back) only when timing. */
     private static final class PhaseClock {
+        private static final java.lang.management.ThreadMXBean THREADS =
+                java.lang.management.ManagementFactory.getThreadMXBean();
         private final GenerationTimings timings;
         private long last;
+        private long lastCpu;
+        private long cpuLap;
 
         PhaseClock(GenerationTimings timings) {
             this.timings = timings;
             this.last = System.nanoTime();
+            this.lastCpu = timings == null ? 0 : THREADS.getCurrentThreadCpuTime();
         }
 
         void transformerDone(NDArray produced) {
             if (timings != null) {
-                timings.addTransformer(lap(produced));
+                timings.addTransformer(lap(produced), cpuLap);
             }
         }
 
         void samplingDone(NDArray produced) {
             if (timings != null) {
-                timings.addSampling(lap(produced));
+                timings.addSampling(lap(produced), cpuLap);
             }
         }
 
         void decodeDone() {
             if (timings != null) {
-                timings.addDecode(lap(null));
+                timings.addDecode(lap(null), cpuLap);
             }
         }
 
@@ -369,6 +374,9 @@ public final class VarModel implements ImageGenerator {
             long now = System.nanoTime();
             long elapsed = now - last;
             last = now;
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            cpuLap = cpu - lastCpu;
+            lastCpu = cpu;
             return elapsed;
         }
     }

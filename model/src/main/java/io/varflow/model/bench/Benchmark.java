@@ -35,7 +35,8 @@ public final class Benchmark {
 
     /** What was measured; times are wall-clock means per batch after warm-up. */
     public record Result(Settings settings, String device, double loadSeconds, double imagesPerSecond,
-            double msPerBatch, double transformerMs, double samplingMs, double decodeMs, double cpuMsPerBatch,
+            double msPerBatch, double transformerMs, double samplingMs, double decodeMs, double transformerCpuMs,
+            double samplingCpuMs, double decodeCpuMs, double cpuMsPerBatch,
             String peakMemory, MemoryCheck memory) {
 
         /** Human-readable report, one fact per line. */
@@ -48,16 +49,19 @@ public final class Benchmark {
                     + "load        %.2f s (random weights)%n"
                     + "throughput  %.4g images/s%n"
                     + "per batch   %.1f ms = transformer %.1f + sampling %.1f + decode %.1f%n"
-                    + "cpu         %.1f ms per batch (process CPU time, all threads)%n"
+                    + "cpu         %.1f ms per batch (process CPU time, all threads); generating thread: transformer"
+                    + " %.1f + sampling %.1f + decode %.1f%n"
                     + "peak memory %s%n"
                     + "%s"
                     + "record      images_per_s=%.4f ms_per_batch=%.0f transformer_ms=%.0f sampling_ms=%.0f"
-                    + " decode_ms=%.0f cpu_ms_per_batch=%.0f%n",
+                    + " decode_ms=%.0f transformer_cpu_ms=%.0f sampling_cpu_ms=%.0f decode_cpu_ms=%.0f"
+                    + " cpu_ms_per_batch=%.0f%n",
                     s.config(), device, s.options().precision().name().toLowerCase(Locale.ROOT), s.batch(), s.batches(),
                     s.warmupBatches(), s.sampling().cfg(), s.sampling().topK(), s.sampling().topP(), loadSeconds,
-                    imagesPerSecond, msPerBatch, transformerMs, samplingMs, decodeMs, cpuMsPerBatch, peakMemory,
-                    memory == null ? "" : memory.report(), imagesPerSecond, msPerBatch, transformerMs, samplingMs,
-                    decodeMs, cpuMsPerBatch);
+                    imagesPerSecond, msPerBatch, transformerMs, samplingMs, decodeMs, cpuMsPerBatch, transformerCpuMs,
+                    samplingCpuMs, decodeCpuMs, peakMemory, memory == null ? "" : memory.report(), imagesPerSecond,
+                    msPerBatch, transformerMs, samplingMs, decodeMs, transformerCpuMs, samplingCpuMs, decodeCpuMs,
+                    cpuMsPerBatch);
         }
     }
 
@@ -98,7 +102,7 @@ public final class Benchmark {
                     : null;
             return new Result(settings, memory.deviceName(), loadSeconds, timings.images() / seconds,
                     seconds * 1000 / n, timings.transformerMs() / n, timings.samplingMs() / n, timings.decodeMs() / n,
-                    cpuMs / n, memory.report(), check);
+                    timings.transformerCpuMs() / n, timings.samplingCpuMs() / n, timings.decodeCpuMs() / n, cpuMs / n, memory.report(), check);
         }
     }
 
