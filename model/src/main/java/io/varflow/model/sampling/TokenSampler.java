@@ -51,6 +51,20 @@ public final class TokenSampler {
     }
 
     /**
+     * The same mask from a partial selection, as the official code does with {@code torch.topk}: only
+     * the {@code maxK} largest of each row are found and ordered (descending), and row r's k-th largest
+     * is taken at {@code descendingIndex[r] = k_r - 1}. The k-th largest value is the same as from a
+     * full sort, so the mask is identical; the work is a partial selection instead of a sort of V.
+     */
+    public static NDArray maskTopK(NDArray logits, NDArray descendingIndex, int maxK, NDArray negInf) {
+        Shape s = logits.getShape();
+        NDList top = logits.topK(maxK, -1, true, true);
+        NDArray kth = top.get(0).gather(descendingIndex.broadcast(new Shape(s.get(0), s.get(1), 1)), -1);
+        top.get(1).close(); // the indices are not needed
+        return NDArrays.where(logits.gte(kth), logits, negInf);
+    }
+
+    /**
      * Top-p with per-row threshold 1 - p (B, 1, 1) in float32 (a negative threshold disables it).
      *
      * @param lastIndex V - 1 as an int64 scalar: the largest entry is always kept
@@ -96,7 +110,9 @@ public final class TokenSampler {
         }
         NDArray masked = guided;
         if (batch.anyTopK()) {
-            masked = maskTopK(masked, batch.topKAscendingIndex(), batch.negInf());
+            masked = batch.maxTopK() < guided.getShape().get(2)
+                    ? maskTopK(masked, batch.topKDescendingIndex(), batch.maxTopK(), batch.negInf())
+                    : maskTopK(masked, batch.topKAscendingIndex(), batch.negInf());
         }
         if (batch.anyTopP()) {
             masked = maskTopP(masked, batch.topPThreshold(), batch.lastIndex(), batch.negInf());
