@@ -21,7 +21,9 @@ import io.varflow.model.checkpoint.StateDictLayout;
  *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
  * transformer    = kvCache + max(attention + ffn + qkv, logits)
  *                  (one block's temporaries are freed before the next block and before sampling)
- * perImage       = max(transformer, decoder)        (the KV cache is released before the VQVAE decodes)
+ * perImage       = 1.15 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
+ *                  the VQVAE decodes; freed blocks are not always reusable for the next sizes, measured
+ *                  on the CPU as ~15 % above the live arrays)
  * maxBatch       = floor((budget - weights) / perImage)
  * </pre>
  *
@@ -41,6 +43,8 @@ public final class MemoryEstimate {
      * top-p masks, softmaxes, cumulative sums, comparisons; int64 ones count twice).
      */
     static final int SAMPLING_LIVE_ARRAYS = 18;
+    /** Resident memory above the live arrays (allocator fragmentation), in percent, measured on the CPU. */
+    static final int ALLOCATOR_SLACK_PERCENT = 15;
 
     private MemoryEstimate() {}
 
@@ -53,7 +57,7 @@ public final class MemoryEstimate {
         }
 
         public long perImage() {
-            return Math.max(transformer(), decoder);
+            return Math.max(transformer(), decoder) / 100 * (100 + ALLOCATOR_SLACK_PERCENT);
         }
     }
 
