@@ -3,7 +3,6 @@ package io.varflow.model.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -73,7 +72,8 @@ public final class TokenSampler {
         NDArray probs = logits.softmax(-1);
         NDArray sortedProbs = probs.sort(-1);
         NDArray cumulative = sortedProbs.cumSum(-1);
-        NDArray removed = cumulative.lte(threshold).toType(DataType.INT64, false).sum(new int[] {-1}, true);
+        // torch sums a boolean mask into int64 directly: no int64 copy of the (B, l, V) mask.
+        NDArray removed = cumulative.lte(threshold).sum(new int[] {-1}, true);
         NDArray pivot = sortedProbs.gather(removed.minimum(lastIndex), -1);
         return NDArrays.where(probs.gte(pivot), logits, negInf);
     }
@@ -91,7 +91,7 @@ public final class TokenSampler {
         long v = cdf.getShape().get(2);
         NDArray total = cdf.get(":, :, {}:", v - 1);
         NDArray target = uniforms.expandDims(2).mul(total);
-        NDArray below = cdf.lte(target).toType(DataType.INT64, false).sum(new int[] {-1});
+        NDArray below = cdf.lte(target).sum(new int[] {-1});
         // argmax of the cdf = where it first reaches its total: the last token with mass.
         NDArray lastWithMass = cdf.argMax(-1);
         return below.minimum(lastWithMass);
