@@ -193,8 +193,8 @@ public final class VarModel implements ImageGenerator {
                 try (NDScope scope = new NDScope()) {
                     NDArray logits = pass.logits(x, si);
                     clock.transformerDone(logits);
-                    NDArray guided = TokenSampler.guide(logits, sampling, si);
-                    TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
+                    TokenSampler.Draw draw = draw(logits, sampling, si);
+                    logits.close();
                     // Edits: kept positions take the source's tokens (and so its residuals).
                     NDArray drawn = edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
                     NDArray h = vqvae.embed(drawn); // (B, Cvae, pn, pn) float32
@@ -324,6 +324,31 @@ public final class VarModel implements ImageGenerator {
                 task.edit().validate(config);
             }
         }
+    }
+
+    /**
+     * CFG and sampling of one scale in their own scope: the (B, l, V) masks, softmaxes and cumulative
+     * sums are freed as soon as the tokens exist (they were held to the end of the scale, beside the
+     * KV cache). Keeps the tokens, and the masked logits only when a smooth row needs them.
+     */
+    private TokenSampler.Draw draw(NDArray logits, SamplingBatch sampling, int si) {
+        NDArray tokens;
+        NDArray masked = null;
+        try (NDScope scope = new NDScope()) {
+            NDArray guided = TokenSampler.guide(logits, sampling, si);
+            TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
+            tokens = draw.tokens();
+            NDScope.unregister(tokens);
+            if (sampling.anySmooth()) {
+                masked = draw.maskedLogits();
+                NDScope.unregister(masked);
+            }
+        }
+        NDScope.register(tokens);
+        if (masked != null) {
+            NDScope.register(masked);
+        }
+        return new TokenSampler.Draw(tokens, masked);
     }
 
     private static NDArray keep(NDArray array, NDManager owner) {
