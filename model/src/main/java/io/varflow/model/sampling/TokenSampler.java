@@ -3,6 +3,7 @@ package io.varflow.model.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -108,20 +109,39 @@ public final class TokenSampler {
         if (batch.allGreedy()) {
             return new Draw(guided.argMax(-1), guided);
         }
+        // Each step in its own scope, so that only its (B, l, V) result outlives it: the sorts,
+        // softmaxes and cumulative sums of one step are freed before the next allocates its own.
         NDArray masked = guided;
         if (batch.anyTopK()) {
-            masked = batch.maxTopK() < guided.getShape().get(2)
-                    ? maskTopK(masked, batch.topKDescendingIndex(), batch.maxTopK(), batch.negInf())
-                    : maskTopK(masked, batch.topKAscendingIndex(), batch.negInf());
+            NDArray in = masked;
+            masked = step(() -> batch.maxTopK() < guided.getShape().get(2)
+                    ? maskTopK(in, batch.topKDescendingIndex(), batch.maxTopK(), batch.negInf())
+                    : maskTopK(in, batch.topKAscendingIndex(), batch.negInf()));
         }
         if (batch.anyTopP()) {
-            masked = maskTopP(masked, batch.topPThreshold(), batch.lastIndex(), batch.negInf());
+            NDArray in = masked;
+            masked = step(() -> maskTopP(in, batch.topPThreshold(), batch.lastIndex(), batch.negInf()));
+            if (in != guided) {
+                in.close();
+            }
         }
         int l = (int) guided.getShape().get(1);
-        NDArray drawn = drawInverseCdf(masked, batch.uniforms(start, start + l));
+        NDArray finalMask = masked;
+        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
         NDArray greedy = guided.argMax(-1);
         NDArray tokens = NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
         return new Draw(tokens, masked);
+    }
+
+    /** Runs one sampling step in a nested scope; its result (never one of its inputs) joins the caller's. */
+    private static NDArray step(java.util.function.Supplier<NDArray> body) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            result = body.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
     }
 
     /**
