@@ -16,7 +16,7 @@ import io.varflow.model.checkpoint.StateDictLayout;
  * attention      = 2 (scores + softmax) * 2 (CFG) * H * l * L * b
  * ffn            = 3 (fc1 out + two GELU temporaries) * 2 (CFG) * l * 4C * b
  * qkv            = 2 (qkv + normalised q, k) * 2 (CFG) * l * 3C * b
- * logits         = (2 (CFG logits) + 18 (sampling arrays live in one scale)) * l * V * 4   (sampling in fp32)
+ * logits         = (2 (CFG logits) + 10 (arrays of the largest sampling step)) * l * V * 4   (sampling in fp32)
  * decoder        = 6 (live maps around a ResBlock conv) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
  *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
  * transformer    = kvCache + max(attention + ffn + qkv, logits)
@@ -39,10 +39,11 @@ public final class MemoryEstimate {
      */
     static final int DECODER_LIVE_MAPS = 6;
     /**
-     * (B, l, V) float32 arrays of one scale's sampling alive at its end (guided logits, top-k and
-     * top-p masks, softmaxes, cumulative sums, comparisons; int64 ones count twice).
+     * (B, l, V) float32 arrays alive in the largest sampling step (guided logits, the previous mask,
+     * and top-p's softmax, sort, cumulative sum, comparison and result; int64 ones count twice).
+     * Each step runs in its own scope, so earlier steps' temporaries are gone.
      */
-    static final int SAMPLING_LIVE_ARRAYS = 18;
+    static final int SAMPLING_LIVE_ARRAYS = 10;
     /** Resident memory above the live arrays (allocator fragmentation), in percent, measured on the CPU. */
     static final int ALLOCATOR_SLACK_PERCENT = 15;
 
