@@ -33,7 +33,7 @@ public record MemoryCheck(ModelConfig config, Precision precision, int batch, lo
             return "";
         }
         return String.format(Locale.ROOT,
-                "estimate    %.0f MiB per image (MemoryEstimate) vs measured %.0f MiB per image (peak RSS growth"
+                "estimate    %.1f MiB per image (MemoryEstimate) vs measured %.1f MiB per image (peak RSS growth"
                         + " over the loaded model / %d): ratio %.2f%n",
                 estimatedPerImage / 1048576.0, measuredPerImage() / 1048576.0, batch, ratio());
     }
