@@ -78,6 +78,7 @@ public final class Benchmark {
             // Resident bytes with the weights loaded and nothing generated yet: what the batch adds
             // is measured above this line (CPU only; the peak is the kernel's high-water mark).
             long residentBeforeBatches = ProcessMemory.residentBytes();
+            long heapBeforeBatches = ProcessMemory.heapCommittedBytes();
             GenerationTimings timings = new GenerationTimings();
             long next = settings.seed();
             for (int i = 0; i < settings.warmupBatches(); i++) {
@@ -98,7 +99,8 @@ public final class Benchmark {
             int n = settings.batches();
             MemoryCheck check = settings.options().device() == RuntimeOptions.Device.CPU
                     ? MemoryCheck.of(settings.config(), settings.options().precision(), settings.batch(),
-                            ProcessMemory.peakResidentBytes() - residentBeforeBatches)
+                            ProcessMemory.peakResidentBytes() - residentBeforeBatches
+                                    - Math.max(0, ProcessMemory.heapCommittedBytes() - heapBeforeBatches))
                     : null;
             return new Result(settings, memory.deviceName(), loadSeconds, timings.images() / seconds,
                     seconds * 1000 / n, timings.transformerMs() / n, timings.samplingMs() / n, timings.decodeMs() / n,

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * {@link MemoryEstimate}'s bytes per image next to the measured ones: the growth of the process's
- * peak resident memory over its resident memory with the weights loaded, divided by the batch.
+ * peak resident memory over its resident memory with the weights loaded, less the JVM heap's own
+ * regrowth, divided by the batch.
  *
  * @param measuredBatchBytes peak RSS during the batches minus RSS before them; negative if unknown
  */
@@ -34,7 +35,7 @@ public record MemoryCheck(ModelConfig config, Precision precision, int batch, lo
         }
         return String.format(Locale.ROOT,
                 "estimate    %.1f MiB per image (MemoryEstimate) vs measured %.1f MiB per image (peak RSS growth"
-                        + " over the loaded model / %d): ratio %.2f%n",
+                        + " over the loaded model, less JVM heap growth, / %d): ratio %.2f%n",
                 estimatedPerImage / 1048576.0, measuredPerImage() / 1048576.0, batch, ratio());
     }
 }

@@ -20,6 +20,14 @@ final class ProcessMemory {
         return statusKiB("VmHWM:") * 1024;
     }
 
+    /**
+     * Bytes the JVM heap has committed: the heap regrows after the post-load collection, which is
+     * Java's memory, not the engine's per-image memory, so the check subtracts its growth.
+     */
+    static long heapCommittedBytes() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+    }
+
     /** CPU time of the whole process (every thread), in nanoseconds; -1 if the JVM cannot tell. */
     static long cpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
