@@ -14,6 +14,24 @@ public final class GenerationTimings {
     private long decodeNanos;
     private long images;
     private long batches;
+    // CPU time of the generating thread per phase: on the CPU with one intra-op thread this is the
+    // phase's compute, unaffected by other processes competing for the cores (wall time is not).
+    private long transformerCpuNanos;
+    private long samplingCpuNanos;
+    private long decodeCpuNanos;
+
+    /** CPU time of the calling thread in each phase (all work with one libtorch thread on the CPU). */
+    public double transformerCpuMs() {
+        return transformerCpuNanos / 1e6;
+    }
+
+    public double samplingCpuMs() {
+        return samplingCpuNanos / 1e6;
+    }
+
+    public double decodeCpuMs() {
+        return decodeCpuNanos / 1e6;
+    }
 
     /** Blocks, head and next-scale input embedding, all scales. */
     public double transformerMs() {
@@ -42,16 +60,19 @@ public final class GenerationTimings {
         return transformerMs() + samplingMs() + decodeMs();
     }
 
-    void addTransformer(long nanos) {
+    void addTransformer(long nanos, long cpuNanos) {
         transformerNanos += nanos;
+        transformerCpuNanos += cpuNanos;
     }
 
-    void addSampling(long nanos) {
+    void addSampling(long nanos, long cpuNanos) {
         samplingNanos += nanos;
+        samplingCpuNanos += cpuNanos;
     }
 
-    void addDecode(long nanos) {
+    void addDecode(long nanos, long cpuNanos) {
         decodeNanos += nanos;
+        decodeCpuNanos += cpuNanos;
     }
 
     void addBatch(int size) {
@@ -64,6 +85,9 @@ public final class GenerationTimings {
         transformerNanos = 0;
         samplingNanos = 0;
         decodeNanos = 0;
+        transformerCpuNanos = 0;
+        samplingCpuNanos = 0;
+        decodeCpuNanos = 0;
         images = 0;
         batches = 0;
     }

@@ -193,8 +193,8 @@ public final class VarModel implements ImageGenerator {
                 try (NDScope scope = new NDScope()) {
                     NDArray logits = pass.logits(x, si);
                     clock.transformerDone(logits);
-                    NDArray guided = TokenSampler.guide(logits, sampling, si);
-                    TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
+                    TokenSampler.Draw draw = draw(logits, sampling, si);
+                    logits.close();
                     // Edits: kept positions take the source's tokens (and so its residuals).
                     NDArray drawn = edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
                     NDArray h = vqvae.embed(drawn); // (B, Cvae, pn, pn) float32
@@ -217,11 +217,15 @@ public final class VarModel implements ImageGenerator {
                         NDArray down = vqvae.nextScaleInput(fHat, si)
                                 .reshape(batch, zChannels, (long) next * next)
                                 .transpose(0, 2, 1);
+                        NDArray previous = x;
                         x = keep(pass.nextInput(down, si), gen);
+                        previous.close();
                         clock.transformerDone(x);
                     }
                 }
             }
+            x.close();
+            pass.close(); // the KV cache is not needed by the decoder: free it first
             NDArray image = vqvae.decodeFHat(fHat);
             // The only read-backs: every scale's token ids in one transfer, then the pixels.
             long[] ids = NDArrays.concat(new NDList(tokens), 1).toType(DataType.INT64, false).toLongArray();
@@ -230,7 +234,6 @@ public final class VarModel implements ImageGenerator {
             if (timings != null) {
                 timings.addBatch(batch);
             }
-            pass.close();
             return results(tasks, ids, pixels);
         }
     }
@@ -323,6 +326,31 @@ public final class VarModel implements ImageGenerator {
         }
     }
 
+    /**
+     * CFG and sampling of one scale in their own scope: the (B, l, V) masks, softmaxes and cumulative
+     * sums are freed as soon as the tokens exist (they were held to the end of the scale, beside the
+     * KV cache). Keeps the tokens, and the masked logits only when a smooth row needs them.
+     */
+    private TokenSampler.Draw draw(NDArray logits, SamplingBatch sampling, int si) {
+        NDArray tokens;
+        NDArray masked = null;
+        try (NDScope scope = new NDScope()) {
+            NDArray guided = TokenSampler.guide(logits, sampling, si);
+            TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
+            tokens = draw.tokens();
+            NDScope.unregister(tokens);
+            if (sampling.anySmooth()) {
+                masked = draw.maskedLogits();
+                NDScope.unregister(masked);
+            }
+        }
+        NDScope.register(tokens);
+        if (masked != null) {
+            NDScope.register(masked);
+        }
+        return new TokenSampler.Draw(tokens, masked);
+    }
+
     private static NDArray keep(NDArray array, NDManager owner) {
         NDScope.unregister(array);
         array.attach(owner);
@@ -331,29 +359,34 @@ public final class VarModel implements ImageGenerator {
 
     /** Phase stopwatch; synchronises with the device (one-element read-back) only when timing. */
     private static final class PhaseClock {
+        private static final java.lang.management.ThreadMXBean THREADS =
+                java.lang.management.ManagementFactory.getThreadMXBean();
         private final GenerationTimings timings;
         private long last;
+        private long lastCpu;
+        private long cpuLap;
 
         PhaseClock(GenerationTimings timings) {
             this.timings = timings;
             this.last = System.nanoTime();
+            this.lastCpu = timings == null ? 0 : THREADS.getCurrentThreadCpuTime();
         }
 
         void transformerDone(NDArray produced) {
             if (timings != null) {
-                timings.addTransformer(lap(produced));
+                timings.addTransformer(lap(produced), cpuLap);
             }
         }
 
         void samplingDone(NDArray produced) {
             if (timings != null) {
-                timings.addSampling(lap(produced));
+                timings.addSampling(lap(produced), cpuLap);
             }
         }
 
         void decodeDone() {
             if (timings != null) {
-                timings.addDecode(lap(null));
+                timings.addDecode(lap(null), cpuLap);
             }
         }
 
@@ -366,6 +399,9 @@ public final class VarModel implements ImageGenerator {
             long now = System.nanoTime();
             long elapsed = now - last;
             last = now;
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            cpuLap = cpu - lastCpu;
+            lastCpu = cpu;
             return elapsed;
         }
     }

@@ -8,11 +8,8 @@ import io.varflow.model.RuntimeOptions;
 import io.varflow.model.SamplingParams;
 import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +35,9 @@ public final class Benchmark {
 
     /** What was measured; times are wall-clock means per batch after warm-up. */
     public record Result(Settings settings, String device, double loadSeconds, double imagesPerSecond,
-            double msPerBatch, double transformerMs, double samplingMs, double decodeMs, String peakMemory) {
+            double msPerBatch, double transformerMs, double samplingMs, double decodeMs, double transformerCpuMs,
+            double samplingCpuMs, double decodeCpuMs, double cpuMsPerBatch,
+            String peakMemory, MemoryCheck memory) {
 
         /** Human-readable report, one fact per line. */
         public String report() {
@@ -50,10 +49,19 @@ public final class Benchmark {
                     + "load        %.2f s (random weights)%n"
                     + "throughput  %.4g images/s%n"
                     + "per batch   %.1f ms = transformer %.1f + sampling %.1f + decode %.1f%n"
-                    + "peak memory %s%n",
+                    + "cpu         %.1f ms per batch (process CPU time, all threads); generating thread: transformer"
+                    + " %.1f + sampling %.1f + decode %.1f%n"
+                    + "peak memory %s%n"
+                    + "%s"
+                    + "record      images_per_s=%.4f ms_per_batch=%.0f transformer_ms=%.0f sampling_ms=%.0f"
+                    + " decode_ms=%.0f transformer_cpu_ms=%.0f sampling_cpu_ms=%.0f decode_cpu_ms=%.0f"
+                    + " cpu_ms_per_batch=%.0f%n",
                     s.config(), device, s.options().precision().name().toLowerCase(Locale.ROOT), s.batch(), s.batches(),
                     s.warmupBatches(), s.sampling().cfg(), s.sampling().topK(), s.sampling().topP(), loadSeconds,
-                    imagesPerSecond, msPerBatch, transformerMs, samplingMs, decodeMs, peakMemory);
+                    imagesPerSecond, msPerBatch, transformerMs, samplingMs, decodeMs, cpuMsPerBatch, transformerCpuMs,
+                    samplingCpuMs, decodeCpuMs, peakMemory, memory == null ? "" : memory.report(), imagesPerSecond,
+                    msPerBatch, transformerMs, samplingMs, decodeMs, transformerCpuMs, samplingCpuMs, decodeCpuMs,
+                    cpuMsPerBatch);
         }
     }
 
@@ -63,7 +71,14 @@ public final class Benchmark {
         long loadStart = System.nanoTime();
         try (VarModel model = VarModel.randomWeights(settings.config(), settings.seed(), settings.options())) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            // Random weights are generated on the Java heap (a real checkpoint is memory-mapped):
+            // collect that garbage now so it is not counted as generation memory.
+            System.gc();
             MemoryProbe memory = new MemoryProbe(settings.options());
+            // Resident bytes with the weights loaded and nothing generated yet: what the batch adds
+            // is measured above this line (CPU only; the peak is the kernel's high-water mark).
+            long residentBeforeBatches = ProcessMemory.residentBytes();
+            long heapBeforeBatches = ProcessMemory.heapCommittedBytes();
             GenerationTimings timings = new GenerationTimings();
             long next = settings.seed();
             for (int i = 0; i < settings.warmupBatches(); i++) {
@@ -73,16 +88,23 @@ public final class Benchmark {
             }
             timings.reset();
             long start = System.nanoTime();
+            long cpuStart = ProcessMemory.cpuNanos();
             for (int i = 0; i < settings.batches(); i++) {
                 model.generate(tasks(settings, next), timings);
                 next += settings.batch();
                 memory.sample();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuMs = (ProcessMemory.cpuNanos() - cpuStart) / 1e6;
             int n = settings.batches();
+            MemoryCheck check = settings.options().device() == RuntimeOptions.Device.CPU
+                    ? MemoryCheck.of(settings.config(), settings.options().precision(), settings.batch(),
+                            ProcessMemory.peakResidentBytes() - residentBeforeBatches
+                                    - Math.max(0, ProcessMemory.heapCommittedBytes() - heapBeforeBatches))
+                    : null;
             return new Result(settings, memory.deviceName(), loadSeconds, timings.images() / seconds,
                     seconds * 1000 / n, timings.transformerMs() / n, timings.samplingMs() / n, timings.decodeMs() / n,
-                    memory.report());
+                    timings.transformerCpuMs() / n, timings.samplingCpuMs() / n, timings.decodeCpuMs() / n, cpuMs / n, memory.report(), check);
         }
     }
 
@@ -133,17 +155,8 @@ public final class Benchmark {
         }
 
         private static String peakRss() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith("VmHWM:")) {
-                        long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                        return String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // fall through
-            }
-            return "n/a";
+            long bytes = ProcessMemory.peakResidentBytes();
+            return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", bytes / 1048576.0);
         }
     }
 }

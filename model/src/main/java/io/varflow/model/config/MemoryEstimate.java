@@ -5,21 +5,25 @@ import io.varflow.model.checkpoint.StateDictLayout;
 
 /**
  * Device memory needed to generate with a VQVAE + VAR pair, so that batches can be sized to a
- * memory budget. An estimate of the dominant terms, not an allocator trace. With {@code b} the bytes
- * per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
+ * memory budget. An estimate of the dominant terms, checked against measured CPU peaks
+ * ({@code varflow bench} prints estimate vs measured per image; docs/performance.md). With {@code b}
+ * the bytes per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
  * {@code H} heads, {@code L} total tokens, {@code l} tokens of the last scale, {@code V} vocab:
  *
  * <pre>
  * weights        = (VAR + VQVAE tensors, all but quantize.ema_vocab_hit_SV) * b   (int64 buffers: 8 bytes)
  * kvCache        = 2 (K,V) * D * 2 (CFG) * L * C * b
  * attention      = 2 (scores + softmax) * 2 (CFG) * H * l * L * b
- * ffn            = 2 (fc1 out + GELU out) * 2 (CFG) * l * 4C * b
- * qkv            = 2 (CFG) * l * 3C * b
- * logits         = 2 (logits + probabilities) * 2 (CFG) * l * V * 4      (sampling is done in fp32)
- * decoder        = 4 (live maps in a ResBlock) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
+ * ffn            = 3 (fc1 out + two GELU temporaries) * 2 (CFG) * l * 4C * b
+ * qkv            = 2 (qkv + normalised q, k) * 2 (CFG) * l * 3C * b
+ * logits         = (2 (CFG logits) + 10 (arrays of the largest sampling step)) * l * V * 4   (sampling in fp32)
+ * decoder        = 6 (live maps around a ResBlock conv) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
  *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
- * perImage       = max(kvCache + attention + ffn + qkv + logits, decoder)
- *                  (the KV cache is released before the VQVAE decodes)
+ * transformer    = kvCache + max(attention + ffn + qkv, logits)
+ *                  (one block's temporaries are freed before the next block and before sampling)
+ * perImage       = 1.15 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
+ *                  the VQVAE decodes; freed blocks are not always reusable for the next sizes, measured
+ *                  on the CPU as ~15 % above the live arrays)
  * maxBatch       = floor((budget - weights) / perImage)
  * </pre>
  *
@@ -28,21 +32,33 @@ import io.varflow.model.checkpoint.StateDictLayout;
  */
 public final class MemoryEstimate {
 
-    /** Live feature maps of the VQVAE decoder's ResBlock at its largest resolution. */
-    static final int DECODER_LIVE_MAPS = 4;
+    /**
+     * Live feature maps of the VQVAE decoder at its largest resolution: the block input, the
+     * normalised map and its SiLU, the convolution's output, and the engine's re-laid-out copies
+     * of input and output (oneDNN on the CPU). Calibrated against measured peaks.
+     */
+    static final int DECODER_LIVE_MAPS = 6;
+    /**
+     * (B, l, V) float32 arrays alive in the largest sampling step (guided logits, the previous mask,
+     * and top-p's softmax, sort, cumulative sum, comparison and result; int64 ones count twice).
+     * Each step runs in its own scope, so earlier steps' temporaries are gone.
+     */
+    static final int SAMPLING_LIVE_ARRAYS = 10;
+    /** Resident memory above the live arrays (allocator fragmentation), in percent, measured on the CPU. */
+    static final int ALLOCATOR_SLACK_PERCENT = 15;
 
     private MemoryEstimate() {}
 
     /** Per-image terms of the estimate, in bytes. */
     public record Breakdown(long kvCache, long attention, long ffn, long qkv, long logits, long decoder) {
 
-        /** Transformer phase: cache plus the largest step's transient activations. */
+        /** Transformer phase: cache plus the larger of one block's temporaries and the sampling's. */
         public long transformer() {
-            return kvCache + attention + ffn + qkv + logits;
+            return kvCache + Math.max(attention + ffn + qkv, logits);
         }
 
         public long perImage() {
-            return Math.max(transformer(), decoder);
+            return Math.max(transformer(), decoder) / 100 * (100 + ALLOCATOR_SLACK_PERCENT);
         }
     }
 
@@ -74,9 +90,9 @@ public final class MemoryEstimate {
         long last = (long) config.finalPatch() * config.finalPatch();
         long kv = 2 * depth * 2 * total * c * b;
         long attention = 2 * 2 * heads * last * total * b;
-        long ffn = 2 * 2 * last * ModelConfig.MLP_RATIO * c * b;
-        long qkv = 2 * last * 3 * c * b;
-        long logits = 2 * 2 * last * config.vocabSize() * 4L;
+        long ffn = 3 * 2 * last * ModelConfig.MLP_RATIO * c * b;
+        long qkv = 2 * 2 * last * 3 * c * b;
+        long logits = (2 + SAMPLING_LIVE_ARRAYS) * last * config.vocabSize() * 4L;
         long largestMap = 0;
         for (int level = 0; level < config.chMult().size(); level++) {
             long side = config.imageSize() >> Math.max(level - 1, 0);

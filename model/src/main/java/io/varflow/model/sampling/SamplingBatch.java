@@ -26,6 +26,9 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray cfgOnePlusT;
     private final NDArray cfgT;
     private final NDArray topKAscendingIndex;
+    /** k - 1 per row (B, 1, 1): the k-th largest among the {@link #maxTopK} largest, descending. */
+    private final NDArray topKDescendingIndex;
+    private final int maxTopK;
     private final NDArray topPThreshold;
     private final NDArray greedyRows;
     private final NDArray smoothRows;
@@ -54,6 +57,8 @@ public final class SamplingBatch implements AutoCloseable {
         float[] onePlusT = new float[numScales * batch];
         float[] t = new float[numScales * batch];
         long[] ascIndex = new long[batch];
+        long[] descIndex = new long[batch];
+        int largestK = 1;
         float[] threshold = new float[batch];
         boolean[] greedy = new boolean[batch];
         boolean[] smooth = new boolean[batch];
@@ -72,6 +77,8 @@ public final class SamplingBatch implements AutoCloseable {
             }
             int k = p.topK() <= 0 ? vocab : Math.min(p.topK(), vocab);
             ascIndex[b] = vocab - k;
+            descIndex[b] = k - 1;
+            largestK = Math.max(largestK, k);
             topK |= k < vocab;
             boolean nucleus = p.topP() > 0 && p.topP() < 1;
             // Official: remove sorted positions whose ascending cumulative mass is <= 1 - p (compared in float32).
@@ -91,6 +98,8 @@ public final class SamplingBatch implements AutoCloseable {
         cfgOnePlusT = m.create(onePlusT, new Shape(numScales, batch, 1, 1));
         cfgT = m.create(t, new Shape(numScales, batch, 1, 1));
         topKAscendingIndex = m.create(ascIndex, new Shape(batch, 1, 1));
+        topKDescendingIndex = m.create(descIndex, new Shape(batch, 1, 1));
+        maxTopK = largestK;
         topPThreshold = m.create(threshold, new Shape(batch, 1, 1));
         greedyRows = m.create(greedy, new Shape(batch, 1));
         smoothRows = m.create(smooth, new Shape(batch, 1, 1, 1));
@@ -152,6 +161,15 @@ public final class SamplingBatch implements AutoCloseable {
 
     NDArray topKAscendingIndex() {
         return topKAscendingIndex;
+    }
+
+    NDArray topKDescendingIndex() {
+        return topKDescendingIndex;
+    }
+
+    /** The largest k of the batch (V for a row without top-k). */
+    int maxTopK() {
+        return maxTopK;
     }
 
     NDArray topPThreshold() {
@@ -229,7 +247,7 @@ public final class SamplingBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NDArray a : new NDArray[] {cfgOnePlusT, cfgT, topKAscendingIndex, topPThreshold, greedyRows,
+        for (NDArray a : new NDArray[] {cfgOnePlusT, cfgT, topKAscendingIndex, topKDescendingIndex, topPThreshold, greedyRows,
                 smoothRows, uniforms, lastIndex, negInf}) {
             a.close();
         }

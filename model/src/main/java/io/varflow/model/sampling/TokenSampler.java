@@ -3,7 +3,7 @@ package io.varflow.model.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -51,6 +51,20 @@ public final class TokenSampler {
     }
 
     /**
+     * The same mask from a partial selection, as the official code does with {@code torch.topk}: only
+     * the {@code maxK} largest of each row are found and ordered (descending), and row r's k-th largest
+     * is taken at {@code descendingIndex[r] = k_r - 1}. The k-th largest value is the same as from a
+     * full sort, so the mask is identical; the work is a partial selection instead of a sort of V.
+     */
+    public static NDArray maskTopK(NDArray logits, NDArray descendingIndex, int maxK, NDArray negInf) {
+        Shape s = logits.getShape();
+        NDList top = logits.topK(maxK, -1, true, true);
+        NDArray kth = top.get(0).gather(descendingIndex.broadcast(new Shape(s.get(0), s.get(1), 1)), -1);
+        top.get(1).close(); // the indices are not needed
+        return NDArrays.where(logits.gte(kth), logits, negInf);
+    }
+
+    /**
      * Top-p with per-row threshold 1 - p (B, 1, 1) in float32 (a negative threshold disables it).
      *
      * @param lastIndex V - 1 as an int64 scalar: the largest entry is always kept
@@ -59,7 +73,8 @@ public final class TokenSampler {
         NDArray probs = logits.softmax(-1);
         NDArray sortedProbs = probs.sort(-1);
         NDArray cumulative = sortedProbs.cumSum(-1);
-        NDArray removed = cumulative.lte(threshold).toType(DataType.INT64, false).sum(new int[] {-1}, true);
+        // torch sums a boolean mask into int64 directly: no int64 copy of the (B, l, V) mask.
+        NDArray removed = cumulative.lte(threshold).sum(new int[] {-1}, true);
         NDArray pivot = sortedProbs.gather(removed.minimum(lastIndex), -1);
         return NDArrays.where(probs.gte(pivot), logits, negInf);
     }
@@ -77,7 +92,7 @@ public final class TokenSampler {
         long v = cdf.getShape().get(2);
         NDArray total = cdf.get(":, :, {}:", v - 1);
         NDArray target = uniforms.expandDims(2).mul(total);
-        NDArray below = cdf.lte(target).toType(DataType.INT64, false).sum(new int[] {-1});
+        NDArray below = cdf.lte(target).sum(new int[] {-1});
         // argmax of the cdf = where it first reaches its total: the last token with mass.
         NDArray lastWithMass = cdf.argMax(-1);
         return below.minimum(lastWithMass);
@@ -94,18 +109,39 @@ public final class TokenSampler {
         if (batch.allGreedy()) {
             return new Draw(guided.argMax(-1), guided);
         }
+        // Each step in its own scope, so that only its (B, l, V) result outlives it: the sorts,
+        // softmaxes and cumulative sums of one step are freed before the next allocates its own.
         NDArray masked = guided;
         if (batch.anyTopK()) {
-            masked = maskTopK(masked, batch.topKAscendingIndex(), batch.negInf());
+            NDArray in = masked;
+            masked = step(() -> batch.maxTopK() < guided.getShape().get(2)
+                    ? maskTopK(in, batch.topKDescendingIndex(), batch.maxTopK(), batch.negInf())
+                    : maskTopK(in, batch.topKAscendingIndex(), batch.negInf()));
         }
         if (batch.anyTopP()) {
-            masked = maskTopP(masked, batch.topPThreshold(), batch.lastIndex(), batch.negInf());
+            NDArray in = masked;
+            masked = step(() -> maskTopP(in, batch.topPThreshold(), batch.lastIndex(), batch.negInf()));
+            if (in != guided) {
+                in.close();
+            }
         }
         int l = (int) guided.getShape().get(1);
-        NDArray drawn = drawInverseCdf(masked, batch.uniforms(start, start + l));
+        NDArray finalMask = masked;
+        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
         NDArray greedy = guided.argMax(-1);
         NDArray tokens = NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
         return new Draw(tokens, masked);
+    }
+
+    /** Runs one sampling step in a nested scope; its result (never one of its inputs) joins the caller's. */
+    private static NDArray step(java.util.function.Supplier<NDArray> body) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            result = body.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
     }
 
     /**

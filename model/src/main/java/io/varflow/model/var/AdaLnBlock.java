@@ -109,11 +109,19 @@ final class AdaLnBlock implements AutoCloseable {
      * of the sequence; their keys and values are written to the cache and attention covers [0, end).
      */
     NDArray forward(NDArray x, BlockModulation mod, KvCache cache, int start, int end, Primitives ops) {
-        NDArray attnIn = ops.layerNorm(x).mul(mod.scale1p()).add(mod.shift1());
-        NDArray h = x.add(attention(attnIn, cache, start, end).mul(mod.gamma1()));
-        NDArray ffnIn = ops.layerNorm(h).mul(mod.scale2p()).add(mod.shift2());
-        NDArray hidden = ops.geluTanh(Primitives.linear(ffnIn, fc1Weight, fc1Bias));
-        return h.add(Primitives.linear(hidden, fc2Weight, fc2Bias).mul(mod.gamma2()));
+        // In-place updates of fresh temporaries only (x belongs to the caller); a + b == b + a bit for bit.
+        NDArray attnIn = ops.layerNorm(x).muli(mod.scale1p()).addi(mod.shift1());
+        NDArray h = attention(attnIn, cache, start, end).muli(mod.gamma1()).addi(x);
+        attnIn.close();
+        NDArray ffnIn = ops.layerNorm(h).muli(mod.scale2p()).addi(mod.shift2());
+        NDArray fc1 = Primitives.linear(ffnIn, fc1Weight, fc1Bias);
+        ffnIn.close();
+        NDArray hidden = ops.geluTanh(fc1);
+        fc1.close();
+        NDArray out = Primitives.linear(hidden, fc2Weight, fc2Bias).muli(mod.gamma2()).addi(h);
+        hidden.close();
+        h.close();
+        return out;
     }
 
     private NDArray attention(NDArray x, KvCache cache, int start, int end) {

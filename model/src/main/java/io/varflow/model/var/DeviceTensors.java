@@ -20,6 +20,12 @@ final class DeviceTensors {
     private final StateDict stateDict;
     private final NDManager manager;
     private final DataType runType;
+    /**
+     * One float32 staging buffer reused for every tensor: each is cloned onto the device before the
+     * next is staged. A fresh direct buffer per tensor would leave a host copy of every weight
+     * resident until a garbage collection happens to free it (1.2 GB for d16, often never).
+     */
+    private ByteBuffer staging;
 
     DeviceTensors(StateDict stateDict, NDManager manager, DataType runType) {
         this.stateDict = stateDict;
@@ -65,10 +71,14 @@ final class DeviceTensors {
         }
     }
 
-    private static ByteBuffer toFloat32(TensorData tensor) {
+    private ByteBuffer toFloat32(TensorData tensor) {
         ByteBuffer src = tensor.data();
         int n = Math.toIntExact(tensor.numel());
-        ByteBuffer out = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+        if (staging == null || staging.capacity() < n * 4) {
+            staging = ByteBuffer.allocateDirect(Math.max(n * 4, 1 << 20)).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer out = staging;
+        out.clear();
         switch (tensor.dtype()) {
             case FLOAT32 -> {
                 for (int i = 0; i < n; i++) {

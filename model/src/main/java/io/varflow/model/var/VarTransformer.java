@@ -178,10 +178,25 @@ public final class VarTransformer implements AutoCloseable {
             int end = start + pn * pn;
             NDArray h = x;
             for (int i = 0; i < blocks.size(); i++) {
-                h = blocks.get(i).forward(h, modulation.get(i), cache, start, end, ops);
+                AdaLnBlock block = blocks.get(i);
+                BlockModulation mod = modulation.get(i);
+                NDArray in = h;
+                // One scope per block: its attention scores and FFN activations are freed before the
+                // next block runs, so a scale holds one block's intermediates, not all of them.
+                h = BlockScope.run(() -> block.forward(in, mod, cache, start, end, ops));
+                if (in != x) {
+                    in.close();
+                }
             }
-            NDArray normed = ops.layerNorm(h).mul(headScale1p).add(headShift);
-            return Primitives.linear(normed, headWeight, headBias).toType(DataType.FLOAT32, false);
+            NDArray last = h;
+            NDArray logits = BlockScope.run(() -> {
+                NDArray normed = ops.layerNorm(last).mul(headScale1p).add(headShift);
+                return Primitives.linear(normed, headWeight, headBias).toType(DataType.FLOAT32, false);
+            });
+            if (last != x) {
+                last.close();
+            }
+            return logits;
         }
 
         /**

@@ -58,7 +58,7 @@ final class GroupNormLayer {
             NDArray grouped = x.reshape(batch, GROUPS, groupSize);
             NDArray normalized = LayerNorm.layerNorm(grouped, new Shape(groupSize), unitAffine[0], unitAffine[1], EPS)
                     .singletonOrThrow().reshape(shape);
-            return normalized.mul(gamma).add(beta);
+            return normalized.muli(gamma).addi(beta); // in place: normalized is this method's own temporary
         }
         return composed(x);
     }

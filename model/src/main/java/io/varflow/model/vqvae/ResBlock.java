@@ -45,8 +45,7 @@ final class ResBlock {
         h = conv2.forward(a);
         a.close();
         NDArray skip = shortcut == null ? x : shortcut.forward(x);
-        NDArray out = skip.add(h);
-        h.close();
+        NDArray out = h.addi(skip); // h is this block's own temporary: no fresh map for the sum
         if (skip != x) {
             skip.close();
         }

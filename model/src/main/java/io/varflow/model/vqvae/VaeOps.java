@@ -13,7 +13,7 @@ final class VaeOps {
 
     /** SiLU (swish): {@code x·sigmoid(x)}. */
     static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return Activation.sigmoid(x).muli(x); // one allocation: the product overwrites the fresh sigmoid
     }
 
     /** {@code silu(norm(x))} with the normalized map released before returning. */

@@ -131,6 +131,30 @@ class TokenSamplerTest {
         }
     }
 
+    @Test
+    void partialTopKSelectionMasksExactlyAsTheFullSort() {
+        // Rounded random logits, so that rows hold many ties around their k-th largest.
+        Random random = new Random(11);
+        int rows = 6;
+        int v = 300;
+        float[] values = new float[rows * v];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.round(random.nextGaussian() * 8) / 4f;
+        }
+        int[] k = {1, 7, 40, 150, 299, 120};
+        long[] asc = new long[rows];
+        long[] desc = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            asc[r] = v - k[r];
+            desc[r] = k[r] - 1;
+        }
+        NDArray logits = manager.create(values, new Shape(rows, 1, v));
+        float[] bySort = TokenSampler.maskTopK(logits, manager.create(asc, new Shape(rows, 1, 1)), negInf).toFloatArray();
+        float[] bySelection = TokenSampler.maskTopK(logits, manager.create(desc, new Shape(rows, 1, 1)), 299, negInf)
+                .toFloatArray();
+        assertThat(bySelection).containsExactly(bySort);
+    }
+
     private boolean[][] keptAfterTopK(float[][] rows, int[] k) {
         int v = rows[0].length;
         long[] asc = new long[rows.length];

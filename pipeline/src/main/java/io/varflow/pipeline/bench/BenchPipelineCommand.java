@@ -13,6 +13,7 @@ import io.varflow.pipeline.cli.UserInputException;
 import io.varflow.pipeline.cli.WorkDirs;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
+import io.varflow.pipeline.config.BatchSize;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.job.GeneratorFactories;
@@ -92,7 +93,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         if (rounds < 1) {
             throw new UserInputException("--rounds must be at least 1");
         }
-        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, batch);
+        JobConfig config = settings.toJobConfig(System.getenv()).with(JobOptions.BATCH_MAX_IMAGES, BatchSize.of(batch));
         PrintWriter out = spec.commandLine().getOut();
         // Both sides share this JVM's libtorch: one thread pool size for both.
         LibtorchThreads.oneUnlessSet(out);

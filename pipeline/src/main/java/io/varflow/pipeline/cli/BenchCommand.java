@@ -5,6 +5,10 @@ import io.varflow.model.VarModel;
 import io.varflow.model.bench.Benchmark;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
+import io.varflow.operators.catalog.BatchBudget;
+import io.varflow.pipeline.config.BatchSize;
+import io.varflow.pipeline.config.JobOptions;
+import io.varflow.pipeline.config.SettingType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -34,8 +38,10 @@ public final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Model model;
 
-    @Option(names = "--batch", defaultValue = "8", description = "images per batch (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", defaultValue = "auto",
+            description = "images per batch, or auto: the largest batch that fits the device's memory (GPU: free memory;"
+                    + " CPU: " + BatchBudget.DEFAULT_HOST_BUDGET + ") by MemoryEstimate (default: ${DEFAULT-VALUE})")
+    String batch;
 
     @Option(names = "--batches", defaultValue = "3", description = "measured batches (default: ${DEFAULT-VALUE})")
     int batches;
@@ -71,12 +77,29 @@ public final class BenchCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(threads));
         }
         RuntimeOptions options = device.runtime();
-        Benchmark.Settings settings = new Benchmark.Settings(config(), options, batch, warmup, batches,
-                sampling.params(), seed);
+        ModelConfig modelConfig = config();
+        Benchmark.Settings settings = new Benchmark.Settings(modelConfig, options, batchSize(modelConfig, options),
+                warmup, batches, sampling.params(), seed);
         Benchmark.Result result = Benchmark.run(settings);
         spec.commandLine().getOut().print(result.report());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private int batchSize(ModelConfig modelConfig, RuntimeOptions options) {
+        BatchSize size;
+        try {
+            size = SettingType.BATCH_SIZE.parse(batch);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--batch " + e.getMessage() + ", got '" + batch + "'");
+        }
+        if (!size.isAuto()) {
+            return size.images();
+        }
+        BatchBudget.Choice choice =
+                BatchBudget.auto(modelConfig, options, JobOptions.BATCH_HOST_MEMORY.defaultValue());
+        spec.commandLine().getOut().println("batch       " + choice.maxBatch() + " images (" + choice.reason() + ")");
+        return choice.maxBatch();
     }
 
     private ModelConfig config() {

@@ -8,6 +8,7 @@ import static io.varflow.pipeline.config.Setting.positive;
 import io.varflow.model.RuntimeOptions;
 import io.varflow.operators.GenerationFlow;
 import io.varflow.operators.batch.BatchingOptions;
+import io.varflow.operators.catalog.BatchBudget;
 import io.varflow.operators.edit.EditLimits;
 import io.varflow.operators.messages.OutputLimits;
 import io.varflow.operators.store.StoreRetryOptions;
@@ -206,9 +207,15 @@ public final class JobOptions {
                     + " the rest in imagesOmitted and names the folder holding them all (objectsUri)");
 
     // Batching and model
-    public static final Setting<Integer> BATCH_MAX_IMAGES = Setting.key("batch.max-images").intType()
-            .defaultValue(8).check(atLeast(1)).flag("--max-batch")
-            .description("Largest batch of images handed to the model");
+    public static final Setting<BatchSize> BATCH_MAX_IMAGES = Setting.key("batch.max-images")
+            .type(SettingType.BATCH_SIZE).defaultValue(BatchSize.AUTO).flag("--max-batch")
+            .description("Largest batch of images handed to the model; auto: the largest that fits the sampler's"
+                    + " device memory (GPU: free memory less 10 %; CPU: batch.host-memory) by MemoryEstimate");
+    public static final Setting<Long> BATCH_HOST_MEMORY = Setting.key("batch.host-memory").bytesType()
+            .defaultValue(BatchBudget.parseBytes("batch.host-memory", BatchBudget.DEFAULT_HOST_BUDGET))
+            .check(Setting.atLeastBytes(1))
+            .description("Host memory a CPU sampler may use per model (weights plus batch) when batch.max-images"
+                    + " is auto");
     public static final Setting<Boolean> BATCH_FIXED_SHAPE = Setting.key("batch.fixed-shape").booleanType()
             .defaultValue(false)
             .description("true: run the model on batches padded to batch.max-images, so an image's bytes do not"

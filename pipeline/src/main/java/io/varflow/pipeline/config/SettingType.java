@@ -36,6 +36,10 @@ public final class SettingType<T> {
     public static final SettingType<Long> BYTES =
             new SettingType<>("bytes", Long.class, SettingType::parseBytes, SettingType::formatBytes);
 
+    /** A batch limit: {@code auto} or a number of images (see {@link BatchSize}). */
+    public static final SettingType<BatchSize> BATCH_SIZE =
+            new SettingType<>("auto|integer", BatchSize.class, BatchSize::parse, BatchSize::toString);
+
     /** The models one job serves: {@code name=a,config=d16,...;name=b,...} (see {@link ModelEntries}). */
     public static final SettingType<ModelEntries> MODEL_LIST =
             new SettingType<>("model list", ModelEntries.class, ModelEntries::parse, ModelEntries::format);

@@ -5,6 +5,7 @@ import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.operators.catalog.ModelCatalog;
 import io.varflow.operators.catalog.ModelSpec;
+import io.varflow.pipeline.config.BatchSize;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.ModelEntries;
@@ -44,20 +45,21 @@ public final class ModelCatalogs {
     }
 
     public static ModelCatalog from(JobConfig config) {
-        int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
         if (config.find(JobOptions.MODELS).isPresent()) {
             List<ModelSpec> specs = new ArrayList<>();
             for (ModelEntry entry : checkModels(config)) {
-                specs.add(spec(entry, maxBatch, GeneratorFactories.runtime(config)));
+                specs.add(spec(entry, config));
             }
             return ModelCatalog.of(specs);
         }
         if (!checkCheckpoints(config)) {
+            int maxBatch = BatchLimits.choose(config, ModelSpec.BUNDLED_TINY, ModelSpec.tinyConfig()).maxBatch();
             return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
         }
         String configRef = config.require(JobOptions.MODEL_CONFIG);
         ModelConfig modelConfig = ModelConfigs.resolve(configRef);
         String name = config.require(JobOptions.MODEL_NAME);
+        int maxBatch = BatchLimits.choose(config, name, modelConfig).maxBatch();
         return ModelCatalog.of(List.of(ModelSpec.of(name, configRef, modelConfig, config.require(JobOptions.MODEL_VAE),
                 config.require(JobOptions.MODEL_VAR), maxBatch)));
     }
@@ -72,13 +74,17 @@ public final class ModelCatalogs {
     }
 
     /** The catalog entry of one listed model; device, precision and batch limit default to the job's. */
-    private static ModelSpec spec(ModelEntry entry, int jobMaxBatch, RuntimeOptions jobRuntime) {
-        int maxBatch = entry.maxImages() == null ? jobMaxBatch : entry.maxImages();
+    private static ModelSpec spec(ModelEntry entry, JobConfig config) {
+        RuntimeOptions runtime = runtime(entry, GeneratorFactories.runtime(config));
+        ModelConfig modelConfig = entry.vae() == null ? ModelSpec.tinyConfig() : ModelConfigs.resolve(entry.config());
+        BatchSize size = entry.maxImages() == null
+                ? config.get(JobOptions.BATCH_MAX_IMAGES)
+                : BatchSize.of(entry.maxImages());
+        int maxBatch = BatchLimits.choose(config, entry.name(), modelConfig, runtime, size).maxBatch();
         ModelSpec spec = entry.vae() == null
                 ? ModelSpec.bundledTiny(entry.name(), maxBatch)
-                : ModelSpec.of(entry.name(), entry.config(), ModelConfigs.resolve(entry.config()), entry.vae(),
-                        entry.var(), maxBatch);
-        return spec.withRuntime(runtime(entry, jobRuntime)).withSubtasks(entry.subtasks());
+                : ModelSpec.of(entry.name(), entry.config(), modelConfig, entry.vae(), entry.var(), maxBatch);
+        return spec.withRuntime(runtime).withSubtasks(entry.subtasks());
     }
 
     private static RuntimeOptions runtime(ModelEntry entry, RuntimeOptions job) {

@@ -25,6 +25,13 @@ class BenchCommandTest {
     }
 
     @Test
+    void aBatchThatIsNeitherANumberNorAutoIsOneLineAndExitCode2() {
+        Run run = run("bench", "--preset", "tiny", "--batch", "lots");
+        assertThat(run.exit).isEqualTo(2);
+        assertThat(run.err.strip()).contains("--batch").contains("auto").doesNotContain("\n");
+    }
+
+    @Test
     void fp16OnCpuIsRejected() {
         Run run = run("bench", "--preset", "tiny", "--dtype", "fp16");
         assertThat(run.exit).isEqualTo(2);

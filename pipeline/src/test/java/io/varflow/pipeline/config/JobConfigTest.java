@@ -120,7 +120,7 @@ class JobConfigTest {
                 .hasMessageContaining("got 'soon' (from file " + file + ")")
                 .hasMessageContaining("job.parallelism must be at least 1, got '0' (from environment VARFLOW_JOB_PARALLELISM)")
                 .hasMessageContaining("batch.fixed-shape must be true or false, got 'yes' (from --set)")
-                .hasMessageContaining("batch.max-images must be an integer, got 'many' (from --max-batch)");
+                .hasMessageContaining("batch.max-images must be auto or a number of images >= 1, got 'many' (from --max-batch)");
         assertThatThrownBy(() -> JobConfig.builder().set("kafka.sasl.password", "").set("model.device", "tpu").build())
                 .hasMessageContaining("model.device must be one of cpu,gpu, got 'tpu'");
         assertThatThrownBy(() -> JobConfig.defaults().with(JobOptions.BATCH_PRIORITY_LOOKAHEAD, 17))

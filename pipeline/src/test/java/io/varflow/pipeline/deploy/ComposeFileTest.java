@@ -64,7 +64,7 @@ class ComposeFileTest {
                 .forEach(name -> assertThat(declared).as("%s in service %s", name, service.getKey()).contains(name)));
         JobConfig config = jobConfig();
         assertThat(config.get(JobOptions.JOB_PARALLELISM)).isPositive();
-        assertThat(config.get(JobOptions.BATCH_MAX_IMAGES)).isPositive();
+        assertThat(config.get(JobOptions.BATCH_MAX_IMAGES).images()).isPositive();
         assertThat(config.get(JobOptions.JOB_CHECKPOINT_INTERVAL)).isPositive();
         assertThat(config.get(JobOptions.MODEL_DEVICE)).isEqualTo(RuntimeOptions.Device.GPU);
     }
