@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             SubmitCommand.class,
             EvalCommand.class,
+            ShowCommand.class,
             BenchPipelineCommand.class,
         })
 public final class VarflowCli implements Runnable {
