@@ -6,6 +6,7 @@ import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
+import io.varflow.pipeline.report.PageLinks;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -66,8 +67,10 @@ public final class DemoCommand implements Callable<Integer> {
         EmbeddedRun.Outcome outcome;
         Path bucketDir;
         String model;
+        JobConfig config;
+        long started = System.nanoTime();
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
-            JobConfig config = stack.jobConfig();
+            config = stack.jobConfig();
             bucketDir = stack.bucketDir();
             model = config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
             out.printf("Kafka at %s, S3 at %s (bucket %s), model '%s'.%n",
@@ -77,7 +80,10 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             outcome = EmbeddedRun.run(stack, messages, wait);
         }
-        printOutcome(out, outcome, bucketDir, dir);
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+        Path page = ReportPages.write(spec.commandLine().getErr(), "varflow demo", config, dir, bucketDir, outcome,
+                messages, wall);
+        printOutcome(out, outcome, bucketDir, dir, page);
         return outcome.summary().allAccountedFor() ? 0 : 1;
     }
 
@@ -92,7 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
         return messages;
     }
 
-    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir) {
+    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir,
+            Path page) {
         out.println();
         for (SubmittedRequest s : outcome.submitted()) {
             JsonNode dead = outcome.deadLetters().get(s.coordinates());
@@ -118,6 +125,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf("Objects (PNG images, token maps) are files under %s%n", bucketDir);
         out.printf("Broker log: %s, checkpoints: %s%n", workDir.resolve("kafka/broker.log"), workDir.resolve("checkpoints"));
+        if (page != null) {
+            PageLinks.print(out, "varflow demo", page);
+        }
         out.println(outcome.summary().toJson());
         out.flush();
     }
