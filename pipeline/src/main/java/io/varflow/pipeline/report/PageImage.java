@@ -11,12 +11,12 @@ import java.util.List;
  * @param seed the image's seed
  * @param settings how it was drawn, in words ({@code cfg 1.5, top-k 900, top-p 0.96}); may be empty
  * @param image link to the enlarged image, null when none was stored
- * @param strip link to its coarse-to-fine strip, null when there is no token map to draw it from
+ * @param strip its coarse-to-fine strip, null when there is no token map to draw it from
  * @param edit the edit panels (source, mask, result, difference), empty for plain generation
  * @param note why something is missing (an error, no token map); may be null
  */
 public record PageImage(int index, int label, String labelName, long seed, String settings, String image,
-        String strip, List<Panel> edit, String note) {
+        Panel strip, List<Panel> edit, String note) {
 
     /** A captioned picture of an edit sheet. */
     public record Panel(String caption, String image) {}

@@ -24,7 +24,7 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
 
     private static final String STYLE = """
             body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}
-            h1{font-size:1.4em} h2{font-size:1.1em;margin:0}
+            h1{font-size:1.4em} h2{font-size:1.1em;margin:.6em 0 .2em}
             table.facts td{padding:.1em .8em .1em 0;vertical-align:top}
             section.request{border:1px solid #ccc;border-radius:6px;padding:.8em;margin:1em 0}
             .status{font-weight:bold;padding:.1em .5em;border-radius:4px}
@@ -107,8 +107,7 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
             figure(h, panel.image(), panel.caption(), Html.escape(panel.caption()));
         }
         if (i.strip() != null) {
-            figure(h, i.strip(), "coarse-to-fine strip",
-                    "coarse to fine: the image decoded after each scale (next-scale prediction)");
+            figure(h, i.strip().image(), "coarse-to-fine strip", Html.escape(i.strip().caption()));
         }
         h.append("</div>\n");
     }

@@ -104,7 +104,7 @@ public final class RunPageBuilder {
         String imageHref = picture == null ? null : writePng(stem + ".png", PixelImages.readable(picture));
         TokenMap tokens = readTokens(image.path("tokenMapUri").asText(null), notes);
         String settings = "";
-        String stripHref = null;
+        PageImage.Panel strip = null;
         List<PageImage.Panel> edit = List.of();
         if (tokens != null) {
             settings = settings(tokens);
@@ -112,7 +112,7 @@ public final class RunPageBuilder {
             String mismatch = renderer == null ? "model " + tokens.model() + " is not available to draw the strip"
                     : renderer.mismatch(tokens);
             if (mismatch == null) {
-                stripHref = writePng(stem + "-strip.png", renderer.strip(tokens));
+                strip = new PageImage.Panel(stripCaption(tokens), writePng(stem + "-strip.png", renderer.strip(tokens)));
             } else {
                 notes.add(mismatch);
             }
@@ -120,7 +120,7 @@ public final class RunPageBuilder {
                 edit = editPanels(stem, tokens, picture, renderer, notes);
             }
         }
-        return new PageImage(index, label, labelName, image.path("seed").asLong(), settings, imageHref, stripHref,
+        return new PageImage(index, label, labelName, image.path("seed").asLong(), settings, imageHref, strip,
                 edit, notes.isEmpty() ? null : String.join("; ", notes));
     }
 
@@ -152,6 +152,16 @@ public final class RunPageBuilder {
                         writePng(stem + "-source.png", PixelImages.readable(sourceImage))),
                 new PageImage.Panel("|result − source| × 4", writePng(stem + "-diff.png",
                         PixelImages.readable(new PngImages.Image(amplified, diff.height(), diff.width())))));
+    }
+
+    /** Names the scales of the strip: what next-scale prediction had drawn after each step. */
+    static String stripCaption(TokenMap tokens) {
+        StringBuilder scales = new StringBuilder();
+        for (int pn : tokens.patchNums()) {
+            scales.append(scales.length() == 0 ? "" : ", ").append(pn).append('×').append(pn);
+        }
+        return "coarse to fine: the image decoded from the first 1, 2, … " + tokens.patchNums().size()
+                + " scales of tokens (" + scales + ")";
     }
 
     private static String settings(TokenMap tokens) {

@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import io.varflow.pipeline.report.HeadlessChromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,5 +50,18 @@ class RunCommandITCase {
         assertThat(summary.path("objects").asInt()).as("PNG + token map per image").isEqualTo(6);
         assertThat(exit).isZero();
         assertThat(dir.resolve("work/s3/varflow/run-1")).as("objects are files under the work folder").isDirectory();
+
+        Path page = dir.resolve("work/index.html");
+        assertThat(err.toString()).contains("results page " + page, "open file://");
+        assertThat(Files.readString(page)).contains("run-1", "run-2", "run-3", "line 4", "dead-lettered", "images/s");
+        Optional<HeadlessChromium> chromium = HeadlessChromium.find();
+        if (chromium.isPresent()) {
+            HeadlessChromium.Rendered rendered = chromium.get().render(page, 1000, 1400,
+                    Files.createDirectories(dir.resolve("chromium")));
+            assertThat(rendered.requests()).containsExactly("run-1", "run-2", "line 4", "run-3");
+            assertThat(rendered.imagesChecked()).as("3 images and their strips").isEqualTo(6);
+            assertThat(rendered.brokenImages()).isEmpty();
+            assertThat(rendered.inkedFraction()).isGreaterThan(0.05);
+        }
     }
 }
