@@ -78,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
                     config.get(JobOptions.S3_BUCKET), model);
             out.printf("Submitting %d requests of %d images and one malformed message ...%n", requests, imagesPerRequest);
             out.flush();
-            outcome = EmbeddedRun.run(stack, messages, wait);
+            outcome = EmbeddedRun.run(stack, messages, wait, out, "  ");
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         Path page = ReportPages.write(spec.commandLine().getErr(), "varflow demo", config, dir, bucketDir, outcome,

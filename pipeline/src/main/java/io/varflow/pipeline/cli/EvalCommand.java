@@ -12,10 +12,14 @@ import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.eval.EvalRun;
+import io.varflow.pipeline.eval.EvalStore;
 import io.varflow.pipeline.eval.FileDigests;
 import io.varflow.pipeline.eval.MinioEvalStore;
 import io.varflow.pipeline.eval.ModelIdentity;
 import io.varflow.pipeline.job.JobRunner;
+import io.varflow.pipeline.report.BundledModel;
+import io.varflow.pipeline.report.EvalPageBuilder;
+import io.varflow.pipeline.report.PageLinks;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +172,23 @@ public final class EvalCommand implements Callable<Integer> {
                 .build();
         try (MinioEvalStore store = new MinioEvalStore(client, bucket, config.get(JobOptions.S3_PREFIX), true)) {
             EvalRun run = new EvalRun(plan, model, store, bucket, options, err);
-            return run.run(request -> submit(config, request), watch, out);
+            EvalRun.Outcome outcome = run.run(request -> submit(config, request), watch, out);
+            writePage(plan, model, store, outcome, err);
+            return outcome;
+        }
+    }
+
+    /** OUT/index.html; a page that cannot be written is reported, the set stays complete. */
+    private void writePage(EvalPlan plan, ModelIdentity model, EvalStore store, EvalRun.Outcome outcome,
+            PrintWriter err) {
+        try {
+            List<String> names = BundledModel.find(model.name()).map(BundledModel::classNames).orElse(List.of());
+            Path page = new EvalPageBuilder(out, store, names)
+                    .build(plan, outcome.manifest(), outcome.npz(), outcome.manifestFile()).write(out);
+            PageLinks.print(err, "varflow eval", page);
+        } catch (Exception e) {
+            err.printf("varflow eval: could not write the results page: %s%n", e);
+            err.flush();
         }
     }
 

@@ -70,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
             bucketDir = stack.bucketDir();
             err.printf("varflow run: %d requests from %s; objects under %s%n", lines.size(), input, stack.bucketDir());
             err.flush();
-            outcome = EmbeddedRun.run(stack, lines, wait);
+            outcome = EmbeddedRun.run(stack, lines, wait, err, "varflow run: ");
         }
         for (SubmittedRequest s : outcome.unaccounted()) {
             err.printf("varflow run: line %d (%s) has no outcome after %s%n", s.line(), s.coordinates(), timeout);

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.pipeline.client.ObjectStoreProbe;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
+import io.varflow.pipeline.client.RunProgress;
 import io.varflow.pipeline.client.RunSummary;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.job.JobRunner;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +44,14 @@ public final class EmbeddedRun {
     private EmbeddedRun() {}
 
     public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout) throws Exception {
-        return run(stack.jobConfig(), messages, timeout);
+        return run(stack.jobConfig(), messages, timeout, null);
+    }
+
+    /** {@link #run(EmbeddedStack, List, Duration)} printing progress lines, each starting with {@code prefix}. */
+    public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout, PrintWriter progress,
+            String prefix) throws Exception {
+        return run(stack.jobConfig(), messages, timeout,
+                progress == null ? null : new RunProgress(prefix, messages.size(), progress, System.nanoTime()));
     }
 
     /**
@@ -50,6 +59,11 @@ public final class EmbeddedRun {
      * must exist): the job runs in a MiniCluster in this JVM.
      */
     public static Outcome run(JobConfig config, List<String> messages, Duration timeout) throws Exception {
+        return run(config, messages, timeout, null);
+    }
+
+    private static Outcome run(JobConfig config, List<String> messages, Duration timeout, RunProgress progress)
+            throws Exception {
         Properties connection = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(
@@ -63,7 +77,7 @@ public final class EmbeddedRun {
             try (RequestProducer producer = new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
                 submitted = producer.send(messages);
             }
-            List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout);
+            List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout, progress);
             return new Outcome(
                     summarize(config, submitted, outcomes), submitted, outcomes.results(), outcomes.deadLetters(),
                     missing);

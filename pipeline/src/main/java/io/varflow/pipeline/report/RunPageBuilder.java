@@ -65,7 +65,7 @@ public final class RunPageBuilder {
 
     private PageRequest request(int ordinal, SubmittedRequest s, String message, EmbeddedRun.Outcome outcome)
             throws IOException {
-        String title = s.requestId() != null ? s.requestId() : "line " + s.line();
+        String title = s.requestId() != null ? s.requestId() : "message " + s.line();
         JsonNode dead = outcome.deadLetters().get(s.coordinates());
         if (dead != null) {
             return new PageRequest(title, "dead-lettered", dead.path("errorCode").asText() + ": "
