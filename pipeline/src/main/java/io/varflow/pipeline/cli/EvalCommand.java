@@ -10,6 +10,7 @@ import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
+import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.eval.EvalRun;
 import io.varflow.pipeline.eval.EvalStore;
@@ -71,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--classes", paramLabel = "SPEC",
-            description = "Classes: 0-9, 0,5,7, 0-99,500 or all (default: all classes of the model).")
+            description = "Classes: 0-9, 0,5,7, 0-99,500, class names (sneaker,bag) or all (default: all classes of the"
+                    + " model).")
     String classes;
 
     @Option(names = "--per-class", paramLabel = "K", defaultValue = "50",
@@ -146,6 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
             job.awaitRunning(Duration.ofSeconds(120));
             JobConfig config = stack.jobConfig();
             err.printf("varflow eval: embedded stack in %s; images under %s%n", dir, stack.bucketDir());
+            EmbeddedRun.printMonitoring(err, "varflow eval: ", job);
             return run(config, plan, model, options, err, () -> {
                 try {
                     JobStatus status = job.status();
@@ -204,7 +207,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     EvalPlan plan(ModelIdentity model) {
         SamplingParams sampling = samplingOptions.params();
-        List<Integer> selected = ClassSelection.parse(classes, model.config().numClasses());
+        List<String> names = BundledModel.find(model.name()).map(BundledModel::classNames).orElse(List.of());
+        List<Integer> selected = ClassSelection.parse(ClassLabels.numbersOnly(classes, names, "--classes"),
+                model.config().numClasses());
         String id = evalId != null ? evalId : defaultEvalId(model.name(), selected, sampling);
         String requestModel = settings.flag(JobOptions.MODEL_NAME); // null: the job's default model
         return new EvalPlan(id, requestModel, selected, perClass, seedBase, sampling,

@@ -4,6 +4,7 @@ import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.report.BundledModel;
 import io.varflow.pipeline.report.PixelImages;
 import io.varflow.pipeline.report.ScaleStrips;
@@ -73,10 +74,11 @@ final class ShowCommand implements Callable<Integer> {
         Path vae = model.vae();
         if (vae != null) {
             ModelConfig config = model.resolveConfig(false);
-            return ScaleStrips.load(config, ModelOptions.existing(vae, "--vae"));
+            return ScaleStrips.load(config, ModelOptions.existing(vae, JobOptions.MODEL_VAE.flag().orElseThrow()));
         }
         BundledModel bundled = BundledModel.find(map.model()).orElseThrow(() -> new UserInputException(tokens
-                + " was made by model '" + map.model() + "', which is not bundled: give its --vae and --config"));
+                + " was made by model '" + map.model() + "', which is not bundled: give its "
+                + JobOptions.MODEL_VAE.flag().orElseThrow() + " and " + JobOptions.MODEL_CONFIG.flag().orElseThrow()));
         return ScaleStrips.load(bundled.config(), bundled.vae());
     }
 }

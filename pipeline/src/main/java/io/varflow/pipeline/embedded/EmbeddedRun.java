@@ -44,14 +44,13 @@ public final class EmbeddedRun {
     private EmbeddedRun() {}
 
     public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout) throws Exception {
-        return run(stack.jobConfig(), messages, timeout, null);
+        return run(stack.jobConfig(), messages, timeout, null, null);
     }
 
     /** {@link #run(EmbeddedStack, List, Duration)} printing progress lines, each starting with {@code prefix}. */
     public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout, PrintWriter progress,
             String prefix) throws Exception {
-        return run(stack.jobConfig(), messages, timeout,
-                progress == null ? null : new RunProgress(prefix, messages.size(), progress, System.nanoTime()));
+        return run(stack.jobConfig(), messages, timeout, progress, prefix);
     }
 
     /**
@@ -59,11 +58,12 @@ public final class EmbeddedRun {
      * must exist): the job runs in a MiniCluster in this JVM.
      */
     public static Outcome run(JobConfig config, List<String> messages, Duration timeout) throws Exception {
-        return run(config, messages, timeout, null);
+        return run(config, messages, timeout, null, null);
     }
 
-    private static Outcome run(JobConfig config, List<String> messages, Duration timeout, RunProgress progress)
-            throws Exception {
+    // With a log: prints where the job can be watched, then progress lines, each starting with prefix.
+    private static Outcome run(JobConfig config, List<String> messages, Duration timeout, PrintWriter log,
+            String prefix) throws Exception {
         Properties connection = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(
@@ -73,6 +73,11 @@ public final class EmbeddedRun {
                                 false);
                 JobRunner.LocalJob job = JobRunner.startLocal(config)) {
             job.awaitRunning(Duration.ofSeconds(120));
+            RunProgress progress = null;
+            if (log != null) {
+                printMonitoring(log, prefix, job);
+                progress = new RunProgress(prefix, messages.size(), log, System.nanoTime());
+            }
             List<SubmittedRequest> submitted;
             try (RequestProducer producer = new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
                 submitted = producer.send(messages);
@@ -82,6 +87,13 @@ public final class EmbeddedRun {
                     summarize(config, submitted, outcomes), submitted, outcomes.results(), outcomes.deadLetters(),
                     missing);
         }
+    }
+
+    /** The addresses of the running job's Flink dashboard and Prometheus endpoint. */
+    public static void printMonitoring(PrintWriter log, String prefix, JobRunner.LocalJob job) {
+        log.printf("%sFlink dashboard: %s%n", prefix, job.monitoring().dashboardUrl());
+        log.printf("%sPrometheus metrics: %s%n", prefix, job.monitoring().metricsUrl());
+        log.flush();
     }
 
     static RunSummary summarize(JobConfig config, List<SubmittedRequest> submitted, OutcomeReader outcomes)
