@@ -90,7 +90,7 @@ def load_split(data_dir, prefix):
 
 def to_model_input(images_u8):
     """N x 28 x 28 uint8 -> N x 3 x 32 x 32 float in [-1, 1]: black 2-pixel border, grey copied to RGB."""
-    x = torch.from_numpy(np.ascontiguousarray(images_u8)).float().div(127.5).sub(1.0)
+    x = torch.from_numpy(np.array(images_u8)).float().div(127.5).sub(1.0)
     x = F.pad(x, (2, 2, 2, 2), value=-1.0)
     return x.unsqueeze(1).expand(-1, 3, -1, -1).contiguous()
 
