@@ -301,7 +301,8 @@ def main():
     if "vae" in stages:
         train_vae(a, vae, x_train, gen)
     else:
-        vae.load_state_dict(torch.load(vae_path, map_location="cpu"))
+        # VQVAE.load_state_dict passes an argument torch 1.13 lacks; the plain one is strict as well
+        torch.nn.Module.load_state_dict(vae, torch.load(vae_path, map_location="cpu"))
     vae_eval(vae, x_test)
     for p in vae.parameters():
         p.requires_grad_(False)
