@@ -1,6 +1,7 @@
 package io.varflow.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.model.BundledModel;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the job on a local stack and show what a few requests make.",
             "Starts Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
-            "submits a few requests to the tiny model (or the checkpoints given) and shows the results."
+            "submits a few requests to the bundled fashion model (or the model given) and shows the results."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -57,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (requests < 1 || requests > 1000 || imagesPerRequest < 1 || imagesPerRequest > 100) {
             throw new UserInputException("--requests must be in [1, 1000] and --images in [1, 100]");
         }
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = settings.toLocalJobConfig(System.getenv());
         Duration wait = DurationFlags.parse("--timeout", timeout);
         Path dir = workDir != null ? workDir : WorkDirs.fresh("demo");
         PrintWriter out = spec.commandLine().getOut();
@@ -72,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             config = stack.jobConfig();
             bucketDir = stack.bucketDir();
-            model = config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
+            model = config.get(JobOptions.MODEL_NAME);
             out.printf("Kafka at %s, S3 at %s (bucket %s), model '%s'.%n",
                     config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.S3_ENDPOINT),
                     config.get(JobOptions.S3_BUCKET), model);
@@ -109,7 +110,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("%s: %s, %d images in %d ms%n", s.requestId(), event.path("status").asText(),
                         event.path("images").size(), event.path("timings").path("totalMs").asLong());
                 for (JsonNode image : event.path("images")) {
-                    out.printf("  #%d label %d: %s%s%n", image.path("index").asInt(), image.path("label").asInt(),
+                    int label = image.path("label").asInt();
+                    out.printf("  #%d %s (label %d): %s%s%n", image.path("index").asInt(),
+                            BundledModel.labelName(BundledModel.classNamesOf(event.path("model").asText()), label), label,
                             localPath(bucketDir, image.path("imageUri").asText(null)),
                             image.hasNonNull("tokenMapUri")
                                     ? " + " + localPath(bucketDir, image.path("tokenMapUri").asText()).getFileName()

@@ -16,7 +16,7 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.pipeline.report.BundledModel;
+import io.varflow.model.BundledModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

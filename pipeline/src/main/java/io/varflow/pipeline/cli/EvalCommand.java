@@ -18,7 +18,7 @@ import io.varflow.pipeline.eval.FileDigests;
 import io.varflow.pipeline.eval.MinioEvalStore;
 import io.varflow.pipeline.eval.ModelIdentity;
 import io.varflow.pipeline.job.JobRunner;
-import io.varflow.pipeline.report.BundledModel;
+import io.varflow.model.BundledModel;
 import io.varflow.pipeline.report.EvalPageBuilder;
 import io.varflow.pipeline.report.PageLinks;
 import java.io.IOException;
@@ -111,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = settings.toLocalJobConfig(System.getenv());
         ModelIdentity model = ModelIdentity.of(base);
         EvalPlan plan = plan(model);
         EvalRun.Options options = new EvalRun.Options(DurationFlags.parse("--poll", poll),

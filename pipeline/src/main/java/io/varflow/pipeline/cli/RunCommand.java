@@ -57,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserInputException(input + " holds no requests");
         }
         Duration wait = DurationFlags.parse("--timeout", timeout);
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = settings.toLocalJobConfig(System.getenv());
         Path dir = workDir != null ? workDir : WorkDirs.fresh("run");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -11,7 +11,7 @@ import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.pipeline.report.BundledModel;
+import io.varflow.model.BundledModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

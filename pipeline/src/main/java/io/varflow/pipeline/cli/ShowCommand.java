@@ -5,7 +5,7 @@ import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.pipeline.config.JobOptions;
-import io.varflow.pipeline.report.BundledModel;
+import io.varflow.model.BundledModel;
 import io.varflow.pipeline.report.PixelImages;
 import io.varflow.pipeline.report.ScaleStrips;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.varflow.pipeline.job;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.operators.catalog.ModelCatalog;
@@ -17,7 +18,16 @@ public final class ModelCatalogs {
     public static ModelCatalog from(JobConfig config) {
         int maxBatch = config.get(JobOptions.BATCH_MAX_IMAGES);
         if (!checkCheckpoints(config)) {
-            return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
+            String name = config.get(JobOptions.MODEL_NAME);
+            if (name.equals(ModelSpec.BUNDLED_TINY)) {
+                return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
+            }
+            // Another bundled model (fashion): its resources are files like any checkpoint.
+            BundledModel bundled = BundledModel.find(name).orElseThrow(() -> new IllegalArgumentException(
+                    JobOptions.MODEL_NAME.key() + " '" + name + "' is not a bundled model (bundled: "
+                            + BundledModel.DEFAULT + ", tiny) and no checkpoints are given"));
+            return ModelCatalog.of(List.of(ModelSpec.of(name, bundled.configFile().toString(), bundled.config(),
+                    bundled.vae().toString(), bundled.var().toString(), maxBatch)));
         }
         String configRef = config.require(JobOptions.MODEL_CONFIG);
         ModelConfig modelConfig = ModelConfigs.resolve(configRef);

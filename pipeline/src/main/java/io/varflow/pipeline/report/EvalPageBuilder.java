@@ -1,5 +1,6 @@
 package io.varflow.pipeline.report;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.io.PngImages;
 import io.varflow.operators.eval.EvalPlan;
 import io.varflow.pipeline.eval.EvalManifest;

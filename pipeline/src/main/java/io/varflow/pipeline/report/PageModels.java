@@ -1,5 +1,6 @@
 package io.varflow.pipeline.report;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;

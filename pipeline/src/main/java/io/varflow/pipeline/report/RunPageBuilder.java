@@ -1,5 +1,6 @@
 package io.varflow.pipeline.report;
 
+import io.varflow.model.BundledModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;

@@ -51,7 +51,7 @@ class EvalCommandITCase {
     private static Path uninterrupted;
 
     private static List<String> args(Path out) {
-        return List.of("eval", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
+        return List.of("eval", "--model-name", "tiny", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
                 "--eval-id", EVAL_ID, "--out", out.toString(), "--poll", "200ms", "--timeout", "8m",
                 "--max-batch", "4");
     }

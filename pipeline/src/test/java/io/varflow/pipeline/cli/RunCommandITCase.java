@@ -37,7 +37,7 @@ class RunCommandITCase {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("run", "--embedded", "--input", input.toString(),
+        int exit = cli.execute("run", "--model-name", "tiny", "--embedded", "--input", input.toString(),
                 "--work-dir", dir.resolve("work").toString(), "--timeout", "5m");
 
         List<String> lines = out.toString().lines().toList();

@@ -21,7 +21,7 @@ class ShowCommandTest {
     @Test
     void drawsOneReadableImagePerScaleEndingWithTheSampledImage() throws Exception {
         Path samples = tmp.resolve("samples");
-        CliRun sample = CliRun.of("sample", "--classes", "3", "--seed", "7", "--out", samples.toString());
+        CliRun sample = CliRun.of("sample", "--model-name", "tiny", "--classes", "3", "--seed", "7", "--out", samples.toString());
         assertThat(sample.exitCode()).as(sample.err()).isZero();
         Path strip = tmp.resolve("strip.png");
 

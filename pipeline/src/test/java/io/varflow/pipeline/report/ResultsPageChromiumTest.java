@@ -43,7 +43,7 @@ class ResultsPageChromiumTest {
         Path samples = tmp.resolve("samples");
         StringWriter err = new StringWriter();
         int exit = VarflowCli.commandLine().setErr(new PrintWriter(err, true)).setOut(new PrintWriter(new StringWriter()))
-                .execute("sample", "--classes", "4,9", "--seed", "3", "--out", samples.toString());
+                .execute("sample", "--model-name", "tiny", "--classes", "4,9", "--seed", "3", "--out", samples.toString());
         assertThat(exit).as(err.toString()).isZero();
         workDir = tmp.resolve("work");
         Path bucketDir = workDir.resolve("s3/varflow");
