@@ -88,12 +88,15 @@ public final class DemoCommand implements Callable<Integer> {
         return outcome.summary().allAccountedFor() ? 0 : 1;
     }
 
+    // Sneaker, bag, ankle boot, trouser, dress, ... for the bundled fashion model: varied shapes first.
+    private static final int[] DEMO_LABELS = {7, 8, 9, 1, 3, 0, 5, 2, 4, 6};
+
     static List<String> demoRequests(int requests, int imagesPerRequest) {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             messages.add(String.format(
                     "{\"requestId\":\"demo-%d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
-                    i + 1, i % 10, imagesPerRequest, 1000 + i));
+                    i + 1, DEMO_LABELS[i % DEMO_LABELS.length], imagesPerRequest, 1000 + i));
         }
         messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
         return messages;

@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
                     + "with OUT/manifest.json. Progress and the time left go to stderr. Run the same command again "
                     + "to resume an interrupted set. See docs/evaluation.md.",
             "",
-            "Example: varflow eval --embedded --classes 0-9 --per-class 2 --out out/tiny-eval"
+            "Example: varflow eval --embedded --classes 0-9 --per-class 2 --out out/fashion-eval"
         })
 public final class EvalCommand implements Callable<Integer> {
 
