@@ -2,6 +2,8 @@ package io.varflow.model.vqvae;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -241,6 +243,34 @@ public final class MultiScaleQuantizer {
                 fHat.addi(residual(embedInScope(idx, idx.getShape().get(0), patchNums[si]), si));
             }
             return fHat;
+        });
+    }
+
+    /**
+     * The coarse-to-fine prefixes of one image's {@code f_hat} ({@code embed_to_fhat(last_one=False)}):
+     * entry k is the sum of the first k+1 scales' residuals, (1, Cvae, P, P) each, stacked as
+     * (S, Cvae, P, P) float32 and attached to the first array's manager. The last entry equals
+     * {@link #tokensToFHat} of the same tokens.
+     *
+     * @param idxBl per scale (1, pn²) int64 ids of a single image
+     */
+    public NDArray tokensToFHatPerScale(List<NDArray> idxBl) {
+        if (idxBl.size() != patchNums.length) {
+            throw new IllegalArgumentException(idxBl.size() + " token maps for " + patchNums.length + " scales");
+        }
+        NDArray first = idxBl.get(0);
+        if (first.getShape().get(0) != 1) {
+            throw new IllegalArgumentException("one image at a time, got a batch of " + first.getShape().get(0));
+        }
+        return Scopes.run(first.getManager(), () -> {
+            NDArray fHat = newFHat(first.getManager(), 1);
+            List<NDArray> prefixes = new ArrayList<>(patchNums.length);
+            for (int si = 0; si < patchNums.length; si++) {
+                NDArray idx = idxBl.get(si);
+                fHat = fHat.add(residual(embedInScope(idx, 1, patchNums[si]), si));
+                prefixes.add(fHat);
+            }
+            return NDArrays.concat(new NDList(prefixes), 0);
         });
     }
 

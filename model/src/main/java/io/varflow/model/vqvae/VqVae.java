@@ -245,6 +245,15 @@ public final class VqVae implements AutoCloseable {
     }
 
     /**
+     * The coarse-to-fine strip of one image ({@code idxBl_to_img(last_one=False)}): entry k of the
+     * result is the image decoded from the first k+1 scales alone, (S, 3, H, W) float32 in [−1, 1]
+     * attached to {@code owner}. The last entry is what {@link #decodeTokens} makes of the same tokens.
+     */
+    public NDArray decodeScales(int[][] tokens, NDManager owner) {
+        return Scopes.run(owner, () -> decodeFHat(quantizer.tokensToFHatPerScale(toDevice(java.util.Collections.singletonList(tokens)))));
+    }
+
+    /**
      * {@code idxBl_to_img(img_to_idxBl(x), last_one=True)}: quantize and decode, (B, 3, H, W) float32
      * in [−1, 1] attached to the images' manager.
      */

@@ -1,6 +1,7 @@
 package io.varflow.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.model.BundledModel;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
@@ -8,6 +9,7 @@ import io.varflow.pipeline.config.ModelEntry;
 import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.job.ModelCatalogs;
+import io.varflow.pipeline.report.PageLinks;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -32,8 +34,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the job on a local stack and show what a few requests make.",
             "Starts Kafka (KRaft), an S3-compatible server and a Flink MiniCluster on this machine (no Docker),",
-            "submits a few requests to the bundled models served side by side (or the models given) and shows",
-            "the results."
+            "submits a few requests to the bundled models served side by side (the trained fashion model, and",
+            "the random-weight tiny fixture) or to the models given, and shows the results."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -71,36 +73,55 @@ public final class DemoCommand implements Callable<Integer> {
         EmbeddedRun.Outcome outcome;
         Path bucketDir;
         String model;
+        JobConfig config;
+        long started = System.nanoTime();
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
-            JobConfig config = stack.jobConfig();
+            config = stack.jobConfig();
             bucketDir = stack.bucketDir();
-            model = !models.isEmpty() ? String.join("', '", models)
-                    : config.find(JobOptions.MODEL_VAE).isPresent() ? config.get(JobOptions.MODEL_NAME) : "tiny";
+            model = !models.isEmpty() ? String.join("', '", models) : config.get(JobOptions.MODEL_NAME);
             out.printf("Kafka at %s, S3 at %s (bucket %s), models '%s'.%n",
                     config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.S3_ENDPOINT),
                     config.get(JobOptions.S3_BUCKET), model);
             out.printf("Submitting %d requests of %d images and one malformed message ...%n", requests, imagesPerRequest);
             out.flush();
-            outcome = EmbeddedRun.run(stack, messages, wait);
+            outcome = EmbeddedRun.run(stack, messages, wait, out, "  ");
         }
-        printOutcome(out, outcome, bucketDir, dir);
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+        Path page = ReportPages.write(spec.commandLine().getErr(), "varflow demo", config, dir, bucketDir, outcome,
+                messages, wall);
+        printOutcome(out, outcome, bucketDir, dir, page);
         return outcome.summary().allAccountedFor() ? 0 : 1;
     }
 
-    /** The demo's requests, dealt in turn to {@code models} when there are several (else the default model). */
+    // Sneaker, bag, ankle boot, trouser, dress, ... for the bundled fashion model: varied shapes first.
+    private static final int[] DEMO_LABELS = {7, 8, 9, 1, 3, 0, 5, 2, 4, 6};
+
+    /**
+     * The demo's requests. With several models, the first (the default) serves all but the last
+     * requests, and each other model one of those, so the run shows every model side by side while
+     * most images come from the default.
+     */
     static List<String> demoRequests(int requests, int imagesPerRequest, List<String> models) {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            String model = models.size() > 1 ? ",\"model\":\"" + models.get(i % models.size()) + "\"" : "";
+            String model = models.size() > 1 ? ",\"model\":\"" + models.get(modelOf(i, requests, models.size())) + "\"" : "";
             messages.add(String.format(
                     "{\"requestId\":\"demo-%d\"%s,\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
-                    i + 1, model, i % 10, imagesPerRequest, 1000 + i));
+                    i + 1, model, DEMO_LABELS[i % DEMO_LABELS.length], imagesPerRequest, 1000 + i));
         }
         messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
         return messages;
     }
 
-    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir) {
+    /** Which of {@code models} models serves request {@code i} of {@code requests}. */
+    private static int modelOf(int i, int requests, int models) {
+        int others = Math.min(models - 1, requests - 1);
+        int first = requests - others;
+        return i < first ? 0 : i - first + 1;
+    }
+
+    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir,
+            Path page) {
         out.println();
         for (SubmittedRequest s : outcome.submitted()) {
             JsonNode dead = outcome.deadLetters().get(s.coordinates());
@@ -111,7 +132,9 @@ public final class DemoCommand implements Callable<Integer> {
                         event.path("status").asText(),
                         event.path("images").size(), event.path("timings").path("totalMs").asLong());
                 for (JsonNode image : event.path("images")) {
-                    out.printf("  #%d label %d: %s%s%n", image.path("index").asInt(), image.path("label").asInt(),
+                    int label = image.path("label").asInt();
+                    out.printf("  #%d %s (label %d): %s%s%n", image.path("index").asInt(),
+                            BundledModel.labelName(BundledModel.classNamesOf(event.path("model").asText()), label), label,
                             localPath(bucketDir, image.path("imageUri").asText(null)),
                             image.hasNonNull("tokenMapUri")
                                     ? " + " + localPath(bucketDir, image.path("tokenMapUri").asText()).getFileName()
@@ -127,6 +150,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf("Objects (PNG images, token maps) are files under %s%n", bucketDir);
         out.printf("Broker log: %s, checkpoints: %s%n", workDir.resolve("kafka/broker.log"), workDir.resolve("checkpoints"));
+        if (page != null) {
+            PageLinks.print(out, "varflow demo", page);
+        }
         out.println(outcome.summary().toJson());
         out.flush();
     }

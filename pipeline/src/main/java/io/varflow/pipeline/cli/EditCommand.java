@@ -16,6 +16,7 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.model.BundledModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +79,9 @@ public final class EditCommand implements Callable<Integer> {
     Path mask;
 
     @Option(names = "--class", paramLabel = "L",
-            description = "Class label: required for class-edit; default the null class for inpaint/outpaint and "
-                    + "the token map's label for variation.")
-    Integer label;
+            description = "Class label, a number or the model's class name: required for class-edit; default the null "
+                    + "class for inpaint/outpaint and the token map's label for variation.")
+    String label;
 
     @Option(names = "--keep-scales", paramLabel = "K", description = "variation: keep scales 0..K-1 of the source.")
     Integer keepScales;
@@ -228,11 +229,15 @@ public final class EditCommand implements Callable<Integer> {
         }
     }
 
+    private static java.util.List<String> classNames(ModelConfig modelConfig) {
+        return BundledModel.find(modelConfig.name()).map(BundledModel::classNames).orElse(java.util.List.of());
+    }
+
     private int labelFor(EditMode editMode, ModelConfig modelConfig, Integer sourceLabel) {
         int nullClass = modelConfig.numClasses();
         int chosen;
         if (label != null) {
-            chosen = label;
+            chosen = ClassLabels.resolve(java.util.List.of(label), classNames(modelConfig), "--class").get(0);
         } else if (editMode == EditMode.VARIATION) {
             if (sourceLabel == null) {
                 throw new UserInputException("a variation of an image needs --class L (a token map carries its label)");

@@ -10,12 +10,17 @@ import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
+import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.eval.EvalRun;
+import io.varflow.pipeline.eval.EvalStore;
 import io.varflow.pipeline.eval.FileDigests;
 import io.varflow.pipeline.eval.MinioEvalStore;
 import io.varflow.pipeline.eval.ModelIdentity;
 import io.varflow.pipeline.job.JobRunner;
+import io.varflow.model.BundledModel;
+import io.varflow.pipeline.report.EvalPageBuilder;
+import io.varflow.pipeline.report.PageLinks;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +52,7 @@ import picocli.CommandLine.Spec;
                     + "with OUT/manifest.json. Progress and the time left go to stderr. Run the same command again "
                     + "to resume an interrupted set. See docs/evaluation.md.",
             "",
-            "Example: varflow eval --embedded --classes 0-9 --per-class 2 --out out/tiny-eval"
+            "Example: varflow eval --embedded --classes 0-9 --per-class 2 --out out/fashion-eval"
         })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -67,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--classes", paramLabel = "SPEC",
-            description = "Classes: 0-9, 0,5,7, 0-99,500 or all (default: all classes of the model).")
+            description = "Classes: 0-9, 0,5,7, 0-99,500, class names (sneaker,bag) or all (default: all classes of the"
+                    + " model).")
     String classes;
 
     @Option(names = "--per-class", paramLabel = "K", defaultValue = "50",
@@ -105,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = settings.toLocalJobConfig(System.getenv());
         ModelIdentity model = ModelIdentity.of(base);
         EvalPlan plan = plan(model);
         EvalRun.Options options = new EvalRun.Options(DurationFlags.parse("--poll", poll),
@@ -142,6 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
             job.awaitRunning(Duration.ofSeconds(120));
             JobConfig config = stack.jobConfig();
             err.printf("varflow eval: embedded stack in %s; images under %s%n", dir, stack.bucketDir());
+            EmbeddedRun.printMonitoring(err, "varflow eval: ", job);
             return run(config, plan, model, options, err, () -> {
                 try {
                     JobStatus status = job.status();
@@ -168,7 +175,23 @@ public final class EvalCommand implements Callable<Integer> {
                 .build();
         try (MinioEvalStore store = new MinioEvalStore(client, bucket, config.get(JobOptions.S3_PREFIX), true)) {
             EvalRun run = new EvalRun(plan, model, store, bucket, options, err);
-            return run.run(request -> submit(config, request), watch, out);
+            EvalRun.Outcome outcome = run.run(request -> submit(config, request), watch, out);
+            writePage(plan, model, store, outcome, err);
+            return outcome;
+        }
+    }
+
+    /** OUT/index.html; a page that cannot be written is reported, the set stays complete. */
+    private void writePage(EvalPlan plan, ModelIdentity model, EvalStore store, EvalRun.Outcome outcome,
+            PrintWriter err) {
+        try {
+            List<String> names = BundledModel.find(model.name()).map(BundledModel::classNames).orElse(List.of());
+            Path page = new EvalPageBuilder(out, store, names)
+                    .build(plan, outcome.manifest(), outcome.npz(), outcome.manifestFile()).write(out);
+            PageLinks.print(err, "varflow eval", page);
+        } catch (Exception e) {
+            err.printf("varflow eval: could not write the results page: %s%n", e);
+            err.flush();
         }
     }
 
@@ -184,7 +207,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     EvalPlan plan(ModelIdentity model) {
         SamplingParams sampling = samplingOptions.params();
-        List<Integer> selected = ClassSelection.parse(classes, model.config().numClasses());
+        List<String> names = BundledModel.find(model.name()).map(BundledModel::classNames).orElse(List.of());
+        List<Integer> selected = ClassSelection.parse(ClassLabels.numbersOnly(classes, names, "--classes"),
+                model.config().numClasses());
         String id = evalId != null ? evalId : defaultEvalId(model.name(), selected, sampling);
         String requestModel = settings.flag(JobOptions.MODEL_NAME); // null: the job's default model
         return new EvalPlan(id, requestModel, selected, perClass, seedBase, sampling,

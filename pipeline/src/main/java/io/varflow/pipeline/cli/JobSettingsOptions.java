@@ -1,5 +1,6 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.model.BundledModel;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.Setting;
@@ -46,6 +47,19 @@ public final class JobSettingsOptions {
      * The effective settings, checked as the job will use them; {@code environment} is usually
      * {@code System.getenv()}.
      */
+    /**
+     * {@link #toJobConfig} for a run on this machine ({@code demo}, {@code run}, {@code eval}): with
+     * no checkpoints and no {@code model.name} given, the bundled {@link BundledModel#DEFAULT} model.
+     */
+    public JobConfig toLocalJobConfig(Map<String, String> environment) throws IOException {
+        JobConfig config = toJobConfig(environment);
+        boolean noCheckpoints = config.find(JobOptions.MODEL_VAE).isEmpty() && config.find(JobOptions.MODEL_VAR).isEmpty();
+        if (noCheckpoints && config.source(JobOptions.MODEL_NAME).equals("default")) {
+            return config.with(JobOptions.MODEL_NAME, BundledModel.DEFAULT);
+        }
+        return config;
+    }
+
     public JobConfig toJobConfig(Map<String, String> environment) throws IOException {
         JobConfig.Builder builder = JobConfig.builder();
         if (settingsFile != null) {

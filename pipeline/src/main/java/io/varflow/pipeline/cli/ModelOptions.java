@@ -1,8 +1,7 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.RuntimeOptions;
-import io.varflow.model.VarModel;
-import io.varflow.model.checkpoint.BundledFiles;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.pipeline.config.JobConfig;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Spec;
 final class ModelOptions {
 
     private static final List<Setting<?>> CHECKPOINTS =
-            List.of(JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
+            List.of(JobOptions.MODEL_NAME, JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
     private static final List<Setting<?>> SETTINGS = java.util.stream.Stream
             .concat(CHECKPOINTS.stream(), DeviceOptions.SETTINGS.stream()).toList();
 
@@ -62,31 +61,45 @@ final class ModelOptions {
         return given().find(JobOptions.MODEL_VAR).map(Path::of).orElse(null);
     }
 
-    /** True when neither checkpoint was given: the bundled tiny model; one without the other is refused. */
+    /**
+     * The bundled model of the command when no checkpoints are given: {@code --model-name} when set
+     * (e.g. {@code tiny}), else {@link BundledModel#DEFAULT}.
+     */
+    BundledModel bundledModel() {
+        JobConfig given = given();
+        String name = given.source(JobOptions.MODEL_NAME).equals("default") ? BundledModel.DEFAULT
+                : given.get(JobOptions.MODEL_NAME);
+        return BundledModel.find(name).orElseThrow(() -> new UserInputException(flag(JobOptions.MODEL_NAME) + " "
+                + name + ": no such bundled model (bundled: " + BundledModel.DEFAULT + ", tiny); for other models"
+                + " give " + flag(JobOptions.MODEL_VAE) + ", " + flag(JobOptions.MODEL_VAR) + " and "
+                + flag(JobOptions.MODEL_CONFIG)));
+    }
+
+    /** True when neither checkpoint was given: a bundled model; one without the other is refused. */
     boolean bundled() {
         Path vae = vae();
         Path var = var();
         if ((vae == null) != (var == null)) {
             throw new UserInputException(flag(JobOptions.MODEL_VAE) + " and " + flag(JobOptions.MODEL_VAR)
-                    + " must be given together (or neither, for the bundled tiny model)");
+                    + " must be given together (or neither, for a bundled model)");
         }
         return vae == null;
     }
 
-    /** The VQVAE checkpoint: the given file, which must exist, or the bundled tiny model's. */
+    /** The VQVAE checkpoint: the given file, which must exist, or the bundled model's. */
     Path vaeFile(boolean bundled) {
-        return bundled ? bundledFile("vae.pth") : existing(vae(), flag(JobOptions.MODEL_VAE));
+        return bundled ? bundledModel().vae() : existing(vae(), flag(JobOptions.MODEL_VAE));
     }
 
-    /** The VAR checkpoint: the given file, which must exist, or the bundled tiny model's. */
+    /** The VAR checkpoint: the given file, which must exist, or the bundled model's. */
     Path varFile(boolean bundled) {
-        return bundled ? bundledFile("var.pth") : existing(var(), flag(JobOptions.MODEL_VAR));
+        return bundled ? bundledModel().var() : existing(var(), flag(JobOptions.MODEL_VAR));
     }
 
     ModelConfig resolveConfig(boolean bundled) {
         String config = given().find(JobOptions.MODEL_CONFIG).orElse(null);
         if (bundled) {
-            return config == null ? VarModel.tinyConfig() : ModelConfigs.resolve(config);
+            return config == null ? bundledModel().config() : ModelConfigs.resolve(config);
         }
         if (config == null) {
             throw new UserInputException(flag(JobOptions.MODEL_CONFIG) + " is required with "
@@ -98,10 +111,6 @@ final class ModelOptions {
 
     private static String flag(Setting<?> setting) {
         return setting.flag().orElseThrow();
-    }
-
-    static Path bundledFile(String name) {
-        return BundledFiles.path(VarModel.TINY_RESOURCE + name);
     }
 
     static Path existing(Path file, String option) {

@@ -4,6 +4,7 @@ import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.embedded.EmbeddedRun;
 import io.varflow.pipeline.embedded.EmbeddedStack;
+import io.varflow.pipeline.report.PageLinks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,20 +57,30 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserInputException(input + " holds no requests");
         }
         Duration wait = DurationFlags.parse("--timeout", timeout);
-        JobConfig base = settings.toJobConfig(System.getenv());
+        JobConfig base = settings.toLocalJobConfig(System.getenv());
         Path dir = workDir != null ? workDir : WorkDirs.fresh("run");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EmbeddedRun.Outcome outcome;
+        JobConfig config;
+        Path bucketDir;
+        long started = System.nanoTime();
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
+            config = stack.jobConfig();
+            bucketDir = stack.bucketDir();
             err.printf("varflow run: %d requests from %s; objects under %s%n", lines.size(), input, stack.bucketDir());
             err.flush();
-            outcome = EmbeddedRun.run(stack, lines, wait);
+            outcome = EmbeddedRun.run(stack, lines, wait, err, "varflow run: ");
         }
         for (SubmittedRequest s : outcome.unaccounted()) {
             err.printf("varflow run: line %d (%s) has no outcome after %s%n", s.line(), s.coordinates(), timeout);
         }
         err.flush();
+        Path page = ReportPages.write(err, "varflow run", config, dir, bucketDir, outcome, lines,
+                Duration.ofNanos(System.nanoTime() - started));
+        if (page != null) {
+            PageLinks.print(err, "varflow run", page);
+        }
         out.println(outcome.summary().toJson());
         out.flush();
         return outcome.summary().allAccountedFor() ? 0 : 1;

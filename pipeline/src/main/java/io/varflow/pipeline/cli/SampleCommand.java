@@ -11,6 +11,7 @@ import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.model.BundledModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,8 +48,9 @@ final class SampleCommand implements Callable<Integer> {
     SamplingOptions samplingOptions = new SamplingOptions();
 
     @Option(names = "--classes", paramLabel = "0,1,9", split = ",", defaultValue = "0",
-            description = "Class labels, one image each, in output order (default: ${DEFAULT-VALUE}).")
-    List<Integer> classes;
+            description = "Class labels (numbers or the model's class names, e.g. sneaker,bag), one image each, in "
+                    + "output order (default: ${DEFAULT-VALUE}).")
+    List<String> classNames;
 
 
     @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
@@ -65,12 +67,14 @@ final class SampleCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
-        if (classes.isEmpty()) {
+        if (classNames.isEmpty()) {
             throw new UserInputException("--classes is empty");
         }
         SamplingParams sampling = samplingOptions.params();
         boolean bundled = model.bundled();
         ModelConfig config = model.resolveConfig(bundled);
+        List<Integer> classes = ClassLabels.resolve(classNames,
+                BundledModel.find(config.name()).map(BundledModel::classNames).orElse(List.of()), "--classes");
         for (int label : classes) {
             if (label < 0 || label >= config.numClasses()) {
                 throw new UserInputException("--classes: label " + label + " is outside [0, " + config.numClasses()

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             SubmitCommand.class,
             EvalCommand.class,
+            ShowCommand.class,
             BenchPipelineCommand.class,
             BenchLatencyCommand.class,
         })

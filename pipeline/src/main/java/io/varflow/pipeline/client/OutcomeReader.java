@@ -99,13 +99,29 @@ public final class OutcomeReader implements AutoCloseable {
      * @return the messages still unaccounted for (empty when all are)
      */
     public List<SubmittedRequest> awaitAll(List<SubmittedRequest> submitted, Duration timeout) {
+        return awaitAll(submitted, timeout, null);
+    }
+
+    /** {@link #awaitAll(List, Duration)}, reporting the answered and image counts to {@code progress} as they grow. */
+    public List<SubmittedRequest> awaitAll(List<SubmittedRequest> submitted, Duration timeout, RunProgress progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<SubmittedRequest> missing = unaccounted(submitted);
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
             poll(Duration.ofMillis(500));
             missing = unaccounted(submitted);
+            if (progress != null) {
+                progress.observe(submitted.size() - missing.size(), imagesSoFar(), System.nanoTime());
+            }
         }
         return missing;
+    }
+
+    private int imagesSoFar() {
+        int images = 0;
+        for (List<JsonNode> events : results.values()) {
+            images += events.get(0).path("images").size();
+        }
+        return images;
     }
 
     public List<SubmittedRequest> unaccounted(List<SubmittedRequest> submitted) {

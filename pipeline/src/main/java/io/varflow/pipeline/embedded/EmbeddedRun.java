@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.varflow.pipeline.client.ObjectStoreProbe;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
+import io.varflow.pipeline.client.RunProgress;
 import io.varflow.pipeline.client.RunSummary;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
 import io.varflow.pipeline.job.JobRunner;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +44,13 @@ public final class EmbeddedRun {
     private EmbeddedRun() {}
 
     public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout) throws Exception {
-        return run(stack.jobConfig(), messages, timeout);
+        return run(stack.jobConfig(), messages, timeout, null, null);
+    }
+
+    /** {@link #run(EmbeddedStack, List, Duration)} printing progress lines, each starting with {@code prefix}. */
+    public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout, PrintWriter progress,
+            String prefix) throws Exception {
+        return run(stack.jobConfig(), messages, timeout, progress, prefix);
     }
 
     /**
@@ -50,6 +58,12 @@ public final class EmbeddedRun {
      * must exist): the job runs in a MiniCluster in this JVM.
      */
     public static Outcome run(JobConfig config, List<String> messages, Duration timeout) throws Exception {
+        return run(config, messages, timeout, null, null);
+    }
+
+    // With a log: prints where the job can be watched, then progress lines, each starting with prefix.
+    private static Outcome run(JobConfig config, List<String> messages, Duration timeout, PrintWriter log,
+            String prefix) throws Exception {
         Properties connection = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(
@@ -59,15 +73,27 @@ public final class EmbeddedRun {
                                 false);
                 JobRunner.LocalJob job = JobRunner.startLocal(config)) {
             job.awaitRunning(Duration.ofSeconds(120));
+            RunProgress progress = null;
+            if (log != null) {
+                printMonitoring(log, prefix, job);
+                progress = new RunProgress(prefix, messages.size(), log, System.nanoTime());
+            }
             List<SubmittedRequest> submitted;
             try (RequestProducer producer = new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
                 submitted = producer.send(messages);
             }
-            List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout);
+            List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout, progress);
             return new Outcome(
                     summarize(config, submitted, outcomes), submitted, outcomes.results(), outcomes.deadLetters(),
                     missing);
         }
+    }
+
+    /** The addresses of the running job's Flink dashboard and Prometheus endpoint. */
+    public static void printMonitoring(PrintWriter log, String prefix, JobRunner.LocalJob job) {
+        log.printf("%sFlink dashboard: %s%n", prefix, job.monitoring().dashboardUrl());
+        log.printf("%sPrometheus metrics: %s%n", prefix, job.monitoring().metricsUrl());
+        log.flush();
     }
 
     static RunSummary summarize(JobConfig config, List<SubmittedRequest> submitted, OutcomeReader outcomes)

@@ -3,6 +3,7 @@ package io.varflow.pipeline.eval;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.errors.MinioException;
+import io.varflow.model.BundledModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.operators.catalog.ModelSpec;
@@ -22,7 +23,7 @@ import java.util.Optional;
 /**
  * The model an evaluation set was made with, as the manifest records it: its name, config and the
  * SHA-256 of each checkpoint file. Read from the same settings the job uses ({@code model.*}): local
- * files or {@code s3://} objects; with no checkpoints set, the bundled tiny model's resources.
+ * files or {@code s3://} objects; with no checkpoints set, the resources of the bundled model that model.name names.
  *
  * @param name the name requests use for the model
  * @param config the model's config
@@ -41,10 +42,13 @@ public record ModelIdentity(String name, ModelConfig config, List<EvalManifest.C
         Optional<String> modelConfig = config.find(JobOptions.MODEL_CONFIG);
         List<EvalManifest.Checkpoint> checkpoints = new ArrayList<>();
         if (vae.isEmpty() && var.isEmpty()) {
-            checkpoints.add(resource("vae", TINY + "vae.pth"));
-            checkpoints.add(resource("var", TINY + "var.pth"));
-            ModelConfig tiny = modelConfig.map(ModelConfigs::resolve).orElseGet(ModelIdentity::tinyConfig);
-            return new ModelIdentity(name, tiny, List.copyOf(checkpoints));
+            boolean tiny = name.equals(ModelSpec.BUNDLED_TINY);
+            String dir = tiny ? TINY : "varflow/" + name + "/";
+            checkpoints.add(resource("vae", dir + "vae.pth"));
+            checkpoints.add(resource("var", dir + "var.pth"));
+            ModelConfig bundled = modelConfig.map(ModelConfigs::resolve).orElseGet(() -> tiny ? tinyConfig()
+                    : BundledModel.require(name).config());
+            return new ModelIdentity(name, bundled, List.copyOf(checkpoints));
         }
         if (vae.isEmpty() || var.isEmpty()) {
             throw new UserInputException("--vae and --var go together: give both checkpoints or neither (tiny model)");

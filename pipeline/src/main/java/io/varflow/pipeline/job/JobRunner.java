@@ -31,13 +31,15 @@ public final class JobRunner {
 
     /** As {@link #startLocal(JobConfig)}, with the sampling operator's models from {@code generators}. */
     public static LocalJob startLocal(JobConfig config, GeneratorFactory generators) throws Exception {
-        Configuration flink = FlinkSettings.local(config);
+        LocalMonitoring monitoring = LocalMonitoring.onFreePorts();
+        Configuration flink = monitoring.applyTo(FlinkSettings.local(config));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(config.get(JobOptions.JOB_PARALLELISM), flink);
         VarflowJob.build(env, config, generators);
         JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
-        LOG.info("Started job {} in a local MiniCluster", client.getJobID());
-        return new LocalJob(client);
+        LOG.info("Started job {} in a local MiniCluster; Flink dashboard {} , Prometheus metrics {}",
+                client.getJobID(), monitoring.dashboardUrl(), monitoring.metricsUrl());
+        return new LocalJob(client, monitoring);
     }
 
     /**
@@ -56,9 +58,16 @@ public final class JobRunner {
     /** A job running in a local MiniCluster. Closing cancels it (checkpoints are retained). */
     public static final class LocalJob implements AutoCloseable {
         private final JobClient client;
+        private final LocalMonitoring monitoring;
 
-        LocalJob(JobClient client) {
+        LocalJob(JobClient client, LocalMonitoring monitoring) {
             this.client = client;
+            this.monitoring = monitoring;
+        }
+
+        /** Where the running job's dashboard and metrics are served (127.0.0.1). */
+        public LocalMonitoring monitoring() {
+            return monitoring;
         }
 
         public JobID jobId() {

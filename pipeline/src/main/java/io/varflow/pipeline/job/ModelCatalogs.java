@@ -1,6 +1,7 @@
 package io.varflow.pipeline.job;
 
 import io.varflow.model.RuntimeOptions;
+import io.varflow.model.BundledModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.config.ModelConfigs;
 import io.varflow.operators.catalog.ModelCatalog;
@@ -26,13 +27,13 @@ public final class ModelCatalogs {
             List.of(JobOptions.MODEL_NAME, JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
 
     /**
-     * The bundled models that {@code demo} serves side by side when no model is given: the tiny model
-     * at the job's batch limit and again, as {@code tiny-b}, with batches of at most 2. Another bundled
-     * model is one more entry here.
+     * The bundled models that {@code demo} serves side by side when no model is given: the trained
+     * {@link BundledModel#DEFAULT} model (the default) and the random-weight tiny fixture. Another
+     * bundled model is one more entry here.
      */
     public static final ModelEntries BUNDLED = new ModelEntries(List.of(
-            new ModelEntry(ModelSpec.BUNDLED_TINY, null, null, null, null, null, null, List.of()),
-            ModelEntry.bundledTiny("tiny-b", 2)));
+            new ModelEntry(BundledModel.DEFAULT, null, null, null, null, null, null, List.of()),
+            new ModelEntry(ModelSpec.BUNDLED_TINY, null, null, null, null, null, null, List.of())));
 
     private ModelCatalogs() {}
 
@@ -53,8 +54,10 @@ public final class ModelCatalogs {
             return ModelCatalog.of(specs);
         }
         if (!checkCheckpoints(config)) {
-            int maxBatch = BatchLimits.choose(config, ModelSpec.BUNDLED_TINY, ModelSpec.tinyConfig()).maxBatch();
-            return ModelCatalog.of(List.of(ModelSpec.tiny(maxBatch)));
+            String name = config.get(JobOptions.MODEL_NAME);
+            ModelConfig bundled = bundledConfig(name);
+            return ModelCatalog.of(List.of(bundledSpec(name, name,
+                    BatchLimits.choose(config, name, bundled).maxBatch())));
         }
         String configRef = config.require(JobOptions.MODEL_CONFIG);
         ModelConfig modelConfig = ModelConfigs.resolve(configRef);
@@ -76,15 +79,49 @@ public final class ModelCatalogs {
     /** The catalog entry of one listed model; device, precision and batch limit default to the job's. */
     private static ModelSpec spec(ModelEntry entry, JobConfig config) {
         RuntimeOptions runtime = runtime(entry, GeneratorFactories.runtime(config));
-        ModelConfig modelConfig = entry.vae() == null ? ModelSpec.tinyConfig() : ModelConfigs.resolve(entry.config());
+        String bundled = entry.vae() == null ? bundledNameOf(entry) : null;
+        ModelConfig modelConfig = bundled != null ? bundledConfig(bundled) : ModelConfigs.resolve(entry.config());
         BatchSize size = entry.maxImages() == null
                 ? config.get(JobOptions.BATCH_MAX_IMAGES)
                 : BatchSize.of(entry.maxImages());
         int maxBatch = BatchLimits.choose(config, entry.name(), modelConfig, runtime, size).maxBatch();
-        ModelSpec spec = entry.vae() == null
-                ? ModelSpec.bundledTiny(entry.name(), maxBatch)
+        ModelSpec spec = bundled != null
+                ? bundledSpec(entry.name(), bundled, maxBatch)
                 : ModelSpec.of(entry.name(), entry.config(), modelConfig, entry.vae(), entry.var(), maxBatch);
         return spec.withRuntime(runtime).withSubtasks(entry.subtasks());
+    }
+
+    /**
+     * The bundled model an entry without checkpoints serves: the one its {@code config} names, else the
+     * one called like the entry, else the tiny fixture (so {@code name=tiny-b} is tiny under another name).
+     */
+    private static String bundledNameOf(ModelEntry entry) {
+        if (entry.config() != null) {
+            return entry.config();
+        }
+        return BundledModel.find(entry.name()).isPresent() ? entry.name() : ModelSpec.BUNDLED_TINY;
+    }
+
+    private static ModelConfig bundledConfig(String bundled) {
+        return ModelSpec.BUNDLED_TINY.equals(bundled) ? ModelSpec.tinyConfig() : requireBundled(bundled).config();
+    }
+
+    /** The catalog entry serving bundled model {@code bundled} as {@code name}. */
+    private static ModelSpec bundledSpec(String name, String bundled, int maxBatch) {
+        if (ModelSpec.BUNDLED_TINY.equals(bundled)) {
+            return ModelSpec.bundledTiny(name, maxBatch);
+        }
+        // Another bundled model (fashion): its resources are files like any checkpoint.
+        BundledModel model = requireBundled(bundled);
+        return ModelSpec.of(name, model.configFile().toString(), model.config(), model.vae().toString(),
+                model.var().toString(), maxBatch);
+    }
+
+    private static BundledModel requireBundled(String name) {
+        return BundledModel.find(name).orElseThrow(() -> new IllegalArgumentException("'" + name
+                + "' is not a bundled model (bundled: " + BundledModel.DEFAULT + ", " + ModelSpec.BUNDLED_TINY
+                + ") and no checkpoints are given: set " + JobOptions.MODEL_VAE.key() + ", "
+                + JobOptions.MODEL_VAR.key() + " and " + JobOptions.MODEL_CONFIG.key()));
     }
 
     private static RuntimeOptions runtime(ModelEntry entry, RuntimeOptions job) {
@@ -124,10 +161,12 @@ public final class ModelCatalogs {
                 throw new IllegalArgumentException(where + ModelEntries.CONFIG
                         + " is required with checkpoints: a preset such as d16 or a config.json");
             }
-            if (entry.vae() == null && entry.config() != null && !ModelSpec.BUNDLED_TINY.equals(entry.config())) {
+            if (entry.vae() == null && entry.config() != null && !ModelSpec.BUNDLED_TINY.equals(entry.config())
+                    && BundledModel.find(entry.config()).isEmpty()) {
                 throw new IllegalArgumentException(where + ModelEntries.CONFIG + " " + entry.config()
                         + " needs checkpoints (" + ModelEntries.VAE + " and " + ModelEntries.VAR
-                        + "); without them the entry serves the bundled " + ModelSpec.BUNDLED_TINY + " model");
+                        + "); without them an entry serves a bundled model (" + BundledModel.DEFAULT + " or "
+                        + ModelSpec.BUNDLED_TINY + ")");
             }
             for (int subtask : entry.subtasks()) {
                 if (subtask >= parallelism) {

@@ -50,7 +50,7 @@ class EditCommandTest {
     @Test
     void inpaintingAnImageThenVaryingAndOutpaintingItsTokens() throws Exception {
         Path first = dir.resolve("inpaint");
-        assertThat(run("edit", "--image", gradientPng().toString(), "--mode", "inpaint", "--box", "0.25,0.25,0.75,0.75",
+        assertThat(run("edit", "--model-name", "tiny", "--image", gradientPng().toString(), "--mode", "inpaint", "--box", "0.25,0.25,0.75,0.75",
                 "--seed", "3", "--top-k", "0", "--top-p", "0", "--out", first.toString()))
                 .as("stderr: %s", err).isEqualTo(0);
         assertThat(out.toString()).contains("is 100x80, resized to 64x64");
@@ -71,7 +71,7 @@ class EditCommandTest {
         // Variation of the result: scales 0 and 1 kept exactly, two variants.
         Path tokens = first.resolve("image_000.tokens.safetensors");
         Path varied = dir.resolve("variation");
-        assertThat(run("edit", "--tokens", tokens.toString(), "--mode", "variation", "--keep-scales", "2",
+        assertThat(run("edit", "--model-name", "tiny", "--tokens", tokens.toString(), "--mode", "variation", "--keep-scales", "2",
                 "--count", "2", "--batch-size", "1", "--seed", "9", "--top-k", "0", "--top-p", "0", "--out", varied.toString()))
                 .as("stderr: %s", err).isEqualTo(0);
         int[][] source = edited.tokensPerScale();
@@ -85,7 +85,7 @@ class EditCommandTest {
 
         // Out-painting that keeps the whole image reproduces the token maps.
         Path kept = dir.resolve("keep-all");
-        assertThat(run("edit", "--tokens", tokens.toString(), "--mode", "outpaint", "--box", "0,0,1,1",
+        assertThat(run("edit", "--model-name", "tiny", "--tokens", tokens.toString(), "--mode", "outpaint", "--box", "0,0,1,1",
                 "--out", kept.toString())).as("stderr: %s", err).isEqualTo(0);
         assertThat(TokenMapFile.read(kept.resolve("image_000.tokens.safetensors")).tokensPerScale())
                 .isDeepEqualTo(source);
@@ -94,7 +94,7 @@ class EditCommandTest {
     @Test
     void classEditWithAMaskImageKeepsTheUnmarkedTokens() throws Exception {
         Path first = dir.resolve("source");
-        assertThat(run("edit", "--image", gradientPng().toString(), "--mode", "outpaint", "--box", "0,0,1,1",
+        assertThat(run("edit", "--model-name", "tiny", "--image", gradientPng().toString(), "--mode", "outpaint", "--box", "0,0,1,1",
                 "--out", first.toString())).as("stderr: %s", err).isEqualTo(0);
         int[][] source = TokenMapFile.read(first.resolve("image_000.tokens.safetensors")).tokensPerScale();
         // Mask image marking the right half (white).
@@ -109,7 +109,7 @@ class EditCommandTest {
         }
         Path mask = Files.write(dir.resolve("right-half.png"), PngImages.encode(chw, s, s));
         Path edited = dir.resolve("class-edit");
-        assertThat(run("edit", "--tokens", first.resolve("image_000.tokens.safetensors").toString(), "--mode",
+        assertThat(run("edit", "--model-name", "tiny", "--tokens", first.resolve("image_000.tokens.safetensors").toString(), "--mode",
                 "class-edit", "--class", "4", "--mask", mask.toString(), "--top-k", "0", "--top-p", "0",
                 "--out", edited.toString())).as("stderr: %s", err).isEqualTo(0);
         TokenMap result = TokenMapFile.read(edited.resolve("image_000.tokens.safetensors"));
@@ -126,23 +126,23 @@ class EditCommandTest {
     void badArgumentsEndWithOneLineAndExitCode2() throws Exception {
         Path png = gradientPng();
         String outDir = dir.resolve("o").toString();
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "recolour", "--out", outDir},
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "recolour", "--out", outDir},
                 "unknown edit mode 'recolour'");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "inpaint", "--out", outDir},
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "inpaint", "--out", outDir},
                 "inpaint needs a region");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "class-edit", "--box", "0,0,.5,.5",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "class-edit", "--box", "0,0,.5,.5",
             "--out", outDir}, "class-edit needs --class");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "inpaint", "--box", "0.5,0.5,0.2,0.9",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "inpaint", "--box", "0.5,0.5,0.2,0.9",
             "--out", outDir}, "is empty");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "inpaint", "--box", "0,0,0.1,0.1",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "inpaint", "--box", "0,0,0.1,0.1",
             "--out", outDir}, "empty mask");
-        assertError(new String[] {"edit", "--image", dir.resolve("missing.png").toString(), "--mode", "inpaint",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", dir.resolve("missing.png").toString(), "--mode", "inpaint",
             "--box", "0,0,.5,.5", "--out", outDir}, "missing.png");
-        assertError(new String[] {"edit", "--tokens", png.toString(), "--mode", "variation", "--keep-scales", "1",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--tokens", png.toString(), "--mode", "variation", "--keep-scales", "1",
             "--out", outDir}, "gradient.png");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "variation", "--keep-scales", "1",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "variation", "--keep-scales", "1",
             "--out", outDir}, "needs --class");
-        assertError(new String[] {"edit", "--image", png.toString(), "--mode", "inpaint", "--box", "0,0,.5,.5",
+        assertError(new String[] {"edit", "--model-name", "tiny", "--image", png.toString(), "--mode", "inpaint", "--box", "0,0,.5,.5",
             "--class", "11", "--out", outDir}, "outside 0..10");
     }
 

@@ -2,6 +2,7 @@ package io.varflow.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Draws the picture of docs/editing.md with the bundled tiny model: one row per mode (inpaint,
+ * Draws the picture of docs/editing.md with the bundled Fashion-MNIST model: one row per mode (inpaint,
  * outpaint, class-edit, variation), columns source | mask | two results | change of the first result (|result - source| x 4). Run with
  * {@code -Dvarflow.docs.images=DIR} to write {@code DIR/edit-modes.png}; otherwise it draws into a
  * temporary folder and only checks the picture.
@@ -35,42 +36,46 @@ class EditModesPictureTest {
         Path dir = target == null ? temp : Path.of(target);
         Path file = draw(dir.resolve("edit-modes.png"));
         PngImages.Image picture = PngImages.decode(file);
-        int cell = 64 * SCALE;
+        int cell = 32 * SCALE;
         assertThat(picture.width()).isEqualTo(5 * cell + 6 * 4);
         assertThat(picture.height()).isEqualTo(4 * cell + 5 * 4);
     }
 
-    private static final int SCALE = 3;
+    private static final int SCALE = 4;
+    private static final int SNEAKER = 7;
+    private static final int ANKLE_BOOT = 9;
 
     static Path draw(Path file) throws Exception {
         SamplingParams sampling = new SamplingParams(1.5, 0, 0, false);
-        try (VarModel model = VarModel.tiny(RuntimeOptions.CPU_FP32)) {
+        BundledModel fashion = BundledModel.require("fashion");
+        try (VarModel model = VarModel.load(fashion.config(), fashion.vae(), fashion.var(), RuntimeOptions.CPU_FP32)) {
             ModelConfig config = model.config();
+            int size = config.imageSize();
             int nullClass = config.numClasses();
-            GeneratedImage source = model.generate(List.of(new ImageTask(3, 1, sampling))).get(0);
+            GeneratedImage source = model.generate(List.of(new ImageTask(SNEAKER, 1, sampling))).get(0);
             EditSource tokens = new EditSource.Tokens(source.tokensPerScale());
             EditRegion centre = EditRegion.box(0.25, 0.25, 0.75, 0.75);
             List<EditSpec> edits = List.of(EditSpec.inpaint(tokens, centre), EditSpec.outpaint(tokens, centre),
                     EditSpec.classEdit(tokens, centre), EditSpec.variation(tokens, 2));
-            int[] labels = {nullClass, nullClass, 7, 3};
+            int[] labels = {nullClass, nullClass, ANKLE_BOOT, SNEAKER};
             List<List<float[]>> rows = new ArrayList<>();
             for (int m = 0; m < edits.size(); m++) {
                 EditSpec edit = edits.get(m);
                 List<ImageTask> tasks = List.of(new ImageTask(labels[m], 10 + m, sampling, edit),
                         new ImageTask(labels[m], 20 + m, sampling, edit));
                 List<float[]> row = new ArrayList<>();
-                row.add(upscale(source.pixels(), 64));
+                row.add(upscale(source.pixels(), size));
                 row.add(upscale(edit.region() == null ? variationMask(edit, config) : EditSheet.maskImage(edit, config),
-                        64));
+                        size));
                 List<GeneratedImage> results = model.generate(tasks);
                 for (GeneratedImage result : results) {
-                    row.add(upscale(result.pixels(), 64));
+                    row.add(upscale(result.pixels(), size));
                 }
-                row.add(upscale(difference(source.pixels(), results.get(0).pixels()), 64));
+                row.add(upscale(difference(source.pixels(), results.get(0).pixels()), size));
                 rows.add(row);
             }
             Files.createDirectories(file.getParent());
-            return Files.write(file, EditSheet.sideBySide(rows, 64 * SCALE));
+            return Files.write(file, EditSheet.sideBySide(rows, size * SCALE));
         }
     }
 

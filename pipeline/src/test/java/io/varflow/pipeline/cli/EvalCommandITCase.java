@@ -51,7 +51,7 @@ class EvalCommandITCase {
     private static Path uninterrupted;
 
     private static List<String> args(Path out) {
-        return List.of("eval", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
+        return List.of("eval", "--model-name", "tiny", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
                 "--eval-id", EVAL_ID, "--out", out.toString(), "--poll", "200ms", "--timeout", "8m",
                 "--max-batch", "4");
     }
@@ -66,6 +66,12 @@ class EvalCommandITCase {
 
         List<Path> pngs = storedPngs(out);
         assertThat(pngs).hasSize(CLASSES * PER_CLASS);
+        String page = Files.readString(out.resolve("index.html"));
+        for (int c = 0; c < CLASSES; c++) {
+            assertThat(page).contains("data-request=\"" + EVAL_ID + "-000" + c + "\"");
+        }
+        assertThat(page).contains("images/s", "samples.npz");
+        assertThat(out.resolve("page/c0009-0002.png")).isRegularFile();
 
         try (ZipFile zip = new ZipFile(out.resolve("samples.npz").toFile())) {
             Npy images = Npy.read(zip.getInputStream(zip.getEntry("arr_0.npy")));

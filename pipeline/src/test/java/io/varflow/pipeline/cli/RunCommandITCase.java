@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.varflow.pipeline.report.HeadlessChromium;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +37,7 @@ class RunCommandITCase {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("run", "--embedded", "--input", input.toString(),
+        int exit = cli.execute("run", "--model-name", "tiny", "--embedded", "--input", input.toString(),
                 "--work-dir", dir.resolve("work").toString(), "--timeout", "5m");
 
         List<String> lines = out.toString().lines().toList();
@@ -47,6 +49,20 @@ class RunCommandITCase {
         assertThat(summary.path("images").asInt()).isEqualTo(3);
         assertThat(summary.path("objects").asInt()).as("PNG + token map per image").isEqualTo(6);
         assertThat(exit).isZero();
+        assertThat(err.toString()).contains("varflow run: 4/4 requests answered, 3 images");
         assertThat(dir.resolve("work/s3/varflow/run-1")).as("objects are files under the work folder").isDirectory();
+
+        Path page = dir.resolve("work/index.html");
+        assertThat(err.toString()).contains("results page " + page, "open file://");
+        assertThat(Files.readString(page)).contains("run-1", "run-2", "run-3", "message 3", "dead-lettered", "images/s");
+        Optional<HeadlessChromium> chromium = HeadlessChromium.find();
+        if (chromium.isPresent()) {
+            HeadlessChromium.Rendered rendered = chromium.get().render(page, 1000, 1400,
+                    Files.createDirectories(dir.resolve("chromium")));
+            assertThat(rendered.requests()).containsExactly("run-1", "run-2", "message 3", "run-3");
+            assertThat(rendered.imagesChecked()).as("3 images and their strips").isEqualTo(6);
+            assertThat(rendered.brokenImages()).isEmpty();
+            assertThat(rendered.inkedFraction()).isGreaterThan(0.05);
+        }
     }
 }

@@ -55,7 +55,7 @@ class SampleEncodeGoldenTest {
         StringBuilder classes = new StringBuilder();
         spec.get("labels").forEach(l -> classes.append(classes.length() == 0 ? "" : ",").append(l.asInt()));
         Path out = tmp.resolve("sample");
-        CliRun result = CliRun.of("sample", "--classes", classes.toString(), "--cfg", spec.get("cfg").asText(),
+        CliRun result = CliRun.of("sample", "--model-name", "tiny", "--classes", classes.toString(), "--cfg", spec.get("cfg").asText(),
                 "--top-k", "1", "--top-p", "0", "--seed", "5", "--batch-size", "3", "--out", out.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
 
@@ -93,7 +93,7 @@ class SampleEncodeGoldenTest {
     @Test
     void sampleWithExplicitCheckpointsAndConfigMatchesTheBundledDefault() throws IOException {
         Path out = tmp.resolve("explicit");
-        CliRun result = CliRun.of("sample", "--vae", BundledFiles.path("varflow/tiny/vae.pth").toString(),
+        CliRun result = CliRun.of("sample", "--model-name", "tiny", "--vae", BundledFiles.path("varflow/tiny/vae.pth").toString(),
                 "--var", BundledFiles.path("varflow/tiny/var.pth").toString(),
                 "--config", BundledFiles.path("varflow/tiny/config.json").toString(),
                 "--classes", "3", "--cfg", "1.5", "--top-k", "1", "--out", out.toString());
@@ -107,15 +107,15 @@ class SampleEncodeGoldenTest {
 
     @Test
     void samplingWithDefaultsIsReproducibleFromTheSeed() throws IOException {
-        CliRun first = CliRun.of("sample", "--classes", "1,7", "--seed", "42", "--out", tmp.resolve("a").toString());
-        CliRun second = CliRun.of("sample", "--classes", "7", "--seed", "42", "--out", tmp.resolve("b").toString());
+        CliRun first = CliRun.of("sample", "--model-name", "tiny", "--classes", "1,7", "--seed", "42", "--out", tmp.resolve("a").toString());
+        CliRun second = CliRun.of("sample", "--model-name", "tiny", "--classes", "7", "--seed", "42", "--out", tmp.resolve("b").toString());
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(second.exitCode()).as(second.err()).isZero();
         JsonNode a = JSON.readTree(tmp.resolve("a/tokens.json").toFile()).get("images");
         JsonNode b = JSON.readTree(tmp.resolve("b/tokens.json").toFile()).get("images");
         // Image 0 of the second run has the seed of image 0, not of image 1: different streams.
         assertThat(b.get(0).get("seed").asLong()).isEqualTo(a.get(0).get("seed").asLong());
-        CliRun again = CliRun.of("sample", "--classes", "1,7", "--seed", "42", "--batch-size", "1",
+        CliRun again = CliRun.of("sample", "--model-name", "tiny", "--classes", "1,7", "--seed", "42", "--batch-size", "1",
                 "--out", tmp.resolve("c").toString());
         assertThat(again.exitCode()).as(again.err()).isZero();
         JsonNode c = JSON.readTree(tmp.resolve("c/tokens.json").toFile()).get("images");
@@ -128,7 +128,7 @@ class SampleEncodeGoldenTest {
     @Test
     void encodeReproducesTheGoldenTokensAndReconstruction() throws IOException {
         Path out = tmp.resolve("encode");
-        CliRun result = CliRun.of("encode", "--images-npy", fixture("encode_input.npy").toString(),
+        CliRun result = CliRun.of("encode", "--model-name", "tiny", "--images-npy", fixture("encode_input.npy").toString(),
                 "--out", out.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode spec = golden().get("encode");
@@ -165,9 +165,9 @@ class SampleEncodeGoldenTest {
             }
         }
         Npy.writeFloat32(tmp.resolve("in.npy"), new long[] {2, 3, 64, 64}, eightBit);
-        CliRun fromPng = CliRun.of("encode", "--images", tmp.resolve("in0.png") + "," + tmp.resolve("in1.png"),
+        CliRun fromPng = CliRun.of("encode", "--model-name", "tiny", "--images", tmp.resolve("in0.png") + "," + tmp.resolve("in1.png"),
                 "--out", tmp.resolve("png").toString());
-        CliRun fromNpy = CliRun.of("encode", "--images-npy", tmp.resolve("in.npy").toString(),
+        CliRun fromNpy = CliRun.of("encode", "--model-name", "tiny", "--images-npy", tmp.resolve("in.npy").toString(),
                 "--out", tmp.resolve("npy").toString());
         assertThat(fromPng.exitCode()).as(fromPng.err()).isZero();
         assertThat(fromNpy.exitCode()).as(fromNpy.err()).isZero();

@@ -75,8 +75,10 @@ class ModelCatalogsTest {
         JobConfig plain = ModelCatalogs.servingBundledUnlessGiven(
                 JobConfig.builder().set("batch.max-images", "8").build());
         assertThat(ModelCatalogs.from(plain).models()).extracting(ModelSpec::name, ModelSpec::maxBatch)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("tiny", 8),
-                        org.assertj.core.groups.Tuple.tuple("tiny-b", 2));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("fashion", 8),
+                        org.assertj.core.groups.Tuple.tuple("tiny", 8));
+        assertThat(ModelCatalogs.from(plain).models().get(0).imageSize())
+                .as("fashion is the trained 32 px model, not the tiny fixture").isEqualTo(32);
         JobConfig own = JobConfig.builder().set("model.vae", "/v.pth").set("model.var", "/r.pth")
                 .set("model.config", "d16").build();
         assertThat(ModelCatalogs.servingBundledUnlessGiven(own)).isSameAs(own);

@@ -3,6 +3,7 @@ package io.varflow.pipeline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.pipeline.client.ObjectStoreProbe;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
@@ -16,6 +17,9 @@ import io.varflow.pipeline.cli.VarflowCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,6 +129,49 @@ class VarflowJobITCase {
             assertThat(out.toString()).contains("submitted e2e.requests/").contains("\"requestId\":\"e2e-cli\"")
                     .contains("\"status\":\"succeeded\"");
         }
+    }
+
+    @Test
+    void aLocalRunServesFlinksDashboardAndVarflowMetricsForPrometheusOnLoopback() throws Exception {
+        JobConfig config = IsolatedTopics.on(stack, "mon");
+        Properties kafka = KafkaClientSettings.connection(config);
+        try (OutcomeReader outcomes = new OutcomeReader(
+                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
+                JobRunner.LocalJob job = JobRunner.startLocal(config)) {
+            job.awaitRunning(Duration.ofSeconds(120));
+            List<SubmittedRequest> submitted;
+            try (RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+                submitted = producer.send(List.of("{\"requestId\":\"mon-1\",\"classLabel\":3,\"count\":2}"));
+            }
+            assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(3))).isEmpty();
+            LocalMonitoring monitoring = job.monitoring();
+            assertThat(monitoring.dashboardUrl()).startsWith("http://127.0.0.1:");
+            assertThat(monitoring.metricsUrl()).startsWith("http://127.0.0.1:");
+
+            HttpClient http = HttpClient.newHttpClient();
+            JsonNode overview = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    get(http, monitoring.dashboardUrl() + "jobs/overview"));
+            assertThat(overview.path("jobs")).anySatisfy(j -> {
+                assertThat(j.path("jid").asText()).isEqualTo(job.jobId().toString());
+                assertThat(j.path("state").asText()).isEqualTo("RUNNING");
+            });
+            assertThat(get(http, monitoring.dashboardUrl())).as("the web dashboard's page").contains("<html");
+
+            String metrics = get(http, monitoring.metricsUrl());
+            for (String name : List.of(VarflowMetrics.REQUESTS_ACCEPTED, VarflowMetrics.IMAGES_GENERATED,
+                    VarflowMetrics.BATCH_FILL_PERCENT, VarflowMetrics.OBJECTS_STORED)) {
+                assertThat(metrics).as("Prometheus text names %s", name)
+                        .containsPattern("(?m)^flink_\\w*" + VarflowMetrics.GROUP + "_" + name + "(_count)?\\{");
+            }
+            assertThat(metrics).containsPattern("(?m)^flink_\\w*varflow_imagesGenerated\\{[^}]*} 2\\.0$");
+        }
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", url).isEqualTo(200);
+        return response.body();
     }
 
     @Test
