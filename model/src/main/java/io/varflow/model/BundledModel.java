@@ -13,13 +13,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A model shipped on the classpath under {@code varflow/<name>/}: {@code config.json},
- * {@code vae.pth}, {@code var.pth} and, for a model trained on named classes, {@code classes.json}
- * (a JSON list of names in label order). Two are bundled: {@value #DEFAULT}, trained on
- * Fashion-MNIST, which the command line uses unless told otherwise, and {@code tiny}, random
- * weights that the golden tests pin.
+ * A model shipped on the classpath under {@code varflow/<name>/}: {@code config.json}, {@code
+ * vae.pth}, {@code var.pth} and, for a model trained on named classes, {@code classes.json} (a JSON
+ * list of names in label order). Two are bundled: {@value #DEFAULT}, trained on Fashion-MNIST,
+ * which the command line uses unless told otherwise, and {@code tiny}, random weights that the
+ * golden tests pin.
  */
-public record BundledModel(String name, ModelConfig config, Path configFile, Path vae, Path var,
+public record BundledModel(
+        String name,
+        ModelConfig config,
+        Path configFile,
+        Path vae,
+        Path var,
         List<String> classNames) {
 
     /** The model the command line's local runs and in-process commands use when given no other. */
@@ -34,7 +39,8 @@ public record BundledModel(String name, ModelConfig config, Path configFile, Pat
         }
         String dir = "varflow/" + name + "/";
         ClassLoader loader = BundledModel.class.getClassLoader();
-        if (loader.getResource(dir + "config.json") == null || loader.getResource(dir + "vae.pth") == null) {
+        if (loader.getResource(dir + "config.json") == null
+                || loader.getResource(dir + "vae.pth") == null) {
             return Optional.empty();
         }
         List<String> names = List.of();
@@ -43,17 +49,31 @@ public record BundledModel(String name, ModelConfig config, Path configFile, Pat
                 names = JSON.readValue(in, new TypeReference<List<String>>() {});
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("bundled model " + name + ": unreadable classes.json", e);
+            throw new UncheckedIOException(
+                    "bundled model " + name + ": unreadable classes.json", e);
         }
         Path configFile = BundledFiles.path(dir + "config.json");
-        return Optional.of(new BundledModel(name, ModelConfigs.read(configFile), configFile,
-                BundledFiles.path(dir + "vae.pth"), BundledFiles.path(dir + "var.pth"), List.copyOf(names)));
+        return Optional.of(
+                new BundledModel(
+                        name,
+                        ModelConfigs.read(configFile),
+                        configFile,
+                        BundledFiles.path(dir + "vae.pth"),
+                        BundledFiles.path(dir + "var.pth"),
+                        List.copyOf(names)));
     }
 
     /** The bundled model {@code name}, or an exception that lists the bundled ones. */
     public static BundledModel require(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException("no bundled model '" + name
-                + "' (bundled: " + DEFAULT + ", tiny)"));
+        return find(name)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "no bundled model '"
+                                                + name
+                                                + "' (bundled: "
+                                                + DEFAULT
+                                                + ", tiny)"));
     }
 
     /** Class names of model {@code name} when it is bundled with names; empty otherwise. */
@@ -61,7 +81,10 @@ public record BundledModel(String name, ModelConfig config, Path configFile, Pat
         return find(name).map(BundledModel::classNames).orElse(List.of());
     }
 
-    /** The name of class {@code label}: its bundled name, or {@code class N} for models without names. */
+    /**
+     * The name of class {@code label}: its bundled name, or {@code class N} for models without
+     * names.
+     */
     public static String labelName(List<String> classNames, int label) {
         return label >= 0 && label < classNames.size() ? classNames.get(label) : "class " + label;
     }

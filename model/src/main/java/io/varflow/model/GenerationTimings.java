@@ -20,7 +20,9 @@ public final class GenerationTimings {
     private long samplingCpuNanos;
     private long decodeCpuNanos;
 
-    /** CPU time of the calling thread in each phase (all work with one libtorch thread on the CPU). */
+    /**
+     * CPU time of the calling thread in each phase (all work with one libtorch thread on the CPU).
+     */
     public double transformerCpuMs() {
         return transformerCpuNanos / 1e6;
     }
@@ -94,7 +96,13 @@ public final class GenerationTimings {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%d images in %d batches: transformer %.1f ms, sampling %.1f ms, decode %.1f ms",
-                images, batches, transformerMs(), samplingMs(), decodeMs());
+        return String.format(
+                Locale.ROOT,
+                "%d images in %d batches: transformer %.1f ms, sampling %.1f ms, decode %.1f ms",
+                images,
+                batches,
+                transformerMs(),
+                samplingMs(),
+                decodeMs());
     }
 }

@@ -10,7 +10,10 @@ public interface ImageGenerator extends AutoCloseable {
 
     ModelConfig config();
 
-    /** Generates one image per task, in task order. Tasks may mix labels, seeds and sampling settings. */
+    /**
+     * Generates one image per task, in task order. Tasks may mix labels, seeds and sampling
+     * settings.
+     */
     List<GeneratedImage> generate(List<ImageTask> tasks);
 
     @Override

@@ -29,7 +29,9 @@ public record RuntimeOptions(Device device, Precision precision) {
     public RuntimeOptions {
         if (device == Device.CPU && precision != Precision.FP32) {
             throw new IllegalArgumentException(
-                    "--dtype " + precision.name().toLowerCase(Locale.ROOT) + " needs --device gpu; the CPU runs fp32");
+                    "--dtype "
+                            + precision.name().toLowerCase(Locale.ROOT)
+                            + " needs --device gpu; the CPU runs fp32");
         }
     }
 }

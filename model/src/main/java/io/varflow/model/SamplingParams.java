@@ -21,14 +21,15 @@ public record SamplingParams(double cfg, int topK, double topP, boolean smooth) 
             throw new IllegalArgumentException("top-k must be >= 0 (0 disables it), got " + topK);
         }
         if (!(topP >= 0 && topP <= 1)) {
-            throw new IllegalArgumentException("top-p must be in [0, 1] (0 disables it), got " + topP);
+            throw new IllegalArgumentException(
+                    "top-p must be in [0, 1] (0 disables it), got " + topP);
         }
     }
 
     /**
      * The FID setting with each field a request gives in its place; null fields keep the default.
-     * Requests, edits and evaluation sets resolve their sampling fields here, so the defaults live in
-     * {@link #FID} alone.
+     * Requests, edits and evaluation sets resolve their sampling fields here, so the defaults live
+     * in {@link #FID} alone.
      *
      * @throws IllegalArgumentException when a given value is out of range
      */

@@ -3,11 +3,11 @@ package io.varflow.model;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Per-image seeds. Image {@code i} of a request with seed {@code s} always gets
- * {@code forImage(s, i)}, whatever batch it lands in and however often it is retried, so a
- * request's images do not depend on batching. The mix is SplitMix64's finalizer: adjacent
- * indices give unrelated seeds. This is the model's reproducibility contract: the seeds of published
- * images (and evaluation sets) depend on it, so it must not change.
+ * Per-image seeds. Image {@code i} of a request with seed {@code s} always gets {@code forImage(s,
+ * i)}, whatever batch it lands in and however often it is retried, so a request's images do not
+ * depend on batching. The mix is SplitMix64's finalizer: adjacent indices give unrelated seeds.
+ * This is the model's reproducibility contract: the seeds of published images (and evaluation sets)
+ * depend on it, so it must not change.
  */
 public final class TaskSeeds {
 

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>PyTorch reads {@code TORCH_CPP_LOG_LEVEL} when its Python module starts; libtorch loaded
  * through DJL's JNI never does, so the variable alone has no effect here. This class writes the
  * level into libc10's exported {@code FLAGS_caffe2_log_level}, which every c10 log line is compared
- * with: {@code TORCH_CPP_LOG_LEVEL} when set ({@code INFO}, {@code WARNING}, {@code ERROR},
- * {@code FATAL} or 0-3, as in PyTorch), {@code ERROR} otherwise.
+ * with: {@code TORCH_CPP_LOG_LEVEL} when set ({@code INFO}, {@code WARNING}, {@code ERROR}, {@code
+ * FATAL} or 0-3, as in PyTorch), {@code ERROR} otherwise.
  */
 public final class TorchLogging {
 
@@ -38,9 +38,9 @@ public final class TorchLogging {
     private TorchLogging() {}
 
     /**
-     * Sets libtorch's log level once per JVM; call after the PyTorch engine is loaded (any
-     * {@code NDManager} of it). Where libc10 cannot be found (not Linux, engine not loaded yet) it
-     * leaves libtorch's default and says so at DEBUG.
+     * Sets libtorch's log level once per JVM; call after the PyTorch engine is loaded (any {@code
+     * NDManager} of it). Where libc10 cannot be found (not Linux, engine not loaded yet) it leaves
+     * libtorch's default and says so at DEBUG.
      */
     public static void apply() {
         if (applied) {
@@ -62,7 +62,10 @@ public final class TorchLogging {
         }
     }
 
-    /** The level {@code env} asks for: {@code TORCH_CPP_LOG_LEVEL} parsed as PyTorch does, else ERROR. */
+    /**
+     * The level {@code env} asks for: {@code TORCH_CPP_LOG_LEVEL} parsed as PyTorch does, else
+     * ERROR.
+     */
     static int level(Map<String, String> env) {
         String value = env.get(LEVEL_VARIABLE);
         if (value == null || value.isBlank()) {
@@ -74,32 +77,48 @@ public final class TorchLogging {
             case "2", "ERROR" -> 2;
             case "3", "FATAL" -> 3;
             default -> {
-                LOG.warn("{}={} is not INFO, WARNING, ERROR or FATAL (or 0-3); using ERROR", LEVEL_VARIABLE, value);
+                LOG.warn(
+                        "{}={} is not INFO, WARNING, ERROR or FATAL (or 0-3); using ERROR",
+                        LEVEL_VARIABLE,
+                        value);
                 yield ERROR;
             }
         };
     }
 
-    /** libc10's level variable, in the copy of libc10 this process has loaded (DJL's, not a system one). */
+    /**
+     * libc10's level variable, in the copy of libc10 this process has loaded (DJL's, not a system
+     * one).
+     */
     static Optional<Pointer> levelFlag() {
-        return loadedLibrary("libc10.so").map(path -> {
-            try {
-                return NativeLibrary.getInstance(path.toString()).getGlobalVariableAddress(LEVEL_FLAG);
-            } catch (UnsatisfiedLinkError e) {
-                LOG.debug("no {} in {}", LEVEL_FLAG, path, e);
-                return null;
-            }
-        });
+        return loadedLibrary("libc10.so")
+                .map(
+                        path -> {
+                            try {
+                                return NativeLibrary.getInstance(path.toString())
+                                        .getGlobalVariableAddress(LEVEL_FLAG);
+                            } catch (UnsatisfiedLinkError e) {
+                                LOG.debug("no {} in {}", LEVEL_FLAG, path, e);
+                                return null;
+                            }
+                        });
     }
 
-    /** The mapped file named {@code fileName} in this process, from {@code /proc/self/maps} (Linux). */
+    /**
+     * The mapped file named {@code fileName} in this process, from {@code /proc/self/maps} (Linux).
+     */
     static Optional<Path> loadedLibrary(String fileName) {
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
             return Optional.empty();
         }
         try (Stream<String> lines = Files.lines(maps)) {
-            return lines.map(line -> line.substring(line.indexOf('/') < 0 ? line.length() : line.indexOf('/')))
+            return lines.map(
+                            line ->
+                                    line.substring(
+                                            line.indexOf('/') < 0
+                                                    ? line.length()
+                                                    : line.indexOf('/')))
                     .filter(p -> p.endsWith("/" + fileName))
                     .findFirst()
                     .map(Path::of);

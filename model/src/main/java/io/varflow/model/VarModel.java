@@ -44,7 +44,11 @@ public final class VarModel implements ImageGenerator {
     private final VarTransformer transformer;
     private boolean closed;
 
-    private VarModel(ModelConfig config, RuntimeOptions options, NDManager root, VqVae vqvae,
+    private VarModel(
+            ModelConfig config,
+            RuntimeOptions options,
+            NDManager root,
+            VqVae vqvae,
             VarTransformer transformer) {
         this.config = config;
         this.options = options;
@@ -58,7 +62,8 @@ public final class VarModel implements ImageGenerator {
      *
      * @throws CheckpointException naming the file and the first missing or mis-shaped key
      */
-    public static VarModel load(ModelConfig config, Path vaePath, Path varPath, RuntimeOptions options)
+    public static VarModel load(
+            ModelConfig config, Path vaePath, Path varPath, RuntimeOptions options)
             throws CheckpointException {
         Objects.requireNonNull(config, "config");
         try (StateDict vae = Checkpoints.open(vaePath);
@@ -74,7 +79,8 @@ public final class VarModel implements ImageGenerator {
     public static VarModel randomWeights(ModelConfig config, long seed, RuntimeOptions options) {
         try (StateDict vae = RandomStateDict.vqvae(config, seed);
                 StateDict var = RandomStateDict.var(config, seed + 1)) {
-            // No verify(): it would generate every tensor twice, and these fit their layout by construction.
+            // No verify(): it would generate every tensor twice, and these fit their layout by
+            // construction.
             return assemble(config, vae, var, options);
         } catch (CheckpointException e) {
             throw new IllegalStateException("random weights do not fit their own layout", e);
@@ -87,20 +93,23 @@ public final class VarModel implements ImageGenerator {
      *
      * @throws CheckpointException naming the file and the first missing or mis-shaped key
      */
-    public static VarModel build(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
+    public static VarModel build(
+            ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
             throws CheckpointException {
         StateDictLayout.vqvae(config).verify(vae);
         StateDictLayout.var(config).verify(var);
         return assemble(config, vae, var, options);
     }
 
-    private static VarModel assemble(ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
+    private static VarModel assemble(
+            ModelConfig config, StateDict vae, StateDict var, RuntimeOptions options)
             throws CheckpointException {
         VqVae vqvae = VqVae.load(config, vae, options);
         NDManager root = NDManager.newBaseManager(deviceOf(options), "PyTorch");
         root.setName("var-model");
         try (NDScope scope = new NDScope()) {
-            VarTransformer transformer = VarTransformer.load(config, var, root, dataTypeOf(options));
+            VarTransformer transformer =
+                    VarTransformer.load(config, var, root, dataTypeOf(options));
             for (NDArray weight : transformer.weightsManager().getManagedArrays()) {
                 NDScope.unregister(weight);
             }
@@ -114,8 +123,11 @@ public final class VarModel implements ImageGenerator {
 
     /** The bundled tiny fixture model (64 px, 10 classes) from the classpath. */
     public static VarModel tiny(RuntimeOptions options) throws CheckpointException {
-        return load(tinyConfig(), BundledFiles.path(TINY_RESOURCE + "vae.pth"),
-                BundledFiles.path(TINY_RESOURCE + "var.pth"), options);
+        return load(
+                tinyConfig(),
+                BundledFiles.path(TINY_RESOURCE + "vae.pth"),
+                BundledFiles.path(TINY_RESOURCE + "var.pth"),
+                options);
     }
 
     /** The config of the bundled tiny model. */
@@ -160,8 +172,8 @@ public final class VarModel implements ImageGenerator {
     }
 
     /**
-     * Generates one image per task, in task order, and adds the time of each phase to
-     * {@code timings} when it is not null (which synchronises with the device at phase boundaries).
+     * Generates one image per task, in task order, and adds the time of each phase to {@code
+     * timings} when it is not null (which synchronises with the device at phase boundaries).
      *
      * @throws IllegalArgumentException for a label outside [0, num_classes) ([0, num_classes] for
      *     edits) or an edit that does not fit the model
@@ -183,7 +195,8 @@ public final class VarModel implements ImageGenerator {
                 NDScope outer = new NDScope()) {
             long[] labels = tasks.stream().mapToLong(ImageTask::label).toArray();
             SamplingBatch sampling = SamplingBatch.create(gen, config, tasks);
-            EditBatch edits = EditBatch.create(gen, config, vqvae, tasks); // null without edit tasks
+            EditBatch edits =
+                    EditBatch.create(gen, config, vqvae, tasks); // null without edit tasks
             VarTransformer.Pass pass = transformer.start(gen.create(labels), gen);
             NDArray fHat = vqvae.newFHat(gen, batch);
             NDArray x = pass.firstInput();
@@ -196,16 +209,23 @@ public final class VarModel implements ImageGenerator {
                     TokenSampler.Draw draw = draw(logits, sampling, si);
                     logits.close();
                     // Edits: kept positions take the source's tokens (and so its residuals).
-                    NDArray drawn = edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
+                    NDArray drawn =
+                            edits == null ? draw.tokens() : edits.replaceTokens(draw.tokens(), si);
                     NDArray h = vqvae.embed(drawn); // (B, Cvae, pn, pn) float32
                     if (sampling.anySmooth()) {
-                        NDArray soft = TokenSampler.smoothEmbedding(draw.maskedLogits(),
-                                        vqvae.quantizer().codebook(), sampling, si)
-                                .transpose(0, 2, 1)
-                                .reshape(batch, zChannels, pn, pn);
+                        NDArray soft =
+                                TokenSampler.smoothEmbedding(
+                                                draw.maskedLogits(),
+                                                vqvae.quantizer().codebook(),
+                                                sampling,
+                                                si)
+                                        .transpose(0, 2, 1)
+                                        .reshape(batch, zChannels, pn, pn);
                         NDArray useSoft = sampling.smoothRows().broadcast(soft.getShape());
                         if (edits != null) {
-                            useSoft = useSoft.logicalAnd(edits.sampledPositions(si).broadcast(soft.getShape()));
+                            useSoft =
+                                    useSoft.logicalAnd(
+                                            edits.sampledPositions(si).broadcast(soft.getShape()));
                         }
                         h = NDArrays.where(useSoft, soft, h);
                     }
@@ -214,9 +234,10 @@ public final class VarModel implements ImageGenerator {
                     clock.samplingDone(fHat);
                     if (si + 1 < scales) {
                         int next = patchNums[si + 1];
-                        NDArray down = vqvae.nextScaleInput(fHat, si)
-                                .reshape(batch, zChannels, (long) next * next)
-                                .transpose(0, 2, 1);
+                        NDArray down =
+                                vqvae.nextScaleInput(fHat, si)
+                                        .reshape(batch, zChannels, (long) next * next)
+                                        .transpose(0, 2, 1);
                         NDArray previous = x;
                         x = keep(pass.nextInput(down, si), gen);
                         previous.close();
@@ -228,7 +249,10 @@ public final class VarModel implements ImageGenerator {
             pass.close(); // the KV cache is not needed by the decoder: free it first
             NDArray image = vqvae.decodeFHat(fHat);
             // The only read-backs: every scale's token ids in one transfer, then the pixels.
-            long[] ids = NDArrays.concat(new NDList(tokens), 1).toType(DataType.INT64, false).toLongArray();
+            long[] ids =
+                    NDArrays.concat(new NDList(tokens), 1)
+                            .toType(DataType.INT64, false)
+                            .toLongArray();
             float[] pixels = image.toFloatArray();
             clock.decodeDone();
             if (timings != null) {
@@ -239,10 +263,11 @@ public final class VarModel implements ImageGenerator {
     }
 
     /**
-     * Encodes images into their multi-scale token maps ({@code img_to_idxBl}) and decodes those back
-     * ({@code idxBl_to_img}, last scale).
+     * Encodes images into their multi-scale token maps ({@code img_to_idxBl}) and decodes those
+     * back ({@code idxBl_to_img}, last scale).
      *
-     * @param images float32 CHW (3 x size x size) pixels in [0, 1], size = {@code config().imageSize()}
+     * @param images float32 CHW (3 x size x size) pixels in [0, 1], size = {@code
+     *     config().imageSize()}
      * @throws IllegalArgumentException for an image of the wrong length
      */
     public List<EncodedImage> encode(List<float[]> images) {
@@ -258,8 +283,17 @@ public final class VarModel implements ImageGenerator {
         for (int b = 0; b < images.size(); b++) {
             float[] image = images.get(b);
             if (image == null || image.length != perImage) {
-                throw new IllegalArgumentException("image " + b + " must hold 3x" + size + "x" + size + " = " + perImage
-                        + " floats, got " + (image == null ? "null" : image.length));
+                throw new IllegalArgumentException(
+                        "image "
+                                + b
+                                + " must hold 3x"
+                                + size
+                                + "x"
+                                + size
+                                + " = "
+                                + perImage
+                                + " floats, got "
+                                + (image == null ? "null" : image.length));
             }
             for (int i = 0; i < perImage; i++) {
                 scaled[b * perImage + i] = image[i] * 2f - 1f; // the VQVAE takes [-1, 1]
@@ -312,13 +346,21 @@ public final class VarModel implements ImageGenerator {
         Objects.requireNonNull(tasks, "tasks");
         for (ImageTask task : tasks) {
             if (task == null || task.sampling() == null) {
-                throw new IllegalArgumentException("a task and its sampling parameters must not be null");
+                throw new IllegalArgumentException(
+                        "a task and its sampling parameters must not be null");
             }
             // Edits may use the null class (num_classes), as the official in-/out-painting does.
             int maxLabel = task.isEdit() ? config.numClasses() : config.numClasses() - 1;
             if (task.label() < 0 || task.label() > maxLabel) {
-                throw new IllegalArgumentException("label " + task.label() + " is outside [0, " + maxLabel
-                        + "] for " + (task.isEdit() ? "an edit with " : "") + "model " + config.name());
+                throw new IllegalArgumentException(
+                        "label "
+                                + task.label()
+                                + " is outside [0, "
+                                + maxLabel
+                                + "] for "
+                                + (task.isEdit() ? "an edit with " : "")
+                                + "model "
+                                + config.name());
             }
             if (task.isEdit()) {
                 task.edit().validate(config);
@@ -327,16 +369,18 @@ public final class VarModel implements ImageGenerator {
     }
 
     /**
-     * CFG and sampling of one scale in their own scope: the (B, l, V) masks, softmaxes and cumulative
-     * sums are freed as soon as the tokens exist (they were held to the end of the scale, beside the
-     * KV cache). Keeps the tokens, and the masked logits only when a smooth row needs them.
+     * CFG and sampling of one scale in their own scope: the (B, l, V) masks, softmaxes and
+     * cumulative sums are freed as soon as the tokens exist (they were held to the end of the
+     * scale, beside the KV cache). Keeps the tokens, and the masked logits only when a smooth row
+     * needs them.
      */
     private TokenSampler.Draw draw(NDArray logits, SamplingBatch sampling, int si) {
         NDArray tokens;
         NDArray masked = null;
         try (NDScope scope = new NDScope()) {
             NDArray guided = TokenSampler.guide(logits, sampling, si);
-            TokenSampler.Draw draw = TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
+            TokenSampler.Draw draw =
+                    TokenSampler.sample(guided, sampling, si, config.tokenOffset(si));
             tokens = draw.tokens();
             NDScope.unregister(tokens);
             if (sampling.anySmooth()) {
@@ -393,7 +437,10 @@ public final class VarModel implements ImageGenerator {
         private long lap(NDArray produced) {
             if (produced != null && produced.getDevice().isGpu()) {
                 try (NDScope scope = new NDScope()) {
-                    produced.flatten().get("0:1").toType(DataType.FLOAT32, false).toFloatArray(); // waits for the kernels
+                    produced.flatten()
+                            .get("0:1")
+                            .toType(DataType.FLOAT32, false)
+                            .toFloatArray(); // waits for the kernels
                 }
             }
             long now = System.nanoTime();

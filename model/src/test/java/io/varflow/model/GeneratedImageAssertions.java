@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.varflow.model.config.ModelConfig;
 import java.util.Arrays;
 
-/** Checks every generated image must pass, whatever the config: one token map per scale, pixels in [0, 1]. */
+/**
+ * Checks every generated image must pass, whatever the config: one token map per scale, pixels in
+ * [0, 1].
+ */
 final class GeneratedImageAssertions {
 
     private GeneratedImageAssertions() {}

@@ -13,7 +13,14 @@ import java.util.List;
 /** The official runs recorded in {@code var-tiny/golden.json} and their {@code .npy} images. */
 final class GoldenFixture {
 
-    record Run(int[] labels, double cfg, int topK, double topP, boolean smooth, int[][][] tokens, String imageFile) {}
+    record Run(
+            int[] labels,
+            double cfg,
+            int topK,
+            double topP,
+            boolean smooth,
+            int[][][] tokens,
+            String imageFile) {}
 
     private GoldenFixture() {}
 
@@ -33,8 +40,15 @@ final class GoldenFixture {
                     tokens[s][b] = ints(scales.get(s).get(b));
                 }
             }
-            runs.add(new Run(labels, run.get("cfg").asDouble(), run.get("top_k").asInt(), run.get("top_p").asDouble(),
-                    run.get("more_smooth").asBoolean(), tokens, run.get("image_file").asText()));
+            runs.add(
+                    new Run(
+                            labels,
+                            run.get("cfg").asDouble(),
+                            run.get("top_k").asInt(),
+                            run.get("top_p").asDouble(),
+                            run.get("more_smooth").asBoolean(),
+                            tokens,
+                            run.get("image_file").asText()));
         }
         return runs;
     }

@@ -28,7 +28,8 @@ class TaskSeedsTest {
 
     @Test
     void requestIdSeedIsStable() {
-        assertThat(TaskSeeds.forRequestId("abc")).isEqualTo(TaskSeeds.forRequestId("abc"))
+        assertThat(TaskSeeds.forRequestId("abc"))
+                .isEqualTo(TaskSeeds.forRequestId("abc"))
                 .isNotEqualTo(TaskSeeds.forRequestId("abd"));
     }
 }

@@ -21,10 +21,12 @@ class TorchLoggingTest {
     @Test
     void levelFollowsPyTorchsVariableAndDefaultsToError() {
         assertThat(TorchLogging.level(Map.of())).isEqualTo(ERROR);
-        assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "warning"))).isEqualTo(WARNING);
+        assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "warning")))
+                .isEqualTo(WARNING);
         assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "0"))).isEqualTo(0);
         assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "FATAL"))).isEqualTo(3);
-        assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "loud"))).isEqualTo(ERROR);
+        assertThat(TorchLogging.level(Map.of(TorchLogging.LEVEL_VARIABLE, "loud")))
+                .isEqualTo(ERROR);
     }
 
     /**
@@ -41,20 +43,28 @@ class TorchLoggingTest {
         assertThat(TorchLogging.levelFlag()).get().extracting(p -> p.getInt(0)).isEqualTo(ERROR);
 
         Path captured = dir.resolve("stderr.txt");
-        withStderrIn(captured, () -> {
-            log(libc10, WARNING, "varflow-probe-warning");
-            log(libc10, ERROR, "varflow-probe-error");
-        });
+        withStderrIn(
+                captured,
+                () -> {
+                    log(libc10, WARNING, "varflow-probe-warning");
+                    log(libc10, ERROR, "varflow-probe-error");
+                });
         String text = Files.readString(captured, StandardCharsets.UTF_8);
         assertThat(text).contains("varflow-probe-error").doesNotContain("varflow-probe-warning");
     }
 
-    /** {@code LOG(severity)} as c10 expands it: a MessageLogger for {@code file}, destroyed at once (prints). */
+    /**
+     * {@code LOG(severity)} as c10 expands it: a MessageLogger for {@code file}, destroyed at once
+     * (prints).
+     */
     private static void log(Path libc10, int severity, String file) {
         NativeLibrary c10 = NativeLibrary.getInstance(libc10.toString());
-        Memory logger = new Memory(64 * 1024); // larger than c10::MessageLogger (a stringstream and a few fields)
+        Memory logger =
+                new Memory(64 * 1024); // larger than c10::MessageLogger (a stringstream and a few
+        // fields)
         logger.clear();
-        c10.getFunction("_ZN3c1013MessageLoggerC1EPKcii").invokeVoid(new Object[] {logger, file, 1, severity});
+        c10.getFunction("_ZN3c1013MessageLoggerC1EPKcii")
+                .invokeVoid(new Object[] {logger, file, 1, severity});
         c10.getFunction("_ZN3c1013MessageLoggerD1Ev").invokeVoid(new Object[] {logger});
     }
 

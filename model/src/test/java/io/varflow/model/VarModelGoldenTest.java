@@ -8,7 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The tiny fixture model reproduces the official {@code autoregressive_infer_cfg} runs (CPU fp32). */
+/**
+ * The tiny fixture model reproduces the official {@code autoregressive_infer_cfg} runs (CPU fp32).
+ */
 class VarModelGoldenTest {
 
     private static VarModel model;
@@ -30,7 +32,12 @@ class VarModelGoldenTest {
         for (GoldenFixture.Run run : runs) {
             List<ImageTask> tasks = new ArrayList<>();
             for (int label : run.labels()) {
-                tasks.add(new ImageTask(label, 0, new SamplingParams(run.cfg(), run.topK(), run.topP(), run.smooth())));
+                tasks.add(
+                        new ImageTask(
+                                label,
+                                0,
+                                new SamplingParams(
+                                        run.cfg(), run.topK(), run.topP(), run.smooth())));
             }
             List<GeneratedImage> images = model.generate(tasks);
             assertThat(images).hasSize(run.labels().length);
@@ -46,10 +53,15 @@ class VarModelGoldenTest {
                 }
                 assertThat(image.pixels()).hasSize(perImage);
                 for (int i = 0; i < perImage; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(image.pixels()[i] - expected[b * perImage + i]));
+                    maxDiff =
+                            Math.max(
+                                    maxDiff,
+                                    Math.abs(image.pixels()[i] - expected[b * perImage + i]));
                 }
             }
-            assertThat(maxDiff).as("max abs pixel difference, cfg %s", run.cfg()).isLessThanOrEqualTo(1e-4);
+            assertThat(maxDiff)
+                    .as("max abs pixel difference, cfg %s", run.cfg())
+                    .isLessThanOrEqualTo(1e-4);
         }
     }
 }

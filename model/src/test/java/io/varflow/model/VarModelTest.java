@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Generation behaviour of {@link VarModel} beyond the golden runs: randomness, validation, resources. */
+/**
+ * Generation behaviour of {@link VarModel} beyond the golden runs: randomness, validation,
+ * resources.
+ */
 class VarModelTest {
 
     private static final SamplingParams SAMPLED = new SamplingParams(1.5, 20, 0.9, false);
@@ -33,11 +36,13 @@ class VarModelTest {
     void anImagesTokensDoNotDependOnItsBatchMatesOrSlot() {
         ImageTask task = new ImageTask(3, 1234, SAMPLED);
         GeneratedImage alone = tiny.generate(List.of(task)).get(0);
-        List<GeneratedImage> batch = tiny.generate(List.of(
-                new ImageTask(7, 1, new SamplingParams(4.0, 0, 0, false)),
-                new ImageTask(0, 99, SamplingParams.greedy(1.0)),
-                task,
-                new ImageTask(5, 5, new SamplingParams(0, 3, 0.5, true))));
+        List<GeneratedImage> batch =
+                tiny.generate(
+                        List.of(
+                                new ImageTask(7, 1, new SamplingParams(4.0, 0, 0, false)),
+                                new ImageTask(0, 99, SamplingParams.greedy(1.0)),
+                                task,
+                                new ImageTask(5, 5, new SamplingParams(0, 3, 0.5, true))));
         assertThat(batch.get(2).task()).isEqualTo(task);
         assertThat(batch.get(2).tokensPerScale()).isDeepEqualTo(alone.tokensPerScale());
         float[] a = alone.pixels();
@@ -51,18 +56,24 @@ class VarModelTest {
 
     @Test
     void sameSeedGivesSameTokensAndDifferentSeedsDiffer() {
-        List<GeneratedImage> first = tiny.generate(List.of(new ImageTask(2, 42, SAMPLED), new ImageTask(2, 43, SAMPLED)));
+        List<GeneratedImage> first =
+                tiny.generate(
+                        List.of(new ImageTask(2, 42, SAMPLED), new ImageTask(2, 43, SAMPLED)));
         List<GeneratedImage> again = tiny.generate(List.of(new ImageTask(2, 42, SAMPLED)));
         assertThat(again.get(0).tokensPerScale()).isDeepEqualTo(first.get(0).tokensPerScale());
         assertThat(first.get(1).tokensPerScale()).isNotEqualTo(first.get(0).tokensPerScale());
-        assertThat(flatten(first.get(1).tokensPerScale())).isNotEqualTo(flatten(first.get(0).tokensPerScale()));
+        assertThat(flatten(first.get(1).tokensPerScale()))
+                .isNotEqualTo(flatten(first.get(0).tokensPerScale()));
     }
 
     @Test
     void resultsHaveOneTokenMapPerScaleAndPixelsInUnitRange() {
         ModelConfig config = tiny.config();
-        List<GeneratedImage> images = tiny.generate(List.of(new ImageTask(9, 7, SamplingParams.FID),
-                new ImageTask(1, 8, new SamplingParams(3.0, 900, 0.95, true))));
+        List<GeneratedImage> images =
+                tiny.generate(
+                        List.of(
+                                new ImageTask(9, 7, SamplingParams.FID),
+                                new ImageTask(1, 8, new SamplingParams(3.0, 900, 0.95, true))));
         for (GeneratedImage image : images) {
             GeneratedImageAssertions.assertWellFormed(image, config);
         }
@@ -74,14 +85,21 @@ class VarModelTest {
         GeneratedImage a = tiny.generate(List.of(smooth)).get(0);
         GeneratedImage b = tiny.generate(List.of(new ImageTask(1, 3, SAMPLED), smooth)).get(1);
         assertThat(b.tokensPerScale()).isDeepEqualTo(a.tokensPerScale());
-        GeneratedImage hard = tiny.generate(List.of(new ImageTask(4, 77, new SamplingParams(2.0, 10, 0, false)))).get(0);
+        GeneratedImage hard =
+                tiny.generate(List.of(new ImageTask(4, 77, new SamplingParams(2.0, 10, 0, false))))
+                        .get(0);
         assertThat(hard.pixels()).isNotEqualTo(a.pixels());
     }
 
     @Test
     void labelOutsideTheClassesIsRejectedByName() {
         int classes = tiny.config().numClasses();
-        assertThatThrownBy(() -> tiny.generate(List.of(new ImageTask(0, 1, SAMPLED), new ImageTask(classes, 1, SAMPLED))))
+        assertThatThrownBy(
+                        () ->
+                                tiny.generate(
+                                        List.of(
+                                                new ImageTask(0, 1, SAMPLED),
+                                                new ImageTask(classes, 1, SAMPLED))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("label " + classes);
         assertThatThrownBy(() -> tiny.generate(List.of(new ImageTask(-1, 1, SAMPLED))))
@@ -95,22 +113,46 @@ class VarModelTest {
         NDManager weights = tiny.transformer().weightsManager();
         int weightArrays = weights.getManagedArrays().size();
         int vaeArrays = tiny.vqvae().manager().getManagedArrays().size();
-        tiny.generate(List.of(new ImageTask(1, 1, SAMPLED), new ImageTask(2, 2, new SamplingParams(1, 5, 0.5, true))));
+        tiny.generate(
+                List.of(
+                        new ImageTask(1, 1, SAMPLED),
+                        new ImageTask(2, 2, new SamplingParams(1, 5, 0.5, true))));
         tiny.generate(List.of(new ImageTask(3, 3, SamplingParams.greedy(2))));
         assertThat(weights.getManagedArrays()).hasSize(weightArrays);
         assertThat(tiny.vqvae().manager().getManagedArrays()).hasSize(vaeArrays);
         NDManager root = weights.getParentManager();
-        assertThat(root.getManagedArrays()).hasSize(weightArrays); // only the weights' sub-manager is left
+        assertThat(root.getManagedArrays())
+                .hasSize(weightArrays); // only the weights' sub-manager is left
     }
 
     @Test
     void checkpointOfAnotherConfigIsRejectedWithTheKey() {
         ModelConfig tinyConfig = VarModel.tinyConfig();
-        ModelConfig deeper = new ModelConfig("deeper", tinyConfig.vocabSize(), tinyConfig.zChannels(), tinyConfig.ch(),
-                tinyConfig.chMult(), tinyConfig.shareQuantResi(), tinyConfig.quantResi(), tinyConfig.patchNums(), 3,
-                192, 3, tinyConfig.numClasses(), false, true, 1e-6, 0);
-        assertThatThrownBy(() -> VarModel.load(deeper, BundledFiles.path("varflow/tiny/vae.pth"),
-                        BundledFiles.path("varflow/tiny/var.pth"), RuntimeOptions.CPU_FP32))
+        ModelConfig deeper =
+                new ModelConfig(
+                        "deeper",
+                        tinyConfig.vocabSize(),
+                        tinyConfig.zChannels(),
+                        tinyConfig.ch(),
+                        tinyConfig.chMult(),
+                        tinyConfig.shareQuantResi(),
+                        tinyConfig.quantResi(),
+                        tinyConfig.patchNums(),
+                        3,
+                        192,
+                        3,
+                        tinyConfig.numClasses(),
+                        false,
+                        true,
+                        1e-6,
+                        0);
+        assertThatThrownBy(
+                        () ->
+                                VarModel.load(
+                                        deeper,
+                                        BundledFiles.path("varflow/tiny/vae.pth"),
+                                        BundledFiles.path("varflow/tiny/var.pth"),
+                                        RuntimeOptions.CPU_FP32))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("var.pth");
     }
@@ -118,7 +160,8 @@ class VarModelTest {
     @Test
     void encodeReproducesTheOfficialTokenMapsAndReconstruction() throws Exception {
         com.fasterxml.jackson.databind.JsonNode encode;
-        try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream("var-tiny/golden.json")) {
+        try (java.io.InputStream in =
+                getClass().getClassLoader().getResourceAsStream("var-tiny/golden.json")) {
             encode = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("encode");
         }
         float[] input = GoldenFixture.npyFloats("var-tiny/" + encode.get("input_file").asText());
@@ -142,10 +185,18 @@ class VarModelTest {
                 for (int j = 0; j < expected.length; j++) {
                     expected[j] = scales.get(si).get(b).get(j).asInt();
                 }
-                assertThat(encoded.get(b).tokensPerScale()[si]).as("image %d scale %d", b, si).containsExactly(expected);
+                assertThat(encoded.get(b).tokensPerScale()[si])
+                        .as("image %d scale %d", b, si)
+                        .containsExactly(expected);
             }
             for (int i = 0; i < perImage; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(encoded.get(b).reconstruction()[i] * 2 - 1 - recon[b * perImage + i]));
+                maxDiff =
+                        Math.max(
+                                maxDiff,
+                                Math.abs(
+                                        encoded.get(b).reconstruction()[i] * 2
+                                                - 1
+                                                - recon[b * perImage + i]));
             }
         }
         assertThat(maxDiff).isLessThan(1e-4);

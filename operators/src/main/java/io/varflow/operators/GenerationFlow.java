@@ -21,16 +21,16 @@ import io.varflow.operators.result.ResultAggregator;
 import io.varflow.operators.sample.GeneratedArtifact;
 import io.varflow.operators.sample.GeneratorFactory;
 import io.varflow.operators.sample.SampleBatchFunction;
-import io.varflow.operators.store.ObjectStoreConfig;
 import io.varflow.operators.store.ArchiveDeadLetterOriginals;
 import io.varflow.operators.store.JitteredBackoff;
+import io.varflow.operators.store.ObjectStoreConfig;
 import io.varflow.operators.store.StoreArtifactFunction;
 import io.varflow.operators.store.StoreRetryOptions;
 import io.varflow.operators.store.StoredImage;
 import io.varflow.operators.validate.BoundDeadLetters;
 import io.varflow.operators.validate.DropRepeatedRequests;
-import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RefuseOversizedRecords;
+import io.varflow.operators.validate.RequestLimits;
 import io.varflow.operators.validate.RequestValidator;
 import io.varflow.operators.validate.ValidRequest;
 import io.varflow.operators.validate.ValidateRequestFunction;
@@ -61,15 +61,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * </pre>
  *
  * <p>Nothing here can stop the job for one record: oversized values are refused before any parsing,
- * dead letters and result events are bounded ({@link OutputLimits}), and the store rides out outages
- * with jittered retries for the {@link StoreRetryOptions} budget while back-pressuring the job.
+ * dead letters and result events are bounded ({@link OutputLimits}), and the store rides out
+ * outages with jittered retries for the {@link StoreRetryOptions} budget while back-pressuring the
+ * job.
  *
- * Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
+ * <p>Between validate and expand, requests are keyed by requestId and {@link DropRepeatedRequests}
  * (uid {@code varflow-dedupe}) drops a requestId already served: it is the idempotency key.
  *
- * <p>Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed
- * {@link #apply} any {@code DataStream<RawRecord>} (e.g. a KafkaSource with
- * {@link io.varflow.operators.ingest.RawRecordDeserializationSchema}).
+ * <p>Sources and sinks (Kafka, exactly-once result producer) are the job assembly's: feed {@link
+ * #apply} any {@code DataStream<RawRecord>} (e.g. a KafkaSource with {@link
+ * io.varflow.operators.ingest.RawRecordDeserializationSchema}).
  *
  * <pre>{@code
  * GenerationFlow.Outputs out = GenerationFlow.builder()
@@ -83,8 +84,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * out.deadLetters().sinkTo(deadLetterSink);
  * }</pre>
  *
- * Every operator has a stable uid ({@code varflow-size-check}, {@code varflow-eval-expand}, {@code varflow-validate}, {@code -expand}, {@code -batch},
- * {@code -sample}, {@code -expired}, {@code -store}, {@code -results}) so savepoints survive job changes.
+ * Every operator has a stable uid ({@code varflow-size-check}, {@code varflow-eval-expand}, {@code
+ * varflow-validate}, {@code -expand}, {@code -batch}, {@code -sample}, {@code -expired}, {@code
+ * -store}, {@code -results}) so savepoints survive job changes.
  */
 public final class GenerationFlow {
 
@@ -129,113 +131,174 @@ public final class GenerationFlow {
     }
 
     /**
-     * As {@link #apply(DataStream)}, plus edit records ({@code schemas/edit-request.schema.json}) when
-     * {@code edits} is not null: they are validated and their sources fetched
-     * ({@link ResolveEditFunction}, uid {@code varflow-edits}), then join the generation images at
+     * As {@link #apply(DataStream)}, plus edit records ({@code schemas/edit-request.schema.json})
+     * when {@code edits} is not null: they are validated and their sources fetched ({@link
+     * ResolveEditFunction}, uid {@code varflow-edits}), then join the generation images at
      * interactive priority in the same batcher, sampler, store and results operators; refused edits
      * join the dead letters.
      */
     public Outputs apply(DataStream<RawRecord> raw, DataStream<RawRecord> edits) {
-        // Evaluation-set requests become one ordinary generation request per class (docs/evaluation.md).
-        SingleOutputStreamOperator<RawRecord> sized = raw
-                .process(new RefuseOversizedRecords(limits.maxMessageBytes()), TypeInformation.of(RawRecord.class))
-                .uid("varflow-size-check").name("refuse oversized requests");
-        SingleOutputStreamOperator<RawRecord> requests = sized
-                .process(new EvalRequestExpander(catalog), TypeInformation.of(RawRecord.class))
-                .uid("varflow-eval-expand").name("expand evaluation sets");
-        SingleOutputStreamOperator<ValidRequest> valid = requests
-                .process(new ValidateRequestFunction(new RequestValidator(catalog, limits)),
-                        TypeInformation.of(ValidRequest.class))
-                .uid("varflow-validate").name("validate requests");
+        // Evaluation-set requests become one ordinary generation request per class
+        // (docs/evaluation.md).
+        SingleOutputStreamOperator<RawRecord> sized =
+                raw.process(
+                                new RefuseOversizedRecords(limits.maxMessageBytes()),
+                                TypeInformation.of(RawRecord.class))
+                        .uid("varflow-size-check")
+                        .name("refuse oversized requests");
+        SingleOutputStreamOperator<RawRecord> requests =
+                sized.process(new EvalRequestExpander(catalog), TypeInformation.of(RawRecord.class))
+                        .uid("varflow-eval-expand")
+                        .name("expand evaluation sets");
+        SingleOutputStreamOperator<ValidRequest> valid =
+                requests.process(
+                                new ValidateRequestFunction(new RequestValidator(catalog, limits)),
+                                TypeInformation.of(ValidRequest.class))
+                        .uid("varflow-validate")
+                        .name("validate requests");
         DataStream<DeadLetter> deadLetters =
-                valid.getSideOutput(DeadLetters.TAG).union(requests.getSideOutput(DeadLetters.TAG),
-                        sized.getSideOutput(DeadLetters.TAG));
+                valid.getSideOutput(DeadLetters.TAG)
+                        .union(
+                                requests.getSideOutput(DeadLetters.TAG),
+                                sized.getSideOutput(DeadLetters.TAG));
 
         SubtaskRouting routing = SubtaskRouting.of(catalog, samplingParallelism, maxParallelism);
-        SingleOutputStreamOperator<ImageWork> work = valid
-                .keyBy(ValidRequest::requestId)
-                .process(new DropRepeatedRequests(completedTtl), TypeInformation.of(ValidRequest.class))
-                .uid("varflow-dedupe").name("drop repeated requestIds")
-                .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
-                .uid("varflow-expand").name("expand into images");
+        SingleOutputStreamOperator<ImageWork> work =
+                valid.keyBy(ValidRequest::requestId)
+                        .process(
+                                new DropRepeatedRequests(completedTtl),
+                                TypeInformation.of(ValidRequest.class))
+                        .uid("varflow-dedupe")
+                        .name("drop repeated requestIds")
+                        .process(
+                                new ExpandRequestFunction(routing),
+                                TypeInformation.of(ImageWork.class))
+                        .uid("varflow-expand")
+                        .name("expand into images");
 
         DataStream<ImageWork> allWork = work;
         if (edits != null) {
-            SingleOutputStreamOperator<RawRecord> sizedEdits = edits
-                    .process(new RefuseOversizedRecords(editLimits.maxMessageBytes()),
-                            TypeInformation.of(RawRecord.class))
-                    .uid("varflow-edits-size-check").name("refuse oversized edits");
-            SingleOutputStreamOperator<ImageWork> editWork = sizedEdits
-                    .process(new ResolveEditFunction(new EditValidator(catalog, editLimits), routing, objectStore),
-                            TypeInformation.of(ImageWork.class))
-                    .uid("varflow-edits").name("validate and fetch edits");
+            SingleOutputStreamOperator<RawRecord> sizedEdits =
+                    edits.process(
+                                    new RefuseOversizedRecords(editLimits.maxMessageBytes()),
+                                    TypeInformation.of(RawRecord.class))
+                            .uid("varflow-edits-size-check")
+                            .name("refuse oversized edits");
+            SingleOutputStreamOperator<ImageWork> editWork =
+                    sizedEdits
+                            .process(
+                                    new ResolveEditFunction(
+                                            new EditValidator(catalog, editLimits),
+                                            routing,
+                                            objectStore),
+                                    TypeInformation.of(ImageWork.class))
+                            .uid("varflow-edits")
+                            .name("validate and fetch edits");
             allWork = work.union(editWork);
-            deadLetters = deadLetters.union(editWork.getSideOutput(DeadLetters.TAG),
-                    sizedEdits.getSideOutput(DeadLetters.TAG));
+            deadLetters =
+                    deadLetters.union(
+                            editWork.getSideOutput(DeadLetters.TAG),
+                            sizedEdits.getSideOutput(DeadLetters.TAG));
         }
 
-        SingleOutputStreamOperator<TaskBatch> batches = allWork
-                .keyBy(ImageWork::routeKey)
-                .process(new GpuBatcher(catalog, batching), TypeInformation.of(TaskBatch.class))
-                .uid("varflow-batch").name("batch for GPU")
-                .setParallelism(samplingParallelism).setMaxParallelism(maxParallelism);
+        SingleOutputStreamOperator<TaskBatch> batches =
+                allWork.keyBy(ImageWork::routeKey)
+                        .process(
+                                new GpuBatcher(catalog, batching),
+                                TypeInformation.of(TaskBatch.class))
+                        .uid("varflow-batch")
+                        .name("batch for GPU")
+                        .setParallelism(samplingParallelism)
+                        .setMaxParallelism(maxParallelism);
 
-        SingleOutputStreamOperator<GeneratedArtifact> sampled = batches
-                .process(new SampleBatchFunction(catalog, generatorFactory), TypeInformation.of(GeneratedArtifact.class))
-                .uid("varflow-sample").name("sample (VAR)")
-                .setParallelism(samplingParallelism);
+        SingleOutputStreamOperator<GeneratedArtifact> sampled =
+                batches.process(
+                                new SampleBatchFunction(catalog, generatorFactory),
+                                TypeInformation.of(GeneratedArtifact.class))
+                        .uid("varflow-sample")
+                        .name("sample (VAR)")
+                        .setParallelism(samplingParallelism);
         // Images that missed their deadline in the batcher skip the model and end as missed images.
-        DataStream<GeneratedArtifact> artifacts = sampled.union(batches.getSideOutput(GpuBatcher.EXPIRED)
-                .map(missed -> DeadlineMiss.passed(missed, System.currentTimeMillis()),
-                        TypeInformation.of(GeneratedArtifact.class))
-                .uid("varflow-expired").name("deadline missed")
-                .setParallelism(samplingParallelism));
+        DataStream<GeneratedArtifact> artifacts =
+                sampled.union(
+                        batches.getSideOutput(GpuBatcher.EXPIRED)
+                                .map(
+                                        missed ->
+                                                DeadlineMiss.passed(
+                                                        missed, System.currentTimeMillis()),
+                                        TypeInformation.of(GeneratedArtifact.class))
+                                .uid("varflow-expired")
+                                .name("deadline missed")
+                                .setParallelism(samplingParallelism));
 
-        // The store gets a task thread of its own (and encodes PNGs and token maps on its own pool):
-        // encoding, signing and sending would otherwise run on the sampling thread, between batches.
-        SingleOutputStreamOperator<StoredImage> stored = store(artifacts, objectStore, catalog, storeRetry)
-                .setParallelism(samplingParallelism)
-                .startNewChain();
+        // The store gets a task thread of its own (and encodes PNGs and token maps on its own
+        // pool):
+        // encoding, signing and sending would otherwise run on the sampling thread, between
+        // batches.
+        SingleOutputStreamOperator<StoredImage> stored =
+                store(artifacts, objectStore, catalog, storeRetry)
+                        .setParallelism(samplingParallelism)
+                        .startNewChain();
 
-        SingleOutputStreamOperator<ResultEvent> results = stored
-                .keyBy(StoredImage::requestId)
-                .process(new ResultAggregator(completedTtl, outputLimits.maxListedImages()),
-                        TypeInformation.of(ResultEvent.class))
-                .uid("varflow-results").name("collect results");
+        SingleOutputStreamOperator<ResultEvent> results =
+                stored.keyBy(StoredImage::requestId)
+                        .process(
+                                new ResultAggregator(completedTtl, outputLimits.maxListedImages()),
+                                TypeInformation.of(ResultEvent.class))
+                        .uid("varflow-results")
+                        .name("collect results");
         return new Outputs(results, bounded(deadLetters));
     }
 
     /**
      * Dead letters cut to the {@link OutputLimits}; with the archive on, long originals are first
-     * stored whole in the bucket ({@link ArchiveDeadLetterOriginals}, uid {@code varflow-dead-letter-archive}).
+     * stored whole in the bucket ({@link ArchiveDeadLetterOriginals}, uid {@code
+     * varflow-dead-letter-archive}).
      */
     private DataStream<DeadLetter> bounded(DataStream<DeadLetter> deadLetters) {
         if (!archiveOriginals) {
             return deadLetters
                     .map(new BoundDeadLetters(outputLimits), TypeInformation.of(DeadLetter.class))
-                    .uid("varflow-dead-letter-bounds").name("bound dead letters");
+                    .uid("varflow-dead-letter-bounds")
+                    .name("bound dead letters");
         }
-        return AsyncDataStream.unorderedWaitWithRetry(deadLetters,
-                        new ArchiveDeadLetterOriginals(objectStore, outputLimits, storeRetry), storeRetry.timeoutMs(),
-                        TimeUnit.MILLISECONDS, storeRetry.capacity(), JitteredBackoff.<DeadLetter>of(storeRetry))
-                .uid("varflow-dead-letter-archive").name("archive and bound dead letters");
+        return AsyncDataStream.unorderedWaitWithRetry(
+                        deadLetters,
+                        new ArchiveDeadLetterOriginals(objectStore, outputLimits, storeRetry),
+                        storeRetry.timeoutMs(),
+                        TimeUnit.MILLISECONDS,
+                        storeRetry.capacity(),
+                        JitteredBackoff.<DeadLetter>of(storeRetry))
+                .uid("varflow-dead-letter-archive")
+                .name("archive and bound dead letters");
     }
 
     /**
      * The store step on its own: {@link StoreArtifactFunction} behind Flink's async operator with
-     * jittered exponential-backoff retries ({@link JitteredBackoff}) and an overall timeout per image;
-     * exhausted retries fail the job. The catalog gives each model's scales for its token maps.
+     * jittered exponential-backoff retries ({@link JitteredBackoff}) and an overall timeout per
+     * image; exhausted retries fail the job. The catalog gives each model's scales for its token
+     * maps.
      */
-    public static SingleOutputStreamOperator<StoredImage> store(DataStream<GeneratedArtifact> artifacts,
-            ObjectStoreConfig objectStore, ModelCatalog catalog, StoreRetryOptions storeRetry) {
-        return AsyncDataStream.unorderedWaitWithRetry(artifacts,
+    public static SingleOutputStreamOperator<StoredImage> store(
+            DataStream<GeneratedArtifact> artifacts,
+            ObjectStoreConfig objectStore,
+            ModelCatalog catalog,
+            StoreRetryOptions storeRetry) {
+        return AsyncDataStream.unorderedWaitWithRetry(
+                        artifacts,
                         new StoreArtifactFunction(objectStore, catalog, storeRetry),
-                        storeRetry.timeoutMs(), TimeUnit.MILLISECONDS, storeRetry.capacity(),
+                        storeRetry.timeoutMs(),
+                        TimeUnit.MILLISECONDS,
+                        storeRetry.capacity(),
                         JitteredBackoff.<StoredImage>of(storeRetry))
-                .uid("varflow-store").name("store objects");
+                .uid("varflow-store")
+                .name("store objects");
     }
 
-    /** How long a completed requestId is remembered unless {@link Builder#optCompletedTtl} says otherwise. */
+    /**
+     * How long a completed requestId is remembered unless {@link Builder#optCompletedTtl} says
+     * otherwise.
+     */
     public static final Duration DEFAULT_COMPLETED_TTL = Duration.ofDays(7);
 
     /** Builder: {@code set*} are required, {@code opt*} have defaults. */
@@ -287,7 +350,9 @@ public final class GenerationFlow {
             return this;
         }
 
-        /** Store dead letters' originals longer than the limit whole in the bucket (default false). */
+        /**
+         * Store dead letters' originals longer than the limit whole in the bucket (default false).
+         */
         public Builder optArchiveDeadLetterOriginals(boolean archive) {
             this.archiveOriginals = archive;
             return this;
@@ -315,7 +380,10 @@ public final class GenerationFlow {
             return this;
         }
 
-        /** How long a requestId is remembered to suppress repeats and duplicate results (default 7 days). */
+        /**
+         * How long a requestId is remembered to suppress repeats and duplicate results (default 7
+         * days).
+         */
         public Builder optCompletedTtl(Duration ttl) {
             this.completedTtl = ttl;
             return this;
@@ -326,11 +394,16 @@ public final class GenerationFlow {
             Objects.requireNonNull(generatorFactory, "setGeneratorFactory is required");
             Objects.requireNonNull(objectStore, "setObjectStore is required");
             if (samplingParallelism < 1 || maxParallelism < samplingParallelism) {
-                throw new IllegalArgumentException("need 1 <= sampling parallelism (" + samplingParallelism
-                        + ") <= max parallelism (" + maxParallelism + ")");
+                throw new IllegalArgumentException(
+                        "need 1 <= sampling parallelism ("
+                                + samplingParallelism
+                                + ") <= max parallelism ("
+                                + maxParallelism
+                                + ")");
             }
             if (completedTtl.isNegative() || completedTtl.isZero()) {
-                throw new IllegalArgumentException("completed TTL must be positive, got " + completedTtl);
+                throw new IllegalArgumentException(
+                        "completed TTL must be positive, got " + completedTtl);
             }
             return new GenerationFlow(this);
         }

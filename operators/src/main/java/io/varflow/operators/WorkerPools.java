@@ -4,7 +4,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Thread pools that operators keep beside their task thread for CPU work (quantizing, encoding). */
+/**
+ * Thread pools that operators keep beside their task thread for CPU work (quantizing, encoding).
+ */
 public final class WorkerPools {
 
     private WorkerPools() {}
@@ -15,10 +17,12 @@ public final class WorkerPools {
      */
     public static ExecutorService perCore(String name) {
         AtomicInteger threads = new AtomicInteger();
-        return Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newFixedThreadPool(
+                Runtime.getRuntime().availableProcessors(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 }

@@ -40,11 +40,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RestartITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     /** Batches generated across all attempts; the crash happens at the 6th. */
     static final AtomicInteger BATCHES = new AtomicInteger();
+
     static final int CRASH_AT = 6;
 
     @Test
@@ -55,40 +60,63 @@ class RestartITCase {
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    Duration.ofMillis(100));
             conf.set(PipelineOptions.GENERIC_TYPES, false);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(2);
             env.enableCheckpointing(150);
 
             List<RawRecord> raw = new ArrayList<>();
             int requests = 24;
             for (int i = 0; i < requests; i++) {
-                String json = "{\"requestId\":\"req-" + i + "\",\"classLabel\":" + (i % 10) + ",\"count\":" + (1 + i % 3)
-                        + ",\"seed\":" + i + "}";
+                String json =
+                        "{\"requestId\":\"req-"
+                                + i
+                                + "\",\"classLabel\":"
+                                + (i % 10)
+                                + ",\"count\":"
+                                + (1 + i % 3)
+                                + ",\"seed\":"
+                                + i
+                                + "}";
                 raw.add(new RawRecord(json.getBytes(StandardCharsets.UTF_8), "requests", 0, i, -1));
             }
-            GenerationFlow.Outputs out = GenerationFlow.builder()
-                    .setCatalog(ModelCatalog.of(List.of(ModelSpec.tiny(2))))
-                    .setGeneratorFactory((spec, subtask) -> new CrashingGenerator())
-                    .setObjectStore(s3.config("restart", ""))
-                    .optBatching(new BatchingOptions(20, 1))
-                    .optStoreRetry(StoreRetryOptions.DEFAULTS)
-                    .optSamplingParallelism(2)
-                    .build()
-                    .apply(env.fromData(raw, TypeInformation.of(RawRecord.class)).setParallelism(1)
-                            .map(new Throttle()).setParallelism(1));
+            GenerationFlow.Outputs out =
+                    GenerationFlow.builder()
+                            .setCatalog(ModelCatalog.of(List.of(ModelSpec.tiny(2))))
+                            .setGeneratorFactory((spec, subtask) -> new CrashingGenerator())
+                            .setObjectStore(s3.config("restart", ""))
+                            .optBatching(new BatchingOptions(20, 1))
+                            .optStoreRetry(StoreRetryOptions.DEFAULTS)
+                            .optSamplingParallelism(2)
+                            .build()
+                            .apply(
+                                    env.fromData(raw, TypeInformation.of(RawRecord.class))
+                                            .setParallelism(1)
+                                            .map(new Throttle())
+                                            .setParallelism(1));
             CloseableIterator<ResultEvent> results = out.results().collectAsync();
             env.execute("restart");
             List<ResultEvent> events = new ArrayList<>();
             results.forEachRemaining(events::add);
             results.close();
 
-            assertThat(BATCHES.get()).as("the job crashed once and went on").isGreaterThan(CRASH_AT);
-            Map<String, Long> perRequest = events.stream()
-                    .collect(Collectors.groupingBy(ResultEvent::requestId, Collectors.counting()));
-            assertThat(perRequest).hasSize(requests).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
-            assertThat(s3.keys("restart")).as("replayed writes replaced objects instead of adding any")
+            assertThat(BATCHES.get())
+                    .as("the job crashed once and went on")
+                    .isGreaterThan(CRASH_AT);
+            Map<String, Long> perRequest =
+                    events.stream()
+                            .collect(
+                                    Collectors.groupingBy(
+                                            ResultEvent::requestId, Collectors.counting()));
+            assertThat(perRequest)
+                    .hasSize(requests)
+                    .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
+            assertThat(s3.keys("restart"))
+                    .as("replayed writes replaced objects instead of adding any")
                     .hasSize(2 * 48);
             for (ResultEvent event : events) {
                 assertThat(event.status()).isEqualTo(ResultEvent.Status.SUCCEEDED);
@@ -131,7 +159,8 @@ class RestartITCase {
                 int[][] tokens = new int[pn.length][];
                 for (int s = 0; s < pn.length; s++) {
                     tokens[s] = new int[pn[s] * pn[s]];
-                    java.util.Arrays.fill(tokens[s], (int) Math.floorMod(task.seed(), config.vocabSize()));
+                    java.util.Arrays.fill(
+                            tokens[s], (int) Math.floorMod(task.seed(), config.vocabSize()));
                 }
                 float[] pixels = new float[3 * config.imageSize() * config.imageSize()];
                 java.util.Arrays.fill(pixels, task.label() / 10f);

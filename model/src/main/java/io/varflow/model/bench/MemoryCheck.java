@@ -12,11 +12,20 @@ import java.util.Locale;
  *
  * @param measuredBatchBytes peak RSS during the batches minus RSS before them; negative if unknown
  */
-public record MemoryCheck(ModelConfig config, Precision precision, int batch, long estimatedPerImage,
+public record MemoryCheck(
+        ModelConfig config,
+        Precision precision,
+        int batch,
+        long estimatedPerImage,
         long measuredBatchBytes) {
 
-    static MemoryCheck of(ModelConfig config, Precision precision, int batch, long measuredBatchBytes) {
-        return new MemoryCheck(config, precision, batch, MemoryEstimate.bytesPerImage(config, precision),
+    static MemoryCheck of(
+            ModelConfig config, Precision precision, int batch, long measuredBatchBytes) {
+        return new MemoryCheck(
+                config,
+                precision,
+                batch,
+                MemoryEstimate.bytesPerImage(config, precision),
                 measuredBatchBytes);
     }
 
@@ -33,9 +42,13 @@ public record MemoryCheck(ModelConfig config, Precision precision, int batch, lo
         if (measuredBatchBytes < 0) {
             return "";
         }
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "estimate    %.1f MiB per image (MemoryEstimate) vs measured %.1f MiB per image (peak RSS growth"
                         + " over the loaded model, less JVM heap growth, / %d): ratio %.2f%n",
-                estimatedPerImage / 1048576.0, measuredPerImage() / 1048576.0, batch, ratio());
+                estimatedPerImage / 1048576.0,
+                measuredPerImage() / 1048576.0,
+                batch,
+                ratio());
     }
 }

@@ -15,7 +15,10 @@ final class ProcessMemory {
         return statusKiB("VmRSS:") * 1024;
     }
 
-    /** Peak resident set size of the process so far (the kernel's high-water mark), in bytes; -1 if unknown. */
+    /**
+     * Peak resident set size of the process so far (the kernel's high-water mark), in bytes; -1 if
+     * unknown.
+     */
     static long peakResidentBytes() {
         return statusKiB("VmHWM:") * 1024;
     }
@@ -30,7 +33,8 @@ final class ProcessMemory {
 
     /** CPU time of the whole process (every thread), in nanoseconds; -1 if the JVM cannot tell. */
     static long cpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }
         return -1;

@@ -24,7 +24,8 @@ public final class BundledFiles {
     private BundledFiles() {}
 
     /**
-     * The file holding classpath resource {@code name} (no leading slash, e.g. {@code varflow/tiny/var.pth}).
+     * The file holding classpath resource {@code name} (no leading slash, e.g. {@code
+     * varflow/tiny/var.pth}).
      *
      * @throws IllegalArgumentException when no such resource exists
      */
@@ -54,7 +55,8 @@ public final class BundledFiles {
             dir.toFile().deleteOnExit();
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy classpath resource '" + resource + "' to a temp file", e);
+            throw new UncheckedIOException(
+                    "cannot copy classpath resource '" + resource + "' to a temp file", e);
         }
     }
 }

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
-/** Bounds-checked random access to the bytes of a checkpoint: a memory-mapped file or a byte array. */
+/**
+ * Bounds-checked random access to the bytes of a checkpoint: a memory-mapped file or a byte array.
+ */
 interface ByteSource extends AutoCloseable {
 
     /** The file (or a descriptive pseudo path) for error messages. */
@@ -12,7 +14,9 @@ interface ByteSource extends AutoCloseable {
 
     long size();
 
-    /** A little-endian view of {@code length} bytes at {@code offset}, valid until {@link #close()}. */
+    /**
+     * A little-endian view of {@code length} bytes at {@code offset}, valid until {@link #close()}.
+     */
     ByteBuffer map(long offset, long length, String what) throws CheckpointException;
 
     /** A little-endian copy-or-view of a small region (headers). */
@@ -38,10 +42,19 @@ interface ByteSource extends AutoCloseable {
             }
 
             @Override
-            public ByteBuffer map(long offset, long length, String what) throws CheckpointException {
+            public ByteBuffer map(long offset, long length, String what)
+                    throws CheckpointException {
                 if (offset < 0 || length < 0 || offset + length > bytes.length) {
-                    throw new CheckpointException(label, what + " lies past the end of the data (bytes " + offset
-                            + ".." + (offset + length) + " of " + bytes.length + "): truncated or corrupt");
+                    throw new CheckpointException(
+                            label,
+                            what
+                                    + " lies past the end of the data (bytes "
+                                    + offset
+                                    + ".."
+                                    + (offset + length)
+                                    + " of "
+                                    + bytes.length
+                                    + "): truncated or corrupt");
                 }
                 return all.slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
             }

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Opens checkpoint files: PyTorch {@code torch.save} zip archives (the published {@code .pth} files)
- * and safetensors files, told apart by their first bytes, not by the file name. Tensors are
+ * Opens checkpoint files: PyTorch {@code torch.save} zip archives (the published {@code .pth}
+ * files) and safetensors files, told apart by their first bytes, not by the file name. Tensors are
  * memory-mapped, so opening an 8 GB checkpoint costs almost no heap.
  */
 public final class Checkpoints {
@@ -16,8 +16,20 @@ public final class Checkpoints {
 
     /** Pickled magic number 0x1950a86a20f9469cfc6c that starts a legacy (pre-1.6) torch file. */
     private static final byte[] LEGACY_TORCH_MAGIC = {
-        (byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
-        (byte) 0xa8, 0x50, 0x19
+        (byte) 0x80,
+        0x02,
+        (byte) 0x8a,
+        0x0a,
+        0x6c,
+        (byte) 0xfc,
+        (byte) 0x9c,
+        0x46,
+        (byte) 0xf9,
+        0x20,
+        0x6a,
+        (byte) 0xa8,
+        0x50,
+        0x19
     };
 
     private Checkpoints() {}
@@ -39,13 +51,16 @@ public final class Checkpoints {
                 return TorchZipStateDict.open(file);
             }
             if (startsWith(head, LEGACY_TORCH_MAGIC)) {
-                throw new CheckpointException(path, "legacy (non-zip) torch.save format is not supported; re-save it "
-                        + "with torch >= 1.6 (torch.save(torch.load(f), f2)) or convert it to safetensors");
+                throw new CheckpointException(
+                        path,
+                        "legacy (non-zip) torch.save format is not supported; re-save it "
+                                + "with torch >= 1.6 (torch.save(torch.load(f), f2)) or convert it to safetensors");
             }
             if (SafetensorsStateDict.looksLike(head, file.size())) {
                 return SafetensorsStateDict.open(file);
             }
-            throw new CheckpointException(path, "not a checkpoint: neither a PyTorch zip (.pth) nor a safetensors file");
+            throw new CheckpointException(
+                    path, "not a checkpoint: neither a PyTorch zip (.pth) nor a safetensors file");
         } catch (CheckpointException | RuntimeException e) {
             file.close();
             throw e;
@@ -67,7 +82,9 @@ public final class Checkpoints {
 
     /** The {@code __metadata__} of a safetensors state dict, or an empty map for other formats. */
     public static Map<String, String> metadata(StateDict stateDict) {
-        return stateDict instanceof SafetensorsStateDict safetensors ? safetensors.metadata() : Map.of();
+        return stateDict instanceof SafetensorsStateDict safetensors
+                ? safetensors.metadata()
+                : Map.of();
     }
 
     private static boolean startsWith(ByteBuffer head, byte[] magic) {

@@ -43,11 +43,20 @@ final class MappedFile implements ByteSource {
     @Override
     public ByteBuffer map(long offset, long length, String what) throws CheckpointException {
         if (offset < 0 || length < 0 || offset + length > size) {
-            throw new CheckpointException(path, what + " lies past the end of the file (bytes " + offset + ".."
-                    + (offset + length) + " of a " + size + "-byte file): the file is truncated or corrupt");
+            throw new CheckpointException(
+                    path,
+                    what
+                            + " lies past the end of the file (bytes "
+                            + offset
+                            + ".."
+                            + (offset + length)
+                            + " of a "
+                            + size
+                            + "-byte file): the file is truncated or corrupt");
         }
         if (length > Integer.MAX_VALUE) {
-            throw new CheckpointException(path, what + " is " + length + " bytes; regions over 2 GiB are not supported");
+            throw new CheckpointException(
+                    path, what + " is " + length + " bytes; regions over 2 GiB are not supported");
         }
         if (length == 0) {
             return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
@@ -64,8 +73,16 @@ final class MappedFile implements ByteSource {
     @Override
     public ByteBuffer read(long offset, int length, String what) throws CheckpointException {
         if (offset < 0 || length < 0 || offset + length > size) {
-            throw new CheckpointException(path, what + " lies past the end of the file (bytes " + offset + ".."
-                    + (offset + length) + " of a " + size + "-byte file): the file is truncated or corrupt");
+            throw new CheckpointException(
+                    path,
+                    what
+                            + " lies past the end of the file (bytes "
+                            + offset
+                            + ".."
+                            + (offset + length)
+                            + " of a "
+                            + size
+                            + "-byte file): the file is truncated or corrupt");
         }
         ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         try {

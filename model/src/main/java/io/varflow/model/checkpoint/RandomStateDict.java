@@ -14,15 +14,19 @@ import java.util.List;
  *
  * <p>Values keep activations of a forward pass finite and O(1), in the spirit of PyTorch's default
  * initialisation:
+ *
  * <ul>
- *   <li>Linear/conv weights: uniform with standard deviation {@code 1/sqrt(fan_in)}
- *       ({@code fan_in} = product of all but the first dimension);
+ *   <li>Linear/conv weights: uniform with standard deviation {@code 1/sqrt(fan_in)} ({@code fan_in}
+ *       = product of all but the first dimension);
  *   <li>embeddings and position tables ({@code pos_start}, {@code pos_1LC}, {@code class_emb},
- *       {@code lvl_embed}, the codebook): standard deviation 0.02; {@code ada_gss}: {@code 1/sqrt(C)};
- *   <li>GroupNorm weights 1, all biases 0 ({@code q_bias}, {@code v_bias}, {@code zero_k_bias} too);
- *   <li>{@code scale_mul_1H11} = ln 4 (the official init); {@code lvl_1L} and
- *       {@code attn_bias_for_masking} hold their real values (scale index, block-causal 0/-inf mask).
+ *       {@code lvl_embed}, the codebook): standard deviation 0.02; {@code ada_gss}: {@code
+ *       1/sqrt(C)};
+ *   <li>GroupNorm weights 1, all biases 0 ({@code q_bias}, {@code v_bias}, {@code zero_k_bias}
+ *       too);
+ *   <li>{@code scale_mul_1H11} = ln 4 (the official init); {@code lvl_1L} and {@code
+ *       attn_bias_for_masking} hold their real values (scale index, block-causal 0/-inf mask).
  * </ul>
+ *
  * Uniform noise with the stated standard deviation (half-width {@code std * sqrt(3)}) is used
  * instead of Gaussian because it is several times faster to generate (d30 has 2 billion weights).
  */
@@ -105,8 +109,10 @@ public final class RandomStateDict implements StateDict {
             java.util.Arrays.fill(values, 1f);
         } else if (key.endsWith("ada_gss")) {
             uniform(key, values, (float) (1 / Math.sqrt(shape[shape.length - 1])));
-        } else if (key.startsWith("pos_") || key.endsWith("_emb.weight") || key.endsWith("embed.weight")
-                && !key.equals("word_embed.weight") || key.equals("quantize.embedding.weight")) {
+        } else if (key.startsWith("pos_")
+                || key.endsWith("_emb.weight")
+                || key.endsWith("embed.weight") && !key.equals("word_embed.weight")
+                || key.equals("quantize.embedding.weight")) {
             uniform(key, values, EMBEDDING_STD);
         } else {
             long fanIn = 1;
@@ -118,11 +124,17 @@ public final class RandomStateDict implements StateDict {
     }
 
     private static boolean isNormWeight(String key) {
-        return key.endsWith(".weight") && (key.contains(".norm1.") || key.contains(".norm2.")
-                || key.contains(".norm.") || key.contains("norm_out."));
+        return key.endsWith(".weight")
+                && (key.contains(".norm1.")
+                        || key.contains(".norm2.")
+                        || key.contains(".norm.")
+                        || key.contains("norm_out."));
     }
 
-    /** Fills with uniform noise of standard deviation {@code std}, from a SplitMix64 stream of (seed, key). */
+    /**
+     * Fills with uniform noise of standard deviation {@code std}, from a SplitMix64 stream of
+     * (seed, key).
+     */
     private void uniform(String key, float[] values, float std) {
         long state = mix(seed ^ mix(key.hashCode() * 0x9E3779B97F4A7C15L + key.length()));
         float halfWidth = std * (float) Math.sqrt(3.0);
@@ -148,7 +160,8 @@ public final class RandomStateDict implements StateDict {
         int[] levels = new int[config.totalTokens()];
         for (int si = 0; si < config.numScales(); si++) {
             int pn = config.patchNums().get(si);
-            java.util.Arrays.fill(levels, config.tokenOffset(si), config.tokenOffset(si) + pn * pn, si);
+            java.util.Arrays.fill(
+                    levels, config.tokenOffset(si), config.tokenOffset(si) + pn * pn, si);
         }
         return levels;
     }

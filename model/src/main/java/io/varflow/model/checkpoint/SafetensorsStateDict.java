@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * A state dict read from a safetensors file: an 8-byte little-endian header length, a JSON header
- * ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}), then the tensor
- * bytes. Each tensor is memory-mapped on first use.
+ * ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}), then the
+ * tensor bytes. Each tensor is memory-mapped on first use.
  */
 final class SafetensorsStateDict implements StateDict {
 
@@ -32,7 +32,11 @@ final class SafetensorsStateDict implements StateDict {
     private final Map<String, Slot> slots;
     private final Map<String, String> metadata;
 
-    private SafetensorsStateDict(ByteSource file, long dataStart, Map<String, Slot> slots, Map<String, String> metadata) {
+    private SafetensorsStateDict(
+            ByteSource file,
+            long dataStart,
+            Map<String, Slot> slots,
+            Map<String, String> metadata) {
         this.file = file;
         this.dataStart = dataStart;
         this.slots = slots;
@@ -52,15 +56,21 @@ final class SafetensorsStateDict implements StateDict {
         ByteBuffer lengthBytes = file.read(0, 8, "safetensors header length");
         long headerLength = lengthBytes.getLong(0);
         if (headerLength < 2 || headerLength > MAX_HEADER || 8 + headerLength > file.size()) {
-            throw new CheckpointException(file.path(), "safetensors header of " + headerLength
-                    + " bytes does not fit the " + file.size() + "-byte file: the file is truncated or corrupt");
+            throw new CheckpointException(
+                    file.path(),
+                    "safetensors header of "
+                            + headerLength
+                            + " bytes does not fit the "
+                            + file.size()
+                            + "-byte file: the file is truncated or corrupt");
         }
         ByteBuffer headerBytes = file.read(8, (int) headerLength, "safetensors header");
         JsonNode header;
         try {
             header = JSON.readTree(StandardCharsets.UTF_8.decode(headerBytes).toString());
         } catch (IOException e) {
-            throw new CheckpointException(file.path(), "safetensors header is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    file.path(), "safetensors header is not valid JSON: " + e.getMessage(), e);
         }
         if (header == null || !header.isObject()) {
             throw new CheckpointException(file.path(), "safetensors header is not a JSON object");
@@ -74,14 +84,17 @@ final class SafetensorsStateDict implements StateDict {
             String key = field.getKey();
             JsonNode node = field.getValue();
             if (key.equals("__metadata__")) {
-                node.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                node.fields()
+                        .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             TensorDType dtype = dtypeOf(file.path(), key, node.path("dtype").asText());
             JsonNode shapeNode = node.path("shape");
             JsonNode offsets = node.path("data_offsets");
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-                throw new CheckpointException(file.path(), "key '" + key + "': safetensors entry lacks shape or data_offsets");
+                throw new CheckpointException(
+                        file.path(),
+                        "key '" + key + "': safetensors entry lacks shape or data_offsets");
             }
             long[] shape = new long[shapeNode.size()];
             for (int i = 0; i < shape.length; i++) {
@@ -90,25 +103,45 @@ final class SafetensorsStateDict implements StateDict {
             long begin = offsets.get(0).asLong();
             long end = offsets.get(1).asLong();
             if (end - begin != TensorData.numel(shape) * dtype.bytes() || begin < 0) {
-                throw new CheckpointException(file.path(), "key '" + key + "': data_offsets [" + begin + ", " + end
-                        + "] do not match shape " + Arrays.toString(shape) + " of " + dtype);
+                throw new CheckpointException(
+                        file.path(),
+                        "key '"
+                                + key
+                                + "': data_offsets ["
+                                + begin
+                                + ", "
+                                + end
+                                + "] do not match shape "
+                                + Arrays.toString(shape)
+                                + " of "
+                                + dtype);
             }
             if (end > dataSize) {
-                throw new CheckpointException(file.path(), "key '" + key + "': data (bytes " + begin + ".." + end
-                        + " of the data section) lies past the end of the file: the file is truncated");
+                throw new CheckpointException(
+                        file.path(),
+                        "key '"
+                                + key
+                                + "': data (bytes "
+                                + begin
+                                + ".."
+                                + end
+                                + " of the data section) lies past the end of the file: the file is truncated");
             }
             slots.put(key, new Slot(dtype, shape, begin, end));
         }
-        return new SafetensorsStateDict(file, dataStart, slots, Collections.unmodifiableMap(metadata));
+        return new SafetensorsStateDict(
+                file, dataStart, slots, Collections.unmodifiableMap(metadata));
     }
 
-    private static TensorDType dtypeOf(Path path, String key, String name) throws CheckpointException {
+    private static TensorDType dtypeOf(Path path, String key, String name)
+            throws CheckpointException {
         for (TensorDType dtype : TensorDType.values()) {
             if (dtype.safetensorsName().equals(name)) {
                 return dtype;
             }
         }
-        throw new CheckpointException(path, "key '" + key + "': unknown safetensors dtype '" + name + "'");
+        throw new CheckpointException(
+                path, "key '" + key + "': unknown safetensors dtype '" + name + "'");
     }
 
     /** The {@code __metadata__} string map of the header (empty when absent). */
@@ -137,7 +170,11 @@ final class SafetensorsStateDict implements StateDict {
         if (slot == null) {
             throw new CheckpointException(file.path(), "key '" + key + "' is missing");
         }
-        ByteBuffer data = file.map(dataStart + slot.begin(), slot.end() - slot.begin(), "tensor '" + key + "'");
+        ByteBuffer data =
+                file.map(
+                        dataStart + slot.begin(),
+                        slot.end() - slot.begin(),
+                        "tensor '" + key + "'");
         return new TensorData(key, slot.dtype(), slot.shape(), data);
     }
 

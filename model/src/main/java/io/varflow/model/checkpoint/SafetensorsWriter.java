@@ -28,10 +28,12 @@ public final class SafetensorsWriter {
 
     private SafetensorsWriter() {}
 
-    public static void write(Collection<TensorData> tensors, Map<String, String> metadata, OutputStream out)
+    public static void write(
+            Collection<TensorData> tensors, Map<String, String> metadata, OutputStream out)
             throws IOException {
         byte[] header = header(tensors, metadata);
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        ByteBuffer length =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
         out.write(length.array());
         out.write(header);
         WritableByteChannel channel = Channels.newChannel(out);
@@ -54,9 +56,11 @@ public final class SafetensorsWriter {
         return out.toByteArray();
     }
 
-    public static void write(Collection<TensorData> tensors, Map<String, String> metadata, Path file)
+    public static void write(
+            Collection<TensorData> tensors, Map<String, String> metadata, Path file)
             throws IOException {
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+        try (OutputStream out =
+                new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             write(tensors, metadata, out);
         }
     }
@@ -70,7 +74,8 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (TensorData tensor : tensors) {
             if (tensor.key().equals("__metadata__") || root.has(tensor.key())) {
-                throw new IllegalArgumentException("duplicate or reserved tensor name '" + tensor.key() + "'");
+                throw new IllegalArgumentException(
+                        "duplicate or reserved tensor name '" + tensor.key() + "'");
             }
             ObjectNode node = root.putObject(tensor.key());
             node.put("dtype", tensor.dtype().safetensorsName());

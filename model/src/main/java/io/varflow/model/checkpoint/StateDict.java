@@ -9,7 +9,9 @@ import java.util.List;
  */
 public interface StateDict extends AutoCloseable {
 
-    /** The file this state dict was read from, for error messages; may be a descriptive pseudo path. */
+    /**
+     * The file this state dict was read from, for error messages; may be a descriptive pseudo path.
+     */
     Path source();
 
     /** Keys in checkpoint order. */

@@ -14,14 +14,17 @@ import java.util.stream.Collectors;
  * The keys, shapes and element kinds a VQVAE or VAR state dict must have for a {@link ModelConfig},
  * in the order the official PyTorch modules list them (own parameters, own buffers, then children).
  * {@link #verify(StateDict)} checks a checkpoint against it before any weight is loaded, so a
- * checkpoint of another model fails with one clear message instead of a shape error deep in a layer.
+ * checkpoint of another model fails with one clear message instead of a shape error deep in a
+ * layer.
  */
 public final class StateDictLayout {
 
     /** Keys a checkpoint may hold in any shape, or omit: the official loader rebuilds them. */
     public static final String EMA_VOCAB_HIT = "quantize.ema_vocab_hit_SV";
 
-    /** Element kind of an entry: floating-point weights in any float dtype, or int64 index buffers. */
+    /**
+     * Element kind of an entry: floating-point weights in any float dtype, or int64 index buffers.
+     */
     public enum Kind {
         FLOAT,
         INT64;
@@ -67,7 +70,9 @@ public final class StateDictLayout {
         this.entries = Collections.unmodifiableMap(entries);
     }
 
-    /** Layout of the VQVAE described by {@code config} ({@code vae_ch160v4096z32} for the presets). */
+    /**
+     * Layout of the VQVAE described by {@code config} ({@code vae_ch160v4096z32} for the presets).
+     */
     public static StateDictLayout vqvae(ModelConfig config) {
         Builder b = new Builder();
         int ch = config.ch();
@@ -128,7 +133,13 @@ public final class StateDictLayout {
         b.conv("decoder.conv_out", 3, ch * mult.get(0), 3);
 
         // Quantizer: ema buffer, Phi convs (shared, partially shared), codebook.
-        b.add(new Entry(EMA_VOCAB_HIT, new long[] {config.numScales(), config.vocabSize()}, Kind.FLOAT, true, true));
+        b.add(
+                new Entry(
+                        EMA_VOCAB_HIT,
+                        new long[] {config.numScales(), config.vocabSize()},
+                        Kind.FLOAT,
+                        true,
+                        true));
         if (Math.abs(config.quantResi()) > 1e-6) {
             if (config.shareQuantResi() == 1) {
                 b.conv("quantize.quant_resi.qresi", z, z, 3);
@@ -144,7 +155,10 @@ public final class StateDictLayout {
         return new StateDictLayout("vqvae(" + config.name() + ")", config, b.entries);
     }
 
-    /** Layout of the VAR transformer described by {@code config}, with or without {@code shared_aln}. */
+    /**
+     * Layout of the VAR transformer described by {@code config}, with or without {@code
+     * shared_aln}.
+     */
     public static StateDictLayout var(ModelConfig config) {
         Builder b = new Builder();
         long c = config.embedDim();
@@ -152,7 +166,13 @@ public final class StateDictLayout {
         b.param("pos_start", 1, 1, c);
         b.param("pos_1LC", 1, tokens, c);
         b.add(new Entry("lvl_1L", new long[] {1, tokens}, Kind.INT64, true, false));
-        b.add(new Entry("attn_bias_for_masking", new long[] {1, 1, tokens, tokens}, Kind.FLOAT, true, false));
+        b.add(
+                new Entry(
+                        "attn_bias_for_masking",
+                        new long[] {1, 1, tokens, tokens},
+                        Kind.FLOAT,
+                        true,
+                        false));
         b.linear("word_embed", c, config.zChannels());
         b.param("class_emb.weight", config.numClasses() + 1, c);
         b.param("lvl_embed.weight", config.numScales(), c);
@@ -223,36 +243,75 @@ public final class StateDictLayout {
      * Checks that {@code stateDict} has exactly this layout: every expected key present with its
      * shape and element kind, and no other key. Keys marked {@code anyShape} are not checked.
      *
-     * @throws CheckpointException naming the file and the first offending key, with expected and actual
+     * @throws CheckpointException naming the file and the first offending key, with expected and
+     *     actual
      */
     public void verify(StateDict stateDict) throws CheckpointException {
         Path file = stateDict.source();
-        List<String> unexpected = stateDict.keys().stream().filter(k -> !entries.containsKey(k))
-                .collect(Collectors.toList());
+        List<String> unexpected =
+                stateDict.keys().stream()
+                        .filter(k -> !entries.containsKey(k))
+                        .collect(Collectors.toList());
         for (Entry entry : entries.values()) {
             if (entry.anyShape()) {
                 continue;
             }
             if (!stateDict.contains(entry.key())) {
-                String hint = unexpected.isEmpty() ? "" : " (the checkpoint has unexpected key '" + unexpected.get(0)
-                        + "' instead?)";
-                throw new CheckpointException(file, "key '" + entry.key() + "' expected by " + name + " with shape "
-                        + Arrays.toString(entry.shape()) + " is missing" + hint);
+                String hint =
+                        unexpected.isEmpty()
+                                ? ""
+                                : " (the checkpoint has unexpected key '"
+                                        + unexpected.get(0)
+                                        + "' instead?)";
+                throw new CheckpointException(
+                        file,
+                        "key '"
+                                + entry.key()
+                                + "' expected by "
+                                + name
+                                + " with shape "
+                                + Arrays.toString(entry.shape())
+                                + " is missing"
+                                + hint);
             }
             TensorData tensor = stateDict.get(entry.key());
             if (!Arrays.equals(tensor.shape(), entry.shape())) {
-                throw new CheckpointException(file, "key '" + entry.key() + "': " + name + " expects shape "
-                        + Arrays.toString(entry.shape()) + " but the checkpoint has " + Arrays.toString(tensor.shape()));
+                throw new CheckpointException(
+                        file,
+                        "key '"
+                                + entry.key()
+                                + "': "
+                                + name
+                                + " expects shape "
+                                + Arrays.toString(entry.shape())
+                                + " but the checkpoint has "
+                                + Arrays.toString(tensor.shape()));
             }
             if (!entry.kind().accepts(tensor.dtype())) {
-                throw new CheckpointException(file, "key '" + entry.key() + "': " + name + " expects "
-                        + (entry.kind() == Kind.FLOAT ? "a floating-point tensor" : "an int64 tensor")
-                        + " but the checkpoint has " + tensor.dtype());
+                throw new CheckpointException(
+                        file,
+                        "key '"
+                                + entry.key()
+                                + "': "
+                                + name
+                                + " expects "
+                                + (entry.kind() == Kind.FLOAT
+                                        ? "a floating-point tensor"
+                                        : "an int64 tensor")
+                                + " but the checkpoint has "
+                                + tensor.dtype());
             }
         }
         if (!unexpected.isEmpty()) {
-            throw new CheckpointException(file, "key '" + unexpected.get(0) + "' is not part of " + name + " ("
-                    + unexpected.size() + " unexpected key(s)): is this the right checkpoint for the config?");
+            throw new CheckpointException(
+                    file,
+                    "key '"
+                            + unexpected.get(0)
+                            + "' is not part of "
+                            + name
+                            + " ("
+                            + unexpected.size()
+                            + " unexpected key(s)): is this the right checkpoint for the config?");
         }
     }
 

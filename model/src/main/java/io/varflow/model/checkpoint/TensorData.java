@@ -16,8 +16,17 @@ public record TensorData(String key, TensorDType dtype, long[] shape, ByteBuffer
         data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long expected = numel(shape) * dtype.bytes();
         if (data.remaining() != expected) {
-            throw new IllegalArgumentException(key + ": " + data.remaining() + " bytes for shape "
-                    + Arrays.toString(shape) + " of " + dtype + " (expected " + expected + ")");
+            throw new IllegalArgumentException(
+                    key
+                            + ": "
+                            + data.remaining()
+                            + " bytes for shape "
+                            + Arrays.toString(shape)
+                            + " of "
+                            + dtype
+                            + " (expected "
+                            + expected
+                            + ")");
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.Map;
 /**
  * A restricted pickle interpreter for the {@code data.pkl} record of a {@code torch.save} zip
  * checkpoint. It executes no code: the only callables it knows are the handful PyTorch uses to
- * rebuild a state dict ({@code OrderedDict}, {@code _rebuild_tensor_v2}, {@code _rebuild_parameter});
- * anything else becomes an inert {@link Call} value. Supports the protocol 2 opcodes
- * {@code torch.save} writes and the protocol 4/5 ones a re-saved file may contain.
+ * rebuild a state dict ({@code OrderedDict}, {@code _rebuild_tensor_v2}, {@code
+ * _rebuild_parameter}); anything else becomes an inert {@link Call} value. Supports the protocol 2
+ * opcodes {@code torch.save} writes and the protocol 4/5 ones a re-saved file may contain.
  */
 final class TorchPickle {
 
@@ -32,7 +32,9 @@ final class TorchPickle {
     /** An unknown callable applied to arguments; kept only so that errors can describe it. */
     record Call(Global callable, Object args) {}
 
-    /** A persistent-id storage reference: {@code ('storage', torch.XStorage, key, location, numel)}. */
+    /**
+     * A persistent-id storage reference: {@code ('storage', torch.XStorage, key, location, numel)}.
+     */
     record StorageRef(String typeName, TensorDType dtype, String key, long numel) {}
 
     /** The arguments of {@code _rebuild_tensor_v2}: a view of a storage. */
@@ -42,12 +44,13 @@ final class TorchPickle {
     record Tuple(List<Object> items) {}
 
     private static final Object MARK = new Object();
-    private static final Object NONE = new Object() {
-        @Override
-        public String toString() {
-            return "None";
-        }
-    };
+    private static final Object NONE =
+            new Object() {
+                @Override
+                public String toString() {
+                    return "None";
+                }
+            };
 
     private final Path file;
     private final ByteBuffer in;
@@ -65,7 +68,8 @@ final class TorchPickle {
         try {
             return new TorchPickle(file, bytes).run();
         } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
-            throw new CheckpointException(file, "data.pkl ends in the middle of a pickle opcode: the file is corrupt", e);
+            throw new CheckpointException(
+                    file, "data.pkl ends in the middle of a pickle opcode: the file is corrupt", e);
         }
     }
 
@@ -80,7 +84,8 @@ final class TorchPickle {
             int op = in.get() & 0xFF;
             switch (op) {
                 case 0x80 -> in.get(); // PROTO
-                case 0x95 -> in.getLong(); // FRAME: frames need no special handling in a whole-buffer reader
+                case 0x95 -> in.getLong(); // FRAME: frames need no special handling in a
+                // whole-buffer reader
                 case '.' -> { // STOP
                     return pop();
                 }
@@ -127,7 +132,8 @@ final class TorchPickle {
                     Object callable = pop();
                     push(reduce(callable, args, position));
                 }
-                case 'b' -> { // BUILD: state of OrderedDict (_metadata) or of unknown objects is irrelevant here
+                case 'b' -> { // BUILD: state of OrderedDict (_metadata) or of unknown objects is
+                    // irrelevant here
                     pop();
                 }
                 case 'Q' -> push(persistentLoad(pop(), position)); // BINPERSID
@@ -146,15 +152,22 @@ final class TorchPickle {
                 case 0x8d -> push(readUtf8(Math.toIntExact(in.getLong()))); // BINUNICODE8
                 case 'C' -> push(readBytes(in.get() & 0xFF)); // SHORT_BINBYTES
                 case 'B' -> push(readBytes(in.getInt())); // BINBYTES
-                case 'G' -> push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); // BINFLOAT is big-endian
+                case 'G' ->
+                        push(in.order(ByteOrder.BIG_ENDIAN).getDouble()); // BINFLOAT is big-endian
                 case 'N' -> push(NONE); // NONE
                 case 0x88 -> push(Boolean.TRUE); // NEWTRUE
                 case 0x89 -> push(Boolean.FALSE); // NEWFALSE
                 case '0' -> pop(); // POP
                 case '2' -> push(peek()); // DUP
                 case '1' -> popMark(); // POP_MARK
-                default -> throw new CheckpointException(file, "unsupported pickle opcode " + opcodeName(op)
-                        + " at offset " + position + " of data.pkl");
+                default ->
+                        throw new CheckpointException(
+                                file,
+                                "unsupported pickle opcode "
+                                        + opcodeName(op)
+                                        + " at offset "
+                                        + position
+                                        + " of data.pkl");
             }
             in.order(ByteOrder.LITTLE_ENDIAN);
         }
@@ -162,7 +175,8 @@ final class TorchPickle {
 
     private Object reduce(Object callable, Object args, int position) throws CheckpointException {
         if (!(callable instanceof Global global)) {
-            throw new CheckpointException(file, "pickle REDUCE at offset " + position + " applies a non-callable");
+            throw new CheckpointException(
+                    file, "pickle REDUCE at offset " + position + " applies a non-callable");
         }
         List<Object> a = args instanceof Tuple t ? t.items() : List.of();
         String name = global.toString();
@@ -172,7 +186,8 @@ final class TorchPickle {
             case "torch._utils._rebuild_tensor_v2":
             case "torch._utils._rebuild_tensor":
                 if (a.size() < 4 || !(a.get(0) instanceof StorageRef storage)) {
-                    throw new CheckpointException(file, name + " at offset " + position + " has unexpected arguments");
+                    throw new CheckpointException(
+                            file, name + " at offset " + position + " has unexpected arguments");
                 }
                 return new TensorRef(storage, (Long) a.get(1), longs(a.get(2)), longs(a.get(3)));
             case "torch._utils._rebuild_parameter":
@@ -184,18 +199,23 @@ final class TorchPickle {
     }
 
     private Object persistentLoad(Object pid, int position) throws CheckpointException {
-        if (!(pid instanceof Tuple t) || t.items().size() < 5 || !"storage".equals(t.items().get(0))) {
-            throw new CheckpointException(file, "unsupported persistent id at offset " + position + " of data.pkl");
+        if (!(pid instanceof Tuple t)
+                || t.items().size() < 5
+                || !"storage".equals(t.items().get(0))) {
+            throw new CheckpointException(
+                    file, "unsupported persistent id at offset " + position + " of data.pkl");
         }
         List<Object> items = t.items();
-        String typeName = items.get(1) instanceof Global g ? g.name() : String.valueOf(items.get(1));
+        String typeName =
+                items.get(1) instanceof Global g ? g.name() : String.valueOf(items.get(1));
         TensorDType dtype = null;
         for (TensorDType candidate : TensorDType.values()) {
             if (candidate.torchStorageName().equals(typeName)) {
                 dtype = candidate;
             }
         }
-        return new StorageRef(items.get(1).toString(), dtype, String.valueOf(items.get(2)), (Long) items.get(4));
+        return new StorageRef(
+                items.get(1).toString(), dtype, String.valueOf(items.get(2)), (Long) items.get(4));
     }
 
     private static long[] longs(Object tuple) {
@@ -209,8 +229,13 @@ final class TorchPickle {
 
     private Object memoGet(int index, int position) throws CheckpointException {
         if (!memo.containsKey(index)) {
-            throw new CheckpointException(file, "pickle memo entry " + index + " read at offset " + position
-                    + " was never stored: data.pkl is corrupt");
+            throw new CheckpointException(
+                    file,
+                    "pickle memo entry "
+                            + index
+                            + " read at offset "
+                            + position
+                            + " was never stored: data.pkl is corrupt");
         }
         return memo.get(index);
     }
@@ -220,7 +245,8 @@ final class TorchPickle {
         if (target instanceof List<?> list) {
             return (List<Object>) list;
         }
-        throw new CheckpointException(file, "pickle APPEND at offset " + position + " on a non-list");
+        throw new CheckpointException(
+                file, "pickle APPEND at offset " + position + " on a non-list");
     }
 
     @SuppressWarnings("unchecked")
@@ -228,7 +254,8 @@ final class TorchPickle {
         if (target instanceof Map<?, ?> map) {
             return (Map<Object, Object>) map;
         }
-        throw new CheckpointException(file, "pickle SETITEM at offset " + position + " on a non-dict");
+        throw new CheckpointException(
+                file, "pickle SETITEM at offset " + position + " on a non-dict");
     }
 
     private static void putAll(Map<Object, Object> dict, List<Object> items) {
@@ -243,21 +270,24 @@ final class TorchPickle {
 
     private Object pop() throws CheckpointException {
         if (stack.isEmpty()) {
-            throw new CheckpointException(file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
+            throw new CheckpointException(
+                    file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
         }
         return stack.remove(stack.size() - 1);
     }
 
     private Object peek() throws CheckpointException {
         if (stack.isEmpty()) {
-            throw new CheckpointException(file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
+            throw new CheckpointException(
+                    file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
         }
         return stack.get(stack.size() - 1);
     }
 
     private List<Object> popN(int n) throws CheckpointException {
         if (stack.size() < n) {
-            throw new CheckpointException(file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
+            throw new CheckpointException(
+                    file, "pickle stack underflow at offset " + in.position() + " of data.pkl");
         }
         List<Object> top = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
         stack.subList(stack.size() - n, stack.size()).clear();
@@ -266,7 +296,8 @@ final class TorchPickle {
 
     private List<Object> popMark() throws CheckpointException {
         if (marks.isEmpty()) {
-            throw new CheckpointException(file, "pickle MARK missing at offset " + in.position() + " of data.pkl");
+            throw new CheckpointException(
+                    file, "pickle MARK missing at offset " + in.position() + " of data.pkl");
         }
         int mark = marks.remove(marks.size() - 1);
         return popN(stack.size() - mark);
@@ -309,21 +340,80 @@ final class TorchPickle {
 
     static {
         String[][] names = {
-            {"(", "MARK"}, {".", "STOP"}, {"0", "POP"}, {"1", "POP_MARK"}, {"2", "DUP"}, {"F", "FLOAT"},
-            {"I", "INT"}, {"J", "BININT"}, {"K", "BININT1"}, {"L", "LONG"}, {"M", "BININT2"}, {"N", "NONE"},
-            {"P", "PERSID"}, {"Q", "BINPERSID"}, {"R", "REDUCE"}, {"S", "STRING"}, {"T", "BINSTRING"},
-            {"U", "SHORT_BINSTRING"}, {"V", "UNICODE"}, {"X", "BINUNICODE"}, {"a", "APPEND"}, {"b", "BUILD"},
-            {"c", "GLOBAL"}, {"d", "DICT"}, {"}", "EMPTY_DICT"}, {"e", "APPENDS"}, {"g", "GET"}, {"h", "BINGET"},
-            {"i", "INST"}, {"j", "LONG_BINGET"}, {"l", "LIST"}, {"]", "EMPTY_LIST"}, {"o", "OBJ"}, {"p", "PUT"},
-            {"q", "BINPUT"}, {"r", "LONG_BINPUT"}, {"s", "SETITEM"}, {"t", "TUPLE"}, {")", "EMPTY_TUPLE"},
-            {"u", "SETITEMS"}, {"G", "BINFLOAT"}, {"B", "BINBYTES"}, {"C", "SHORT_BINBYTES"},
+            {"(", "MARK"},
+            {".", "STOP"},
+            {"0", "POP"},
+            {"1", "POP_MARK"},
+            {"2", "DUP"},
+            {"F", "FLOAT"},
+            {"I", "INT"},
+            {"J", "BININT"},
+            {"K", "BININT1"},
+            {"L", "LONG"},
+            {"M", "BININT2"},
+            {"N", "NONE"},
+            {"P", "PERSID"},
+            {"Q", "BINPERSID"},
+            {"R", "REDUCE"},
+            {"S", "STRING"},
+            {"T", "BINSTRING"},
+            {"U", "SHORT_BINSTRING"},
+            {"V", "UNICODE"},
+            {"X", "BINUNICODE"},
+            {"a", "APPEND"},
+            {"b", "BUILD"},
+            {"c", "GLOBAL"},
+            {"d", "DICT"},
+            {"}", "EMPTY_DICT"},
+            {"e", "APPENDS"},
+            {"g", "GET"},
+            {"h", "BINGET"},
+            {"i", "INST"},
+            {"j", "LONG_BINGET"},
+            {"l", "LIST"},
+            {"]", "EMPTY_LIST"},
+            {"o", "OBJ"},
+            {"p", "PUT"},
+            {"q", "BINPUT"},
+            {"r", "LONG_BINPUT"},
+            {"s", "SETITEM"},
+            {"t", "TUPLE"},
+            {")", "EMPTY_TUPLE"},
+            {"u", "SETITEMS"},
+            {"G", "BINFLOAT"},
+            {"B", "BINBYTES"},
+            {"C", "SHORT_BINBYTES"},
         };
         for (String[] pair : names) {
             OPCODE_NAMES.put((int) pair[0].charAt(0), pair[1]);
         }
-        String[] high = {"PROTO", "NEWOBJ", "EXT1", "EXT2", "EXT4", "TUPLE1", "TUPLE2", "TUPLE3", "NEWTRUE", "NEWFALSE",
-            "LONG1", "LONG4", "SHORT_BINUNICODE", "BINUNICODE8", "BINBYTES8", "EMPTY_SET", "ADDITEMS", "FROZENSET",
-            "NEWOBJ_EX", "STACK_GLOBAL", "MEMOIZE", "FRAME", "BYTEARRAY8", "NEXT_BUFFER", "READONLY_BUFFER"};
+        String[] high = {
+            "PROTO",
+            "NEWOBJ",
+            "EXT1",
+            "EXT2",
+            "EXT4",
+            "TUPLE1",
+            "TUPLE2",
+            "TUPLE3",
+            "NEWTRUE",
+            "NEWFALSE",
+            "LONG1",
+            "LONG4",
+            "SHORT_BINUNICODE",
+            "BINUNICODE8",
+            "BINBYTES8",
+            "EMPTY_SET",
+            "ADDITEMS",
+            "FROZENSET",
+            "NEWOBJ_EX",
+            "STACK_GLOBAL",
+            "MEMOIZE",
+            "FRAME",
+            "BYTEARRAY8",
+            "NEXT_BUFFER",
+            "READONLY_BUFFER"
+        };
         for (int i = 0; i < high.length; i++) {
             OPCODE_NAMES.put(0x80 + i, high[i]);
         }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The central directory of a zip file, read directly so that the data offset of each entry is known
- * and STORED entries can be memory-mapped ({@link java.util.zip.ZipFile} hides those offsets). Handles
- * ZIP64 (files and offsets over 4 GiB) as written by PyTorch's {@code torch.save}.
+ * and STORED entries can be memory-mapped ({@link java.util.zip.ZipFile} hides those offsets).
+ * Handles ZIP64 (files and offsets over 4 GiB) as written by PyTorch's {@code torch.save}.
  */
 final class ZipDirectory {
 
@@ -41,7 +41,8 @@ final class ZipDirectory {
     static ZipDirectory read(MappedFile file) throws CheckpointException {
         long size = file.size();
         if (size < EOCD_MIN) {
-            throw new CheckpointException(file.path(), "zip file of " + size + " bytes is truncated");
+            throw new CheckpointException(
+                    file.path(), "zip file of " + size + " bytes is truncated");
         }
         int tailLength = (int) Math.min(size, EOCD_MIN + MAX_COMMENT);
         ByteBuffer tail = file.read(size - tailLength, tailLength, "zip trailer");
@@ -53,7 +54,8 @@ final class ZipDirectory {
             }
         }
         if (eocd < 0) {
-            throw new CheckpointException(file.path(),
+            throw new CheckpointException(
+                    file.path(),
                     "no zip end-of-central-directory record: the file is truncated or not a zip");
         }
         long eocdOffset = size - tailLength + eocd;
@@ -62,31 +64,42 @@ final class ZipDirectory {
         long cdOffset = Integer.toUnsignedLong(tail.getInt(eocd + 16));
         if (count == 0xFFFF || cdSize == 0xFFFFFFFFL || cdOffset == 0xFFFFFFFFL) {
             if (eocdOffset < 20) {
-                throw new CheckpointException(file.path(), "ZIP64 end-of-central-directory locator is missing");
+                throw new CheckpointException(
+                        file.path(), "ZIP64 end-of-central-directory locator is missing");
             }
             ByteBuffer locator = file.read(eocdOffset - 20, 20, "ZIP64 locator");
             if (locator.getInt(0) != ZIP64_LOCATOR_SIG) {
-                throw new CheckpointException(file.path(), "ZIP64 end-of-central-directory locator is missing");
+                throw new CheckpointException(
+                        file.path(), "ZIP64 end-of-central-directory locator is missing");
             }
             long zip64Offset = locator.getLong(8);
             ByteBuffer zip64 = file.read(zip64Offset, 56, "ZIP64 end-of-central-directory record");
             if (zip64.getInt(0) != ZIP64_EOCD_SIG) {
-                throw new CheckpointException(file.path(), "bad ZIP64 end-of-central-directory record");
+                throw new CheckpointException(
+                        file.path(), "bad ZIP64 end-of-central-directory record");
             }
             count = zip64.getLong(32);
             cdSize = zip64.getLong(40);
             cdOffset = zip64.getLong(48);
         }
         if (cdOffset + cdSize > size || cdSize > Integer.MAX_VALUE) {
-            throw new CheckpointException(file.path(), "central directory (bytes " + cdOffset + ".." + (cdOffset + cdSize)
-                    + ") lies past the end of the " + size + "-byte file: the file is truncated");
+            throw new CheckpointException(
+                    file.path(),
+                    "central directory (bytes "
+                            + cdOffset
+                            + ".."
+                            + (cdOffset + cdSize)
+                            + ") lies past the end of the "
+                            + size
+                            + "-byte file: the file is truncated");
         }
         ByteBuffer cd = file.read(cdOffset, (int) cdSize, "central directory");
         Map<String, Entry> entries = new LinkedHashMap<>();
         int pos = 0;
         for (long i = 0; i < count; i++) {
             if (pos + 46 > cd.limit() || cd.getInt(pos) != CENTRAL_SIG) {
-                throw new CheckpointException(file.path(), "corrupt zip central directory at entry " + i);
+                throw new CheckpointException(
+                        file.path(), "corrupt zip central directory at entry " + i);
             }
             int method = Short.toUnsignedInt(cd.getShort(pos + 10));
             long compressed = Integer.toUnsignedLong(cd.getInt(pos + 20));
@@ -96,12 +109,14 @@ final class ZipDirectory {
             int commentLength = Short.toUnsignedInt(cd.getShort(pos + 32));
             long localOffset = Integer.toUnsignedLong(cd.getInt(pos + 42));
             if (pos + 46 + nameLength + extraLength > cd.limit()) {
-                throw new CheckpointException(file.path(), "corrupt zip central directory at entry " + i);
+                throw new CheckpointException(
+                        file.path(), "corrupt zip central directory at entry " + i);
             }
             byte[] nameBytes = new byte[nameLength];
             cd.get(pos + 46, nameBytes);
             String name = new String(nameBytes, StandardCharsets.UTF_8);
-            // ZIP64 extended information: only the fields saturated in the fixed record are present, in this order.
+            // ZIP64 extended information: only the fields saturated in the fixed record are
+            // present, in this order.
             int extra = pos + 46 + nameLength;
             int extraEnd = extra + extraLength;
             while (extra + 4 <= extraEnd) {
@@ -136,16 +151,28 @@ final class ZipDirectory {
     long dataOffset(Entry entry, String what) throws CheckpointException {
         ByteBuffer local = file.read(entry.localHeaderOffset(), 30, "local header of " + what);
         if (local.getInt(0) != LOCAL_SIG) {
-            throw new CheckpointException(file.path(), what + " has no local header at offset "
-                    + entry.localHeaderOffset() + ": the file is corrupt");
+            throw new CheckpointException(
+                    file.path(),
+                    what
+                            + " has no local header at offset "
+                            + entry.localHeaderOffset()
+                            + ": the file is corrupt");
         }
         int nameLength = Short.toUnsignedInt(local.getShort(26));
         int extraLength = Short.toUnsignedInt(local.getShort(28));
         long start = entry.localHeaderOffset() + 30 + nameLength + extraLength;
         if (start + entry.compressedSize() > file.size()) {
-            throw new CheckpointException(file.path(), "data of " + what + " (bytes " + start + ".."
-                    + (start + entry.compressedSize()) + ") lies past the end of the " + file.size()
-                    + "-byte file: the file is truncated");
+            throw new CheckpointException(
+                    file.path(),
+                    "data of "
+                            + what
+                            + " (bytes "
+                            + start
+                            + ".."
+                            + (start + entry.compressedSize())
+                            + ") lies past the end of the "
+                            + file.size()
+                            + "-byte file: the file is truncated");
         }
         return start;
     }

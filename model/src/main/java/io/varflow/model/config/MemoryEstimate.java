@@ -5,9 +5,9 @@ import io.varflow.model.checkpoint.StateDictLayout;
 
 /**
  * Device memory needed to generate with a VQVAE + VAR pair, so that batches can be sized to a
- * memory budget. An estimate of the dominant terms, checked against measured CPU peaks
- * ({@code varflow bench} prints estimate vs measured per image; docs/performance.md). With {@code b}
- * the bytes per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
+ * memory budget. An estimate of the dominant terms, checked against measured CPU peaks ({@code
+ * varflow bench} prints estimate vs measured per image; docs/performance.md). With {@code b} the
+ * bytes per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
  * {@code H} heads, {@code L} total tokens, {@code l} tokens of the last scale, {@code V} vocab:
  *
  * <pre>
@@ -34,25 +34,33 @@ public final class MemoryEstimate {
 
     /**
      * Live feature maps of the VQVAE decoder at its largest resolution: the block input, the
-     * normalised map and its SiLU, the convolution's output, and the engine's re-laid-out copies
-     * of input and output (oneDNN on the CPU). Calibrated against measured peaks.
+     * normalised map and its SiLU, the convolution's output, and the engine's re-laid-out copies of
+     * input and output (oneDNN on the CPU). Calibrated against measured peaks.
      */
     static final int DECODER_LIVE_MAPS = 6;
+
     /**
-     * (B, l, V) float32 arrays alive in the largest sampling step (guided logits, the previous mask,
-     * and top-p's softmax, sort, cumulative sum, comparison and result; int64 ones count twice).
-     * Each step runs in its own scope, so earlier steps' temporaries are gone.
+     * (B, l, V) float32 arrays alive in the largest sampling step (guided logits, the previous
+     * mask, and top-p's softmax, sort, cumulative sum, comparison and result; int64 ones count
+     * twice). Each step runs in its own scope, so earlier steps' temporaries are gone.
      */
     static final int SAMPLING_LIVE_ARRAYS = 10;
-    /** Resident memory above the live arrays (allocator fragmentation), in percent, measured on the CPU. */
+
+    /**
+     * Resident memory above the live arrays (allocator fragmentation), in percent, measured on the
+     * CPU.
+     */
     static final int ALLOCATOR_SLACK_PERCENT = 15;
 
     private MemoryEstimate() {}
 
     /** Per-image terms of the estimate, in bytes. */
-    public record Breakdown(long kvCache, long attention, long ffn, long qkv, long logits, long decoder) {
+    public record Breakdown(
+            long kvCache, long attention, long ffn, long qkv, long logits, long decoder) {
 
-        /** Transformer phase: cache plus the larger of one block's temporaries and the sampling's. */
+        /**
+         * Transformer phase: cache plus the larger of one block's temporaries and the sampling's.
+         */
         public long transformer() {
             return kvCache + Math.max(attention + ffn + qkv, logits);
         }
@@ -70,7 +78,10 @@ public final class MemoryEstimate {
     public static long weightBytes(ModelConfig config, Precision precision) {
         long bytes = 0;
         int b = bytesPerElement(precision);
-        for (StateDictLayout layout : new StateDictLayout[] {StateDictLayout.var(config), StateDictLayout.vqvae(config)}) {
+        for (StateDictLayout layout :
+                new StateDictLayout[] {
+                    StateDictLayout.var(config), StateDictLayout.vqvae(config)
+                }) {
             for (StateDictLayout.Entry e : layout.entries()) {
                 if (e.anyShape()) {
                     continue;
@@ -96,7 +107,10 @@ public final class MemoryEstimate {
         long largestMap = 0;
         for (int level = 0; level < config.chMult().size(); level++) {
             long side = config.imageSize() >> Math.max(level - 1, 0);
-            largestMap = Math.max(largestMap, (long) config.ch() * config.chMult().get(level) * side * side);
+            largestMap =
+                    Math.max(
+                            largestMap,
+                            (long) config.ch() * config.chMult().get(level) * side * side);
         }
         long decoder = DECODER_LIVE_MAPS * largestMap * b;
         return new Breakdown(kv, attention, ffn, qkv, logits, decoder);

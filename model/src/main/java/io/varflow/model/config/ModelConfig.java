@@ -6,11 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Hyperparameters of one VQVAE + VAR pair, with the field names of the official builder (and of
- * the fixture's {@code golden.json} {@code config}). Immutable; validated on construction so that a
+ * Hyperparameters of one VQVAE + VAR pair, with the field names of the official builder (and of the
+ * fixture's {@code golden.json} {@code config}). Immutable; validated on construction so that a
  * config that cannot describe a real model fails before any weight is read.
  *
- * <p>Load one with {@link ModelConfigs#resolve(String)}: a preset name ({@code d16} …) or a JSON file.
+ * <p>Load one with {@link ModelConfigs#resolve(String)}: a preset name ({@code d16} …) or a JSON
+ * file.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelConfig(
@@ -44,26 +45,43 @@ public record ModelConfig(
         require(ch > 0, "ch must be positive, got " + ch);
         require(chMult != null && !chMult.isEmpty(), "ch_mult must be a non-empty list");
         chMult = List.copyOf(chMult);
-        require(chMult.stream().allMatch(m -> m != null && m > 0), "ch_mult entries must be positive");
+        require(
+                chMult.stream().allMatch(m -> m != null && m > 0),
+                "ch_mult entries must be positive");
         require(ch % 32 == 0, "ch must be a multiple of 32 (GroupNorm uses 32 groups), got " + ch);
         require(shareQuantResi > 0, "share_quant_resi must be positive, got " + shareQuantResi);
         require(patchNums != null && !patchNums.isEmpty(), "patch_nums must be a non-empty list");
         patchNums = List.copyOf(patchNums);
         for (int i = 0; i < patchNums.size(); i++) {
-            require(patchNums.get(i) != null && patchNums.get(i) > 0, "patch_nums entries must be positive");
-            require(i == 0 || patchNums.get(i) > patchNums.get(i - 1), "patch_nums must increase strictly: " + patchNums);
+            require(
+                    patchNums.get(i) != null && patchNums.get(i) > 0,
+                    "patch_nums entries must be positive");
+            require(
+                    i == 0 || patchNums.get(i) > patchNums.get(i - 1),
+                    "patch_nums must increase strictly: " + patchNums);
         }
         require(depth > 0, "depth must be positive, got " + depth);
-        require(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0,
-                "embed_dim (" + embedDim + ") must be a positive multiple of num_heads (" + numHeads + ")");
+        require(
+                embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0,
+                "embed_dim ("
+                        + embedDim
+                        + ") must be a positive multiple of num_heads ("
+                        + numHeads
+                        + ")");
         require(numClasses > 0, "num_classes must be positive, got " + numClasses);
         require(normEps > 0, "norm_eps must be positive, got " + normEps);
         int expectedImage = lastPatch(patchNums) * downsampleFactor(chMult);
         if (imageSize == 0) {
             imageSize = expectedImage;
         }
-        require(imageSize == expectedImage, "image_size " + imageSize + " does not match the last patch size "
-                + lastPatch(patchNums) + " times the VQVAE down-sampling factor " + downsampleFactor(chMult));
+        require(
+                imageSize == expectedImage,
+                "image_size "
+                        + imageSize
+                        + " does not match the last patch size "
+                        + lastPatch(patchNums)
+                        + " times the VQVAE down-sampling factor "
+                        + downsampleFactor(chMult));
     }
 
     private static int lastPatch(List<Integer> patchNums) {
@@ -124,14 +142,47 @@ public record ModelConfig(
 
     /** The same model under another name. */
     public ModelConfig withName(String newName) {
-        return new ModelConfig(newName, vocabSize, zChannels, ch, chMult, shareQuantResi, quantResi,
-                patchNums, depth, embedDim, numHeads, numClasses, sharedAln, attnL2Norm, normEps, imageSize);
+        return new ModelConfig(
+                newName,
+                vocabSize,
+                zChannels,
+                ch,
+                chMult,
+                shareQuantResi,
+                quantResi,
+                patchNums,
+                depth,
+                embedDim,
+                numHeads,
+                numClasses,
+                sharedAln,
+                attnL2Norm,
+                normEps,
+                imageSize);
     }
 
     @Override
     public String toString() {
-        return "ModelConfig[" + name + ": depth " + depth + ", C " + embedDim + ", heads " + numHeads
-                + ", patch_nums " + Arrays.toString(patchNumsArray()) + ", V " + vocabSize + ", Cvae "
-                + zChannels + ", ch " + ch + ", classes " + numClasses + ", " + imageSize + "px]";
+        return "ModelConfig["
+                + name
+                + ": depth "
+                + depth
+                + ", C "
+                + embedDim
+                + ", heads "
+                + numHeads
+                + ", patch_nums "
+                + Arrays.toString(patchNumsArray())
+                + ", V "
+                + vocabSize
+                + ", Cvae "
+                + zChannels
+                + ", ch "
+                + ch
+                + ", classes "
+                + numClasses
+                + ", "
+                + imageSize
+                + "px]";
     }
 }

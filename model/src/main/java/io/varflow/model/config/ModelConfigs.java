@@ -20,10 +20,27 @@ public final class ModelConfigs {
 
     private ModelConfigs() {}
 
-    /** The published 256 px ImageNet models: VQVAE {@code vae_ch160v4096z32} with VAR of this depth. */
+    /**
+     * The published 256 px ImageNet models: VQVAE {@code vae_ch160v4096z32} with VAR of this depth.
+     */
     public static ModelConfig imagenet256(int depth) {
-        return new ModelConfig("d" + depth, 4096, 32, 160, List.of(1, 1, 2, 2, 4), 4, 0.5, PATCH_NUMS_256,
-                depth, 64 * depth, depth, 1000, false, true, 1e-6, 256);
+        return new ModelConfig(
+                "d" + depth,
+                4096,
+                32,
+                160,
+                List.of(1, 1, 2, 2, 4),
+                4,
+                0.5,
+                PATCH_NUMS_256,
+                depth,
+                64 * depth,
+                depth,
+                1000,
+                false,
+                true,
+                1e-6,
+                256);
     }
 
     /** Preset names and their configs, in order of size. */
@@ -47,8 +64,12 @@ public final class ModelConfigs {
         }
         Path path = Path.of(presetOrPath);
         if (!Files.isRegularFile(path)) {
-            throw new ConfigException("config '" + presetOrPath + "' is neither a preset "
-                    + presets().keySet() + " nor a readable JSON file");
+            throw new ConfigException(
+                    "config '"
+                            + presetOrPath
+                            + "' is neither a preset "
+                            + presets().keySet()
+                            + " nor a readable JSON file");
         }
         return read(path);
     }
@@ -57,18 +78,24 @@ public final class ModelConfigs {
     public static ModelConfig read(Path path) {
         try {
             JsonNode root = JSON.readTree(path.toFile());
-            JsonNode node = root.has("config") && root.get("config").isObject() ? root.get("config") : root;
+            JsonNode node =
+                    root.has("config") && root.get("config").isObject() ? root.get("config") : root;
             ModelConfig config = JSON.treeToValue(node, ModelConfig.class);
             if (!node.has("name")) {
                 String file = path.getFileName().toString();
-                config = config.withName(file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
+                config =
+                        config.withName(
+                                file.endsWith(".json")
+                                        ? file.substring(0, file.length() - 5)
+                                        : file);
             }
             return config;
         } catch (ConfigException e) {
             throw new ConfigException(path + ": " + e.getMessage(), e);
         } catch (IOException e) {
             Throwable cause = e.getCause() instanceof ConfigException ? e.getCause() : e;
-            throw new ConfigException(path + ": not a valid model config: " + firstLine(cause.getMessage()), e);
+            throw new ConfigException(
+                    path + ": not a valid model config: " + firstLine(cause.getMessage()), e);
         }
     }
 

@@ -3,7 +3,6 @@ package io.varflow.model.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.ImageTask;
 import io.varflow.model.config.ModelConfig;
@@ -12,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The edits of one generation batch as device tensors: per scale, which tokens of each row are
- * kept and the source tokens that replace them. Rows of plain generation tasks keep nothing, so
- * edit and generation tasks share one batch. Image sources are tokenised once, together, when the
- * batch is built.
+ * The edits of one generation batch as device tensors: per scale, which tokens of each row are kept
+ * and the source tokens that replace them. Rows of plain generation tasks keep nothing, so edit and
+ * generation tasks share one batch. Image sources are tokenised once, together, when the batch is
+ * built.
  */
 public final class EditBatch {
 
@@ -32,10 +31,11 @@ public final class EditBatch {
     }
 
     /**
-     * Builds the edit tensors of {@code tasks} on {@code manager}, or returns {@code null} when no task
-     * is an edit. Tasks must have been validated ({@link EditSpec#validate}).
+     * Builds the edit tensors of {@code tasks} on {@code manager}, or returns {@code null} when no
+     * task is an edit. Tasks must have been validated ({@link EditSpec#validate}).
      */
-    public static EditBatch create(NDManager manager, ModelConfig config, VqVae vqvae, List<ImageTask> tasks) {
+    public static EditBatch create(
+            NDManager manager, ModelConfig config, VqVae vqvae, List<ImageTask> tasks) {
         if (tasks.stream().noneMatch(t -> t.edit() != null)) {
             return null;
         }
@@ -68,9 +68,10 @@ public final class EditBatch {
         return new EditBatch(config, keep, ids, sources);
     }
 
-    // Per task its source token maps (null for generation tasks); image sources encoded in one batch.
-    private static int[][][] resolveSources(NDManager manager, ModelConfig config, VqVae vqvae,
-            List<ImageTask> tasks) {
+    // Per task its source token maps (null for generation tasks); image sources encoded in one
+    // batch.
+    private static int[][][] resolveSources(
+            NDManager manager, ModelConfig config, VqVae vqvae, List<ImageTask> tasks) {
         int batch = tasks.size();
         int[][][] sources = new int[batch][][];
         List<Integer> imageRows = new ArrayList<>();
@@ -90,13 +91,15 @@ public final class EditBatch {
             int perImage = 3 * size * size;
             float[] pixels = new float[imageRows.size() * perImage];
             for (int i = 0; i < imageRows.size(); i++) {
-                float[] chw = ((EditSource.Image) tasks.get(imageRows.get(i)).edit().source()).chw();
+                float[] chw =
+                        ((EditSource.Image) tasks.get(imageRows.get(i)).edit().source()).chw();
                 for (int j = 0; j < perImage; j++) {
                     pixels[i * perImage + j] = chw[j] * 2f - 1f; // img_to_idxBl takes [-1, 1]
                 }
             }
             try (NDManager encoding = manager.newSubManager()) {
-                NDArray images = encoding.create(pixels, new Shape(imageRows.size(), 3, size, size));
+                NDArray images =
+                        encoding.create(pixels, new Shape(imageRows.size(), 3, size, size));
                 List<int[][]> encoded = vqvae.encode(images);
                 for (int i = 0; i < imageRows.size(); i++) {
                     sources[imageRows.get(i)] = encoded.get(i);
@@ -108,8 +111,10 @@ public final class EditBatch {
 
     /** Scale {@code si}'s tokens with the kept positions replaced by the source's: (B, pn²). */
     public NDArray replaceTokens(NDArray drawn, int si) {
-        NDArray src = sourceIds[si].getDataType() == drawn.getDataType()
-                ? sourceIds[si] : sourceIds[si].toType(drawn.getDataType(), false);
+        NDArray src =
+                sourceIds[si].getDataType() == drawn.getDataType()
+                        ? sourceIds[si]
+                        : sourceIds[si].toType(drawn.getDataType(), false);
         return NDArrays.where(keep[si], src, drawn);
     }
 
@@ -119,7 +124,10 @@ public final class EditBatch {
         return keep[si].logicalNot().reshape(keep[si].getShape().get(0), 1, pn, pn);
     }
 
-    /** The source token maps of row {@code b} (tokenised when the source was an image); null for generation rows. */
+    /**
+     * The source token maps of row {@code b} (tokenised when the source was an image); null for
+     * generation rows.
+     */
     public int[][] sourceTokens(int b) {
         int[][] s = sources[b];
         if (s == null) {

@@ -11,10 +11,14 @@ public final class EditImages {
 
     private EditImages() {}
 
-    /** {@code chw} (3 x height x width) resized to 3 x size x size; the input itself when it already fits. */
+    /**
+     * {@code chw} (3 x height x width) resized to 3 x size x size; the input itself when it already
+     * fits.
+     */
     public static float[] resize(float[] chw, int height, int width, int size) {
         if (chw.length != 3 * height * width) {
-            throw new IllegalArgumentException("expected 3x" + height + "x" + width + " values, got " + chw.length);
+            throw new IllegalArgumentException(
+                    "expected 3x" + height + "x" + width + " values, got " + chw.length);
         }
         if (height == size && width == size) {
             return chw.clone();
@@ -32,7 +36,8 @@ public final class EditImages {
             double[][] resized = Resampling.apply(mh, plane, mw);
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
-                    out[(c * size + y) * size + x] = (float) Math.max(0, Math.min(1, resized[y][x]));
+                    out[(c * size + y) * size + x] =
+                            (float) Math.max(0, Math.min(1, resized[y][x]));
                 }
             }
         }

@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * The four kinds of zero-shot edit. For {@link #INPAINT} and {@link #CLASS_EDIT} the region marks
- * what is regenerated; for {@link #OUTPAINT} it marks what is kept; {@link #VARIATION} has no region
- * and keeps the first k scales of its source.
+ * what is regenerated; for {@link #OUTPAINT} it marks what is kept; {@link #VARIATION} has no
+ * region and keeps the first k scales of its source.
  */
 public enum EditMode {
     /** Regenerate the region, keep the rest (official: null class label). */
@@ -25,7 +25,9 @@ public enum EditMode {
         this.wireName = wireName;
     }
 
-    /** The name used on the command line and in requests ({@code inpaint}, {@code class-edit}, ...). */
+    /**
+     * The name used on the command line and in requests ({@code inpaint}, {@code class-edit}, ...).
+     */
     public String wireName() {
         return wireName;
     }
@@ -54,8 +56,13 @@ public enum EditMode {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown edit mode '" + name + "', expected one of "
-                + Arrays.stream(values()).map(EditMode::wireName).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException(
+                "unknown edit mode '"
+                        + name
+                        + "', expected one of "
+                        + Arrays.stream(values())
+                                .map(EditMode::wireName)
+                                .collect(Collectors.joining(", ")));
     }
 
     @Override

@@ -15,15 +15,21 @@ import java.util.Objects;
  */
 public final class EditRegion {
 
-    /** A box in fractions of width (x) and height (y), 0 &le; x0 &lt; x1 &le; 1, 0 &le; y0 &lt; y1 &le; 1. */
+    /**
+     * A box in fractions of width (x) and height (y), 0 &le; x0 &lt; x1 &le; 1, 0 &le; y0 &lt; y1
+     * &le; 1.
+     */
     public record Box(double x0, double y0, double x1, double y1) {
         public Box {
             if (!(inUnit(x0) && inUnit(x1) && inUnit(y0) && inUnit(y1))) {
-                throw new IllegalArgumentException("box " + text(x0, y0, x1, y1)
-                        + " must lie within 0..1 (fractions of width and height)");
+                throw new IllegalArgumentException(
+                        "box "
+                                + text(x0, y0, x1, y1)
+                                + " must lie within 0..1 (fractions of width and height)");
             }
             if (!(x0 < x1 && y0 < y1)) {
-                throw new IllegalArgumentException("box " + text(x0, y0, x1, y1) + " is empty: need x0 < x1 and y0 < y1");
+                throw new IllegalArgumentException(
+                        "box " + text(x0, y0, x1, y1) + " is empty: need x0 < x1 and y0 < y1");
             }
         }
 
@@ -45,14 +51,16 @@ public final class EditRegion {
         public static Box parse(String text) {
             String[] parts = Objects.requireNonNull(text, "box").split(",");
             if (parts.length != 4) {
-                throw new IllegalArgumentException("box '" + text + "' must be x0,y0,x1,y1 (fractions of width/height)");
+                throw new IllegalArgumentException(
+                        "box '" + text + "' must be x0,y0,x1,y1 (fractions of width/height)");
             }
             double[] v = new double[4];
             for (int i = 0; i < 4; i++) {
                 try {
                     v[i] = Double.parseDouble(parts[i].trim());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("box '" + text + "' has a non-numeric value '" + parts[i] + "'");
+                    throw new IllegalArgumentException(
+                            "box '" + text + "' has a non-numeric value '" + parts[i] + "'");
                 }
             }
             return new Box(v[0], v[1], v[2], v[3]);
@@ -84,11 +92,13 @@ public final class EditRegion {
     }
 
     /**
-     * Boxes given in pixels {@code [x0, y0, x1, y1]} (x1, y1 exclusive) of an image of the given size.
+     * Boxes given in pixels {@code [x0, y0, x1, y1]} (x1, y1 exclusive) of an image of the given
+     * size.
      */
     public static EditRegion pixelBoxes(List<int[]> pixelBoxes, int width, int height) {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "image size must be positive, got " + width + "x" + height);
         }
         List<Box> boxes = new ArrayList<>();
         for (int[] b : pixelBoxes) {
@@ -96,11 +106,27 @@ public final class EditRegion {
                 throw new IllegalArgumentException("a pixel box needs 4 values x0,y0,x1,y1");
             }
             if (b[0] < 0 || b[1] < 0 || b[2] > width || b[3] > height) {
-                throw new IllegalArgumentException("pixel box " + b[0] + "," + b[1] + "," + b[2] + "," + b[3]
-                        + " lies outside the " + width + "x" + height + " image");
+                throw new IllegalArgumentException(
+                        "pixel box "
+                                + b[0]
+                                + ","
+                                + b[1]
+                                + ","
+                                + b[2]
+                                + ","
+                                + b[3]
+                                + " lies outside the "
+                                + width
+                                + "x"
+                                + height
+                                + " image");
             }
-            boxes.add(new Box((double) b[0] / width, (double) b[1] / height, (double) b[2] / width,
-                    (double) b[3] / height));
+            boxes.add(
+                    new Box(
+                            (double) b[0] / width,
+                            (double) b[1] / height,
+                            (double) b[2] / width,
+                            (double) b[3] / height));
         }
         return boxes(boxes);
     }
@@ -113,8 +139,15 @@ public final class EditRegion {
     public static EditRegion mask(boolean[] marked, int width, int height) {
         Objects.requireNonNull(marked, "marked");
         if (width <= 0 || height <= 0 || marked.length != width * height) {
-            throw new IllegalArgumentException("mask of " + width + "x" + height + " needs " + width * height
-                    + " values, got " + marked.length);
+            throw new IllegalArgumentException(
+                    "mask of "
+                            + width
+                            + "x"
+                            + height
+                            + " needs "
+                            + width * height
+                            + " values, got "
+                            + marked.length);
         }
         boolean any = false;
         for (boolean m : marked) {
@@ -127,13 +160,14 @@ public final class EditRegion {
     }
 
     /**
-     * A mask from CHW floats in [0, 1] (as {@code PngImages.decode} gives): a pixel is marked when its
-     * mean over the channels is above one half (white marks, black does not).
+     * A mask from CHW floats in [0, 1] (as {@code PngImages.decode} gives): a pixel is marked when
+     * its mean over the channels is above one half (white marks, black does not).
      */
     public static EditRegion maskFromImage(float[] chw, int width, int height) {
         int plane = width * height;
         if (chw.length != 3 * plane) {
-            throw new IllegalArgumentException("mask image must hold 3x" + height + "x" + width + " values");
+            throw new IllegalArgumentException(
+                    "mask image must hold 3x" + height + "x" + width + " values");
         }
         boolean[] marked = new boolean[plane];
         for (int i = 0; i < plane; i++) {
@@ -188,13 +222,17 @@ public final class EditRegion {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EditRegion r && java.util.Objects.equals(boxes, r.boxes)
-                && java.util.Arrays.equals(mask, r.mask) && maskWidth == r.maskWidth && maskHeight == r.maskHeight;
+        return o instanceof EditRegion r
+                && java.util.Objects.equals(boxes, r.boxes)
+                && java.util.Arrays.equals(mask, r.mask)
+                && maskWidth == r.maskWidth
+                && maskHeight == r.maskHeight;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(boxes, java.util.Arrays.hashCode(mask), maskWidth, maskHeight);
+        return java.util.Objects.hash(
+                boxes, java.util.Arrays.hashCode(mask), maskWidth, maskHeight);
     }
 
     @Override

@@ -8,9 +8,7 @@ import java.util.Objects;
  */
 public sealed interface EditSource {
 
-    /**
-     * Token maps, one {@code int[pn*pn]} per scale in row-major order.
-     */
+    /** Token maps, one {@code int[pn*pn]} per scale in row-major order. */
     record Tokens(int[][] perScale) implements EditSource {
         public Tokens {
             Objects.requireNonNull(perScale, "perScale");
@@ -46,15 +44,18 @@ public sealed interface EditSource {
         }
     }
 
-    /**
-     * An RGB image at the model's resolution: CHW floats in [0, 1] (3 planes of size x size).
-     */
+    /** An RGB image at the model's resolution: CHW floats in [0, 1] (3 planes of size x size). */
     record Image(float[] chw, int size) implements EditSource {
         public Image {
             Objects.requireNonNull(chw, "chw");
             if (size <= 0 || chw.length != 3 * size * size) {
-                throw new IllegalArgumentException("an edit source image must hold 3x" + size + "x" + size
-                        + " values, got " + chw.length);
+                throw new IllegalArgumentException(
+                        "an edit source image must hold 3x"
+                                + size
+                                + "x"
+                                + size
+                                + " values, got "
+                                + chw.length);
             }
             chw = chw.clone();
         }

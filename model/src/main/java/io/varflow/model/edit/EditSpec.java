@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <p>While sampling, the tokens that the per-scale keep mask ({@link #keepMasks}) marks are
  * replaced by the source's own tokens at every scale, so that the source's residuals are
- * teacher-forced into {@code f_hat} and the KV cache, and only the rest is regenerated
- * (VAR_SPEC §9).
+ * teacher-forced into {@code f_hat} and the KV cache, and only the rest is regenerated (VAR_SPEC
+ * §9).
  *
  * @param keepScales for {@link EditMode#VARIATION}: scales 0..k-1 are kept; 0 for other modes
  */
@@ -23,11 +23,13 @@ public record EditSpec(EditMode mode, EditSource source, EditRegion region, int 
         if (mode.needsRegion()) {
             Objects.requireNonNull(region, () -> mode + " needs a region (box or mask)");
             if (keepScales != 0) {
-                throw new IllegalArgumentException("keep-scales applies to variation only, not " + mode);
+                throw new IllegalArgumentException(
+                        "keep-scales applies to variation only, not " + mode);
             }
         } else {
             if (region != null) {
-                throw new IllegalArgumentException("variation takes no region, it keeps whole scales");
+                throw new IllegalArgumentException(
+                        "variation takes no region, it keeps whole scales");
             }
             if (keepScales < 0) {
                 throw new IllegalArgumentException("keep-scales must be >= 0, got " + keepScales);
@@ -52,8 +54,8 @@ public record EditSpec(EditMode mode, EditSource source, EditRegion region, int 
     }
 
     /**
-     * Checks the edit against a model: source token maps of the model's scales and vocabulary (or an
-     * image of its resolution), a region that covers at least one token of the last scale, and
+     * Checks the edit against a model: source token maps of the model's scales and vocabulary (or
+     * an image of its resolution), a region that covers at least one token of the last scale, and
      * {@code keepScales <= numScales}.
      *
      * @throws IllegalArgumentException naming the problem
@@ -63,25 +65,54 @@ public record EditSpec(EditMode mode, EditSource source, EditRegion region, int 
         if (source instanceof EditSource.Tokens t) {
             int[][] maps = t.perScale();
             if (maps.length != patchNums.length) {
-                throw new IllegalArgumentException("source has " + maps.length + " token maps, model "
-                        + config.name() + " has " + patchNums.length + " scales");
+                throw new IllegalArgumentException(
+                        "source has "
+                                + maps.length
+                                + " token maps, model "
+                                + config.name()
+                                + " has "
+                                + patchNums.length
+                                + " scales");
             }
             for (int si = 0; si < maps.length; si++) {
                 if (maps[si].length != patchNums[si] * patchNums[si]) {
-                    throw new IllegalArgumentException("source scale " + si + " has " + maps[si].length
-                            + " tokens, model " + config.name() + " expects " + patchNums[si] + "x" + patchNums[si]);
+                    throw new IllegalArgumentException(
+                            "source scale "
+                                    + si
+                                    + " has "
+                                    + maps[si].length
+                                    + " tokens, model "
+                                    + config.name()
+                                    + " expects "
+                                    + patchNums[si]
+                                    + "x"
+                                    + patchNums[si]);
                 }
                 for (int id : maps[si]) {
                     if (id < 0 || id >= config.vocabSize()) {
-                        throw new IllegalArgumentException("source scale " + si + " holds token " + id
-                                + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
+                        throw new IllegalArgumentException(
+                                "source scale "
+                                        + si
+                                        + " holds token "
+                                        + id
+                                        + ", outside the vocabulary 0.."
+                                        + (config.vocabSize() - 1));
                     }
                 }
             }
         } else if (source instanceof EditSource.Image img) {
             if (img.size() != config.imageSize()) {
-                throw new IllegalArgumentException("source image is " + img.size() + "x" + img.size() + ", model "
-                        + config.name() + " needs " + config.imageSize() + "x" + config.imageSize());
+                throw new IllegalArgumentException(
+                        "source image is "
+                                + img.size()
+                                + "x"
+                                + img.size()
+                                + ", model "
+                                + config.name()
+                                + " needs "
+                                + config.imageSize()
+                                + "x"
+                                + config.imageSize());
             }
         }
         if (mode.needsRegion()) {
@@ -91,17 +122,28 @@ public record EditSpec(EditMode mode, EditSource source, EditRegion region, int 
                 any |= cell;
             }
             if (!any) {
-                throw new IllegalArgumentException("the edit region " + region + " covers no token of the "
-                        + p + "x" + p + " last scale (empty mask)");
+                throw new IllegalArgumentException(
+                        "the edit region "
+                                + region
+                                + " covers no token of the "
+                                + p
+                                + "x"
+                                + p
+                                + " last scale (empty mask)");
             }
         } else if (keepScales > patchNums.length) {
-            throw new IllegalArgumentException("keep-scales " + keepScales + " exceeds the model's "
-                    + patchNums.length + " scales");
+            throw new IllegalArgumentException(
+                    "keep-scales "
+                            + keepScales
+                            + " exceeds the model's "
+                            + patchNums.length
+                            + " scales");
         }
     }
 
     /**
-     * Per scale, which of the pn² tokens are taken from the source ({@code true}) rather than sampled.
+     * Per scale, which of the pn² tokens are taken from the source ({@code true}) rather than
+     * sampled.
      *
      * <p>Region modes follow the notebook: the keep map on the last-scale grid (the region's
      * complement for in-painting and class editing, the region for out-painting) is resampled

@@ -146,7 +146,10 @@ public final class Npy {
         if (headerBytes.length < headerLength || headerLength < 0) {
             throw new IOException(name + ": truncated .npy header");
         }
-        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header =
+                new String(
+                        headerBytes,
+                        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shapeMatch = SHAPE.matcher(header);
@@ -154,17 +157,29 @@ public final class Npy {
             throw new IOException(name + ": malformed .npy header " + header.trim());
         }
         if (fortran.group(1).equals("True")) {
-            throw new IOException(name + ": Fortran-order arrays are not supported; save with numpy's default C order");
+            throw new IOException(
+                    name
+                            + ": Fortran-order arrays are not supported; save with numpy's default C order");
         }
         DType dtype = DType.of(descr.group(2).charAt(0), Integer.parseInt(descr.group(3)));
         if (dtype == null) {
-            throw new IOException(name + ": unsupported dtype '" + descr.group(1) + descr.group(2) + descr.group(3)
-                    + "'; supported: float32, float64, int64, int32, uint8");
+            throw new IOException(
+                    name
+                            + ": unsupported dtype '"
+                            + descr.group(1)
+                            + descr.group(2)
+                            + descr.group(3)
+                            + "'; supported: float32, float64, int64, int32, uint8");
         }
-        ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        ByteOrder order =
+                descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         String[] dims = shapeMatch.group(1).split(",");
-        long[] shape = Arrays.stream(dims).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong)
-                .toArray();
+        long[] shape =
+                Arrays.stream(dims)
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .mapToLong(Long::parseLong)
+                        .toArray();
         long numel = 1;
         for (long d : shape) {
             numel *= d;
@@ -175,50 +190,63 @@ public final class Npy {
         }
         byte[] data = in.readNBytes((int) byteCount);
         if (data.length < byteCount) {
-            throw new IOException(name + ": truncated .npy data (" + data.length + " of " + byteCount + " bytes)");
+            throw new IOException(
+                    name
+                            + ": truncated .npy data ("
+                            + data.length
+                            + " of "
+                            + byteCount
+                            + " bytes)");
         }
         ByteBuffer buffer = ByteBuffer.wrap(data).order(order);
         int n = (int) numel;
         switch (dtype) {
-            case FLOAT32: {
-                float[] f = new float[n];
-                buffer.asFloatBuffer().get(f);
-                return new NpyArray(shape, dtype, f, null);
-            }
-            case FLOAT64: {
-                float[] f = new float[n];
-                for (int i = 0; i < n; i++) {
-                    f[i] = (float) buffer.getDouble();
+            case FLOAT32:
+                {
+                    float[] f = new float[n];
+                    buffer.asFloatBuffer().get(f);
+                    return new NpyArray(shape, dtype, f, null);
                 }
-                return new NpyArray(shape, dtype, f, null);
-            }
-            case INT64: {
-                long[] l = new long[n];
-                buffer.asLongBuffer().get(l);
-                return new NpyArray(shape, dtype, null, l);
-            }
-            case INT32: {
-                long[] l = new long[n];
-                for (int i = 0; i < n; i++) {
-                    l[i] = buffer.getInt();
+            case FLOAT64:
+                {
+                    float[] f = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        f[i] = (float) buffer.getDouble();
+                    }
+                    return new NpyArray(shape, dtype, f, null);
                 }
-                return new NpyArray(shape, dtype, null, l);
-            }
-            default: {
-                long[] l = new long[n];
-                for (int i = 0; i < n; i++) {
-                    l[i] = data[i] & 0xFF;
+            case INT64:
+                {
+                    long[] l = new long[n];
+                    buffer.asLongBuffer().get(l);
+                    return new NpyArray(shape, dtype, null, l);
                 }
-                return new NpyArray(shape, dtype, null, l);
-            }
+            case INT32:
+                {
+                    long[] l = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        l[i] = buffer.getInt();
+                    }
+                    return new NpyArray(shape, dtype, null, l);
+                }
+            default:
+                {
+                    long[] l = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        l[i] = data[i] & 0xFF;
+                    }
+                    return new NpyArray(shape, dtype, null, l);
+                }
         }
     }
 
-    public static void writeFloat32(OutputStream out, long[] shape, float[] data) throws IOException {
+    public static void writeFloat32(OutputStream out, long[] shape, float[] data)
+            throws IOException {
         write(out, DType.FLOAT32, shape, data.length, b -> b.asFloatBuffer().put(data));
     }
 
-    public static void writeFloat64(OutputStream out, long[] shape, double[] data) throws IOException {
+    public static void writeFloat64(OutputStream out, long[] shape, double[] data)
+            throws IOException {
         write(out, DType.FLOAT64, shape, data.length, b -> b.asDoubleBuffer().put(data));
     }
 
@@ -255,18 +283,23 @@ public final class Npy {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "negative dimension in shape " + Arrays.toString(shape));
             }
             n *= d;
         }
         if (n != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got "
-                    + length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + length);
         }
     }
 
-    /** Writes {@code count} values of {@code dtype} that {@code fill} puts into a little-endian buffer. */
-    private static void write(OutputStream out, DType dtype, long[] shape, int count, Consumer<ByteBuffer> fill)
+    /**
+     * Writes {@code count} values of {@code dtype} that {@code fill} puts into a little-endian
+     * buffer.
+     */
+    private static void write(
+            OutputStream out, DType dtype, long[] shape, int count, Consumer<ByteBuffer> fill)
             throws IOException {
         check(shape, count);
         ByteBuffer b = ByteBuffer.allocate(count * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -274,25 +307,31 @@ public final class Npy {
         write(out, dtype, shape, b.array());
     }
 
-    private static void write(OutputStream out, DType dtype, long[] shape, byte[] data) throws IOException {
+    private static void write(OutputStream out, DType dtype, long[] shape, byte[] data)
+            throws IOException {
         out.write(header(dtype, shape));
         out.write(data);
         out.flush();
     }
 
     /**
-     * The header numpy writes for a C-order array of {@code dtype} and {@code shape}: magic, version
-     * (1, or 2 when the dict outgrows a 16-bit length) and the dict padded with spaces so that the
-     * data starts at a multiple of 64 bytes. Streaming writers put it before the array's bytes.
+     * The header numpy writes for a C-order array of {@code dtype} and {@code shape}: magic,
+     * version (1, or 2 when the dict outgrows a 16-bit length) and the dict padded with spaces so
+     * that the data starts at a multiple of 64 bytes. Streaming writers put it before the array's
+     * bytes.
      */
     public static byte[] header(DType dtype, long[] shape) {
-        StringBuilder dict = new StringBuilder("{'descr': '").append(dtype.descr).append("', 'fortran_order': False, ")
-                .append("'shape': (");
+        StringBuilder dict =
+                new StringBuilder("{'descr': '")
+                        .append(dtype.descr)
+                        .append("', 'fortran_order': False, ")
+                        .append("'shape': (");
         for (int i = 0; i < shape.length; i++) {
             dict.append(i == 0 ? "" : ", ").append(shape[i]);
         }
         dict.append(shape.length == 1 ? ",), }" : "), }");
-        // Version 1 while the header fits a 16-bit length, as numpy does; pad with spaces, end with '\n'.
+        // Version 1 while the header fits a 16-bit length, as numpy does; pad with spaces, end with
+        // '\n'.
         int version = dict.length() + 1 + 10 <= 0xFFFF ? 1 : 2;
         int prefix = version == 1 ? 10 : 12;
         int total = (prefix + dict.length() + 1 + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
@@ -301,7 +340,8 @@ public final class Npy {
         }
         dict.append('\n');
         byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer header = ByteBuffer.allocate(prefix + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer header =
+                ByteBuffer.allocate(prefix + text.length).order(ByteOrder.LITTLE_ENDIAN);
         header.put(MAGIC).put((byte) version).put((byte) 0);
         if (version == 1) {
             header.putShort((short) text.length);
@@ -316,7 +356,8 @@ public final class Npy {
         long elements = 1;
         for (long dim : shape) {
             if (dim < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "negative dimension in shape " + Arrays.toString(shape));
             }
             elements = Math.multiplyExact(elements, dim);
         }

@@ -37,14 +37,22 @@ public final class PngImages {
     }
 
     /**
-     * Quantizes CHW floats in [0, 1] to interleaved 8-bit RGB ({@code height * width * 3} bytes, row
-     * major), rounding as {@link #toByte}: a quarter of the floats' size, and what {@link #encodeRgb} takes.
+     * Quantizes CHW floats in [0, 1] to interleaved 8-bit RGB ({@code height * width * 3} bytes,
+     * row major), rounding as {@link #toByte}: a quarter of the floats' size, and what {@link
+     * #encodeRgb} takes.
      */
     public static byte[] toRgb(float[] chw, int height, int width) {
         int plane = height * width;
         if (chw.length != 3 * plane) {
-            throw new IllegalArgumentException("expected 3x" + height + "x" + width + " = " + 3 * plane
-                    + " values, got " + chw.length);
+            throw new IllegalArgumentException(
+                    "expected 3x"
+                            + height
+                            + "x"
+                            + width
+                            + " = "
+                            + 3 * plane
+                            + " values, got "
+                            + chw.length);
         }
         byte[] rgb = new byte[3 * plane];
         for (int i = 0; i < plane; i++) {
@@ -59,13 +67,23 @@ public final class PngImages {
     public static byte[] encodeRgb(byte[] rgb, int height, int width) {
         int plane = height * width;
         if (rgb.length != 3 * plane) {
-            throw new IllegalArgumentException("expected " + height + "x" + width + "x3 = " + 3 * plane
-                    + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException(
+                    "expected "
+                            + height
+                            + "x"
+                            + width
+                            + "x3 = "
+                            + 3 * plane
+                            + " bytes, got "
+                            + rgb.length);
         }
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int[] packed = new int[plane];
         for (int i = 0; i < plane; i++) {
-            packed[i] = (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | (rgb[3 * i + 2] & 0xFF);
+            packed[i] =
+                    (rgb[3 * i] & 0xFF) << 16
+                            | (rgb[3 * i + 1] & 0xFF) << 8
+                            | (rgb[3 * i + 2] & 0xFF);
         }
         image.setRGB(0, 0, width, height, packed, 0, width);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -96,7 +114,8 @@ public final class PngImages {
         float[] chw = new float[3 * plane];
         Raster raster = image.getRaster();
         int bands = raster.getNumBands();
-        if (image.getColorModel() instanceof IndexColorModel || bands > 4
+        if (image.getColorModel() instanceof IndexColorModel
+                || bands > 4
                 || !(image.getColorModel().getColorSpace().isCS_sRGB() || bands <= 2)) {
             // Palette or unusual colour spaces: let ImageIO convert to sRGB.
             int[] rgb = image.getRGB(0, 0, width, height, null, 0, width);

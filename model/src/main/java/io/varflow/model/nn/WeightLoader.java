@@ -37,9 +37,14 @@ public final class WeightLoader {
         };
     }
 
-    /** Whether NDArrays of this floating-point type can be created safely with DJL's PyTorch engine. */
+    /**
+     * Whether NDArrays of this floating-point type can be created safely with DJL's PyTorch engine.
+     */
     public static boolean isSupportedTarget(DataType type) {
-        return type == DataType.FLOAT32 || type == DataType.FLOAT16 || type == DataType.FLOAT64 || !type.isFloating();
+        return type == DataType.FLOAT32
+                || type == DataType.FLOAT16
+                || type == DataType.FLOAT64
+                || !type.isFloating();
     }
 
     /** The DJL element type that holds a checkpoint dtype unchanged. */
@@ -62,20 +67,33 @@ public final class WeightLoader {
      * Loads {@code key} from {@code stateDict}, checks its shape and converts it to {@code target}.
      *
      * @param expectedShape the shape the model needs; {@code null} skips the check
-     * @throws CheckpointException naming the file and key when the key is missing or the shape differs
+     * @throws CheckpointException naming the file and key when the key is missing or the shape
+     *     differs
      */
-    public static NDArray load(StateDict stateDict, String key, NDManager manager, DataType target, Shape expectedShape)
+    public static NDArray load(
+            StateDict stateDict,
+            String key,
+            NDManager manager,
+            DataType target,
+            Shape expectedShape)
             throws CheckpointException {
         TensorData tensor = stateDict.get(key);
         if (expectedShape != null && !Arrays.equals(tensor.shape(), expectedShape.getShape())) {
-            throw new CheckpointException(stateDict.source(), "key '" + key + "': expected shape " + expectedShape
-                    + " but the checkpoint has " + new Shape(tensor.shape()));
+            throw new CheckpointException(
+                    stateDict.source(),
+                    "key '"
+                            + key
+                            + "': expected shape "
+                            + expectedShape
+                            + " but the checkpoint has "
+                            + new Shape(tensor.shape()));
         }
         return toNDArray(tensor, manager, target);
     }
 
     /** Loads a floating-point weight in {@code target} precision, checking its shape. */
-    public static NDArray load(StateDict stateDict, String key, NDManager manager, DataType target, long... shape)
+    public static NDArray load(
+            StateDict stateDict, String key, NDManager manager, DataType target, long... shape)
             throws CheckpointException {
         return load(stateDict, key, manager, target, new Shape(shape));
     }
@@ -87,11 +105,16 @@ public final class WeightLoader {
      */
     public static NDArray toNDArray(TensorData tensor, NDManager manager, DataType target) {
         if (tensor.dtype().isFloatingPoint() != target.isFloating()) {
-            throw new IllegalArgumentException(tensor.key() + ": cannot convert " + tensor.dtype() + " to " + target);
+            throw new IllegalArgumentException(
+                    tensor.key() + ": cannot convert " + tensor.dtype() + " to " + target);
         }
         if (!isSupportedTarget(target)) {
-            throw new IllegalArgumentException(tensor.key() + ": " + target + " NDArrays are not supported by DJL "
-                    + "0.35.1's PyTorch engine (it aborts the JVM); use fp16 or fp32");
+            throw new IllegalArgumentException(
+                    tensor.key()
+                            + ": "
+                            + target
+                            + " NDArrays are not supported by DJL "
+                            + "0.35.1's PyTorch engine (it aborts the JVM); use fp16 or fp32");
         }
         Shape shape = new Shape(tensor.shape());
         ByteBuffer data = tensor.data();
@@ -99,7 +122,9 @@ public final class WeightLoader {
         ByteBuffer owned;
         if (tensor.dtype() == TensorDType.BFLOAT16) {
             source = DataType.FLOAT32;
-            owned = manager.allocateDirect(Math.max(4, data.remaining() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+            owned =
+                    manager.allocateDirect(Math.max(4, data.remaining() * 2))
+                            .order(ByteOrder.LITTLE_ENDIAN);
             while (data.hasRemaining()) {
                 owned.putInt((data.getShort() & 0xFFFF) << 16);
             }

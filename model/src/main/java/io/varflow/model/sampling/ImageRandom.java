@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
  *
  * <p>Derivation: {@code root = new SplittableRandom(seed)}; the first {@code root.split()} is the
  * token stream, the second the gumbel stream. The token stream yields one uniform double per token,
- * scale after scale, tokens in row-major order within a scale (L numbers for the whole image); token
- * {@code j} of scale {@code si} uses number {@code tokenOffset(si) + j}. The gumbel stream (only the
- * "smooth" mode reads it) yields {@code pn^2 * V} uniforms per scale in the same order, vocabulary
- * index fastest, turned into gumbel noise {@code -log(-log(1 - u))}.
+ * scale after scale, tokens in row-major order within a scale (L numbers for the whole image);
+ * token {@code j} of scale {@code si} uses number {@code tokenOffset(si) + j}. The gumbel stream
+ * (only the "smooth" mode reads it) yields {@code pn^2 * V} uniforms per scale in the same order,
+ * vocabulary index fastest, turned into gumbel noise {@code -log(-log(1 - u))}.
  */
 public final class ImageRandom {
 

@@ -2,7 +2,6 @@ package io.varflow.model.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.ImageTask;
 import io.varflow.model.SamplingParams;
@@ -26,8 +25,10 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray cfgOnePlusT;
     private final NDArray cfgT;
     private final NDArray topKAscendingIndex;
+
     /** k - 1 per row (B, 1, 1): the k-th largest among the {@link #maxTopK} largest, descending. */
     private final NDArray topKDescendingIndex;
+
     private final int maxTopK;
     private final NDArray topPThreshold;
     private final NDArray greedyRows;
@@ -35,10 +36,16 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray uniforms;
     private final NDArray lastIndex;
     private final NDArray negInf;
+
     /** Batch rows of the smooth images, (nSmooth,) int64; null without smooth rows. */
     private final NDArray smoothRowIndex;
-    /** For every batch row its position among the smooth rows, or nSmooth (a zero row) otherwise, (B,). */
+
+    /**
+     * For every batch row its position among the smooth rows, or nSmooth (a zero row) otherwise,
+     * (B,).
+     */
     private final NDArray smoothGatherIndex;
+
     private final int[] smoothRowList;
     private final NDArray[] smoothLogitScale;
     private final NDArray[] smoothTau;
@@ -81,7 +88,8 @@ public final class SamplingBatch implements AutoCloseable {
             largestK = Math.max(largestK, k);
             topK |= k < vocab;
             boolean nucleus = p.topP() > 0 && p.topP() < 1;
-            // Official: remove sorted positions whose ascending cumulative mass is <= 1 - p (compared in float32).
+            // Official: remove sorted positions whose ascending cumulative mass is <= 1 - p
+            // (compared in float32).
             threshold[b] = nucleus ? (float) (1 - p.topP()) : -1f;
             topP |= nucleus;
             greedy[b] = k == 1;
@@ -133,7 +141,8 @@ public final class SamplingBatch implements AutoCloseable {
     }
 
     /** Builds the batch's tensors on {@code manager} (the generation's manager). */
-    public static SamplingBatch create(NDManager manager, ModelConfig config, List<ImageTask> tasks) {
+    public static SamplingBatch create(
+            NDManager manager, ModelConfig config, List<ImageTask> tasks) {
         return new SamplingBatch(manager, config, tasks);
     }
 
@@ -247,8 +256,19 @@ public final class SamplingBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NDArray a : new NDArray[] {cfgOnePlusT, cfgT, topKAscendingIndex, topKDescendingIndex, topPThreshold, greedyRows,
-                smoothRows, uniforms, lastIndex, negInf}) {
+        for (NDArray a :
+                new NDArray[] {
+                    cfgOnePlusT,
+                    cfgT,
+                    topKAscendingIndex,
+                    topKDescendingIndex,
+                    topPThreshold,
+                    greedyRows,
+                    smoothRows,
+                    uniforms,
+                    lastIndex,
+                    negInf
+                }) {
             a.close();
         }
         for (int si = 0; si < numScales; si++) {

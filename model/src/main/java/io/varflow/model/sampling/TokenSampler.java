@@ -19,10 +19,10 @@ import ai.djl.ndarray.types.Shape;
  *       first kept sorted entry); it differs from the official positional mask only for values
  *       exactly tied with the pivot, which are kept here (the official sort breaks such ties
  *       arbitrarily).
- *   <li>draw: inverse CDF of softmax(masked logits) at the image's own uniform; greedy rows (top-k 1)
- *       take the argmax.
- *   <li>smooth: gumbel-softmax over the masked logits times (1 + ratio) at temperature
- *       max(0.27 (1 - 0.95 ratio), 0.005), mixed into a soft codebook embedding.
+ *   <li>draw: inverse CDF of softmax(masked logits) at the image's own uniform; greedy rows (top-k
+ *       1) take the argmax.
+ *   <li>smooth: gumbel-softmax over the masked logits times (1 + ratio) at temperature max(0.27 (1
+ *       - 0.95 ratio), 0.005), mixed into a soft codebook embedding.
  * </ul>
  */
 public final class TokenSampler {
@@ -42,7 +42,10 @@ public final class TokenSampler {
         return cond.mul(batch.cfgOnePlusT(si)).sub(uncond.mul(batch.cfgT(si)));
     }
 
-    /** Top-k with per-row k, given as the ascending-sorted index V - k of the k-th largest (B, 1, 1). */
+    /**
+     * Top-k with per-row k, given as the ascending-sorted index V - k of the k-th largest (B, 1,
+     * 1).
+     */
     public static NDArray maskTopK(NDArray logits, NDArray ascendingIndex, NDArray negInf) {
         Shape s = logits.getShape();
         NDArray sorted = logits.sort(-1);
@@ -51,15 +54,18 @@ public final class TokenSampler {
     }
 
     /**
-     * The same mask from a partial selection, as the official code does with {@code torch.topk}: only
-     * the {@code maxK} largest of each row are found and ordered (descending), and row r's k-th largest
-     * is taken at {@code descendingIndex[r] = k_r - 1}. The k-th largest value is the same as from a
-     * full sort, so the mask is identical; the work is a partial selection instead of a sort of V.
+     * The same mask from a partial selection, as the official code does with {@code torch.topk}:
+     * only the {@code maxK} largest of each row are found and ordered (descending), and row r's
+     * k-th largest is taken at {@code descendingIndex[r] = k_r - 1}. The k-th largest value is the
+     * same as from a full sort, so the mask is identical; the work is a partial selection instead
+     * of a sort of V.
      */
-    public static NDArray maskTopK(NDArray logits, NDArray descendingIndex, int maxK, NDArray negInf) {
+    public static NDArray maskTopK(
+            NDArray logits, NDArray descendingIndex, int maxK, NDArray negInf) {
         Shape s = logits.getShape();
         NDList top = logits.topK(maxK, -1, true, true);
-        NDArray kth = top.get(0).gather(descendingIndex.broadcast(new Shape(s.get(0), s.get(1), 1)), -1);
+        NDArray kth =
+                top.get(0).gather(descendingIndex.broadcast(new Shape(s.get(0), s.get(1), 1)), -1);
         top.get(1).close(); // the indices are not needed
         return NDArrays.where(logits.gte(kth), logits, negInf);
     }
@@ -69,7 +75,8 @@ public final class TokenSampler {
      *
      * @param lastIndex V - 1 as an int64 scalar: the largest entry is always kept
      */
-    public static NDArray maskTopP(NDArray logits, NDArray threshold, NDArray lastIndex, NDArray negInf) {
+    public static NDArray maskTopP(
+            NDArray logits, NDArray threshold, NDArray lastIndex, NDArray negInf) {
         NDArray probs = logits.softmax(-1);
         NDArray sortedProbs = probs.sort(-1);
         NDArray cumulative = sortedProbs.cumSum(-1);
@@ -102,8 +109,8 @@ public final class TokenSampler {
     public record Draw(NDArray tokens, NDArray maskedLogits) {}
 
     /**
-     * Samples scale {@code si} ({@code start} = its first token position) from guided logits
-     * (B, l, V) float32.
+     * Samples scale {@code si} ({@code start} = its first token position) from guided logits (B, l,
+     * V) float32.
      */
     public static Draw sample(NDArray guided, SamplingBatch batch, int si, int start) {
         if (batch.allGreedy()) {
@@ -114,13 +121,30 @@ public final class TokenSampler {
         NDArray masked = guided;
         if (batch.anyTopK()) {
             NDArray in = masked;
-            masked = step(() -> batch.maxTopK() < guided.getShape().get(2)
-                    ? maskTopK(in, batch.topKDescendingIndex(), batch.maxTopK(), batch.negInf())
-                    : maskTopK(in, batch.topKAscendingIndex(), batch.negInf()));
+            masked =
+                    step(
+                            () ->
+                                    batch.maxTopK() < guided.getShape().get(2)
+                                            ? maskTopK(
+                                                    in,
+                                                    batch.topKDescendingIndex(),
+                                                    batch.maxTopK(),
+                                                    batch.negInf())
+                                            : maskTopK(
+                                                    in,
+                                                    batch.topKAscendingIndex(),
+                                                    batch.negInf()));
         }
         if (batch.anyTopP()) {
             NDArray in = masked;
-            masked = step(() -> maskTopP(in, batch.topPThreshold(), batch.lastIndex(), batch.negInf()));
+            masked =
+                    step(
+                            () ->
+                                    maskTopP(
+                                            in,
+                                            batch.topPThreshold(),
+                                            batch.lastIndex(),
+                                            batch.negInf()));
             if (in != guided) {
                 in.close();
             }
@@ -129,11 +153,15 @@ public final class TokenSampler {
         NDArray finalMask = masked;
         NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
         NDArray greedy = guided.argMax(-1);
-        NDArray tokens = NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
+        NDArray tokens =
+                NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
         return new Draw(tokens, masked);
     }
 
-    /** Runs one sampling step in a nested scope; its result (never one of its inputs) joins the caller's. */
+    /**
+     * Runs one sampling step in a nested scope; its result (never one of its inputs) joins the
+     * caller's.
+     */
     private static NDArray step(java.util.function.Supplier<NDArray> body) {
         NDArray result;
         try (NDScope scope = new NDScope()) {
@@ -145,13 +173,14 @@ public final class TokenSampler {
     }
 
     /**
-     * The smooth mode's soft embedding for scale {@code si}: softmax((masked * (1 + ratio) + g) / tau)
-     * @ codebook, (B, l, Cvae), computed for the smooth rows only, with gumbel noise g from each
-     * smooth image's own stream; the other rows are zero (the caller keeps their hard lookup).
+     * The smooth mode's soft embedding for scale {@code si}: softmax((masked * (1 + ratio) + g) /
+     * tau) @ codebook, (B, l, Cvae), computed for the smooth rows only, with gumbel noise g from
+     * each smooth image's own stream; the other rows are zero (the caller keeps their hard lookup).
      *
      * @param codebook (V, Cvae) in the same precision as the logits
      */
-    public static NDArray smoothEmbedding(NDArray maskedLogits, NDArray codebook, SamplingBatch batch, int si) {
+    public static NDArray smoothEmbedding(
+            NDArray maskedLogits, NDArray codebook, SamplingBatch batch, int si) {
         Shape s = maskedLogits.getShape();
         int l = (int) s.get(1);
         int v = (int) s.get(2);
@@ -160,11 +189,19 @@ public final class TokenSampler {
         for (int i = 0; i < rows.length; i++) {
             batch.random(rows[i]).nextGumbel(noise, i * l * v, l * v);
         }
-        NDArray gumbel = maskedLogits.getManager().create(noise, new Shape(rows.length, l, v))
-                .toDevice(maskedLogits.getDevice(), false);
+        NDArray gumbel =
+                maskedLogits
+                        .getManager()
+                        .create(noise, new Shape(rows.length, l, v))
+                        .toDevice(maskedLogits.getDevice(), false);
         NDArray smoothLogits = maskedLogits.get(batch.smoothRowIndex());
-        NDArray soft = smoothLogits.mul(batch.smoothLogitScale(si)).add(gumbel).div(batch.smoothTau(si)).softmax(-1)
-                .matMul(codebook);
+        NDArray soft =
+                smoothLogits
+                        .mul(batch.smoothLogitScale(si))
+                        .add(gumbel)
+                        .div(batch.smoothTau(si))
+                        .softmax(-1)
+                        .matMul(codebook);
         // Row nSmooth of the padded result is zero: every non-smooth row gathers it.
         NDArray padded = NDArrays.concat(new NDList(soft, soft.get("0:1").zerosLike()), 0);
         return padded.get(batch.smoothGatherIndex());

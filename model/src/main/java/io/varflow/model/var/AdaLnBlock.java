@@ -26,17 +26,25 @@ final class AdaLnBlock implements AutoCloseable {
     private final boolean l2Norm;
     private final NDArray qkvWeight;
     private final NDArray qkvBias;
-    /** l2-norm: exp(min(scale_mul, ln 100)) per head (1, H, 1, 1); otherwise the scalar 0.25/sqrt(hd). */
+
+    /**
+     * l2-norm: exp(min(scale_mul, ln 100)) per head (1, H, 1, 1); otherwise the scalar
+     * 0.25/sqrt(hd).
+     */
     private final NDArray queryScale;
+
     private final NDArray projWeight;
     private final NDArray projBias;
     private final NDArray fc1Weight;
     private final NDArray fc1Bias;
     private final NDArray fc2Weight;
     private final NDArray fc2Bias;
+
     /** Non-shared AdaLN: ada_lin.1 (6C, C) and (6C); null with shared_aln. */
     private final NDArray adaWeight;
+
     private final NDArray adaBias;
+
     /** Shared AdaLN: ada_gss (1, 1, 6, C); null otherwise. */
     private final NDArray adaGss;
 
@@ -58,7 +66,9 @@ final class AdaLnBlock implements AutoCloseable {
         }
         if (l2Norm) {
             try (NDArray scaleMul = tensors.loadFloat32(p + "attn.scale_mul_1H11", 1, heads, 1, 1);
-                    NDArray cap = Primitives.scalar(m, ai.djl.ndarray.types.DataType.FLOAT32, MAX_SCALE_MUL);
+                    NDArray cap =
+                            Primitives.scalar(
+                                    m, ai.djl.ndarray.types.DataType.FLOAT32, MAX_SCALE_MUL);
                     NDArray clamped = scaleMul.minimum(cap);
                     NDArray exp = clamped.exp()) {
                 queryScale = Primitives.owned(exp, tensors.runType());
@@ -96,20 +106,25 @@ final class AdaLnBlock implements AutoCloseable {
         } else {
             six = Primitives.linear(siluCond, adaWeight, adaBias).reshape(-1, 1, 6, width);
         }
-        // Order of the six chunks as in the official block: gamma1, gamma2, scale1, scale2, shift1, shift2.
+        // Order of the six chunks as in the official block: gamma1, gamma2, scale1, scale2, shift1,
+        // shift2.
         NDArray[] part = new NDArray[6];
         for (int i = 0; i < 6; i++) {
             part[i] = six.get(new NDIndex(":, :, {}", i));
         }
-        return new BlockModulation(part[0], part[1], part[2].add(ops.one()), part[3].add(ops.one()), part[4], part[5]);
+        return new BlockModulation(
+                part[0], part[1], part[2].add(ops.one()), part[3].add(ops.one()), part[4], part[5]);
     }
 
     /**
-     * Runs the block on this scale's tokens {@code x} (2B, l, C), which occupy positions [start, end)
-     * of the sequence; their keys and values are written to the cache and attention covers [0, end).
+     * Runs the block on this scale's tokens {@code x} (2B, l, C), which occupy positions [start,
+     * end) of the sequence; their keys and values are written to the cache and attention covers [0,
+     * end).
      */
-    NDArray forward(NDArray x, BlockModulation mod, KvCache cache, int start, int end, Primitives ops) {
-        // In-place updates of fresh temporaries only (x belongs to the caller); a + b == b + a bit for bit.
+    NDArray forward(
+            NDArray x, BlockModulation mod, KvCache cache, int start, int end, Primitives ops) {
+        // In-place updates of fresh temporaries only (x belongs to the caller); a + b == b + a bit
+        // for bit.
         NDArray attnIn = ops.layerNorm(x).muli(mod.scale1p()).addi(mod.shift1());
         NDArray h = attention(attnIn, cache, start, end).muli(mod.gamma1()).addi(x);
         attnIn.close();
@@ -129,9 +144,10 @@ final class AdaLnBlock implements AutoCloseable {
         long rows = shape.get(0);
         long tokens = shape.get(1);
         // (2B, l, 3C) -> (2B, l, 3, H, hd) -> (3, 2B, H, l, hd)
-        NDArray qkv = Primitives.linear(x, qkvWeight, qkvBias)
-                .reshape(rows, tokens, 3, heads, headDim)
-                .transpose(2, 0, 3, 1, 4);
+        NDArray qkv =
+                Primitives.linear(x, qkvWeight, qkvBias)
+                        .reshape(rows, tokens, 3, heads, headDim)
+                        .transpose(2, 0, 3, 1, 4);
         NDArray q = qkv.get(0);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
@@ -151,8 +167,21 @@ final class AdaLnBlock implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NDArray a : new NDArray[] {qkvWeight, qkvBias, queryScale, projWeight, projBias, fc1Weight,
-                fc1Bias, fc2Weight, fc2Bias, adaWeight, adaBias, adaGss}) {
+        for (NDArray a :
+                new NDArray[] {
+                    qkvWeight,
+                    qkvBias,
+                    queryScale,
+                    projWeight,
+                    projBias,
+                    fc1Weight,
+                    fc1Bias,
+                    fc2Weight,
+                    fc2Bias,
+                    adaWeight,
+                    adaBias,
+                    adaGss
+                }) {
             if (a != null) {
                 a.close();
             }

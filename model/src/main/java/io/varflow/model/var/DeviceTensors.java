@@ -20,6 +20,7 @@ final class DeviceTensors {
     private final StateDict stateDict;
     private final NDManager manager;
     private final DataType runType;
+
     /**
      * One float32 staging buffer reused for every tensor: each is cloned onto the device before the
      * next is staged. A fresh direct buffer per tensor would leave a host copy of every weight
@@ -41,7 +42,9 @@ final class DeviceTensors {
         return runType;
     }
 
-    /** The tensor under {@code key}, checked against {@code expectedShape}, in the run precision. */
+    /**
+     * The tensor under {@code key}, checked against {@code expectedShape}, in the run precision.
+     */
     NDArray load(String key, long... expectedShape) throws CheckpointException {
         return load(key, runType, expectedShape);
     }
@@ -55,15 +58,27 @@ final class DeviceTensors {
         return stateDict.contains(key);
     }
 
-    private NDArray load(String key, DataType target, long[] expectedShape) throws CheckpointException {
+    private NDArray load(String key, DataType target, long[] expectedShape)
+            throws CheckpointException {
         TensorData tensor = stateDict.get(key);
         if (!Arrays.equals(tensor.shape(), expectedShape)) {
-            throw new CheckpointException(stateDict.source(), "tensor " + key + " has shape "
-                    + Arrays.toString(tensor.shape()) + ", the config needs " + Arrays.toString(expectedShape));
+            throw new CheckpointException(
+                    stateDict.source(),
+                    "tensor "
+                            + key
+                            + " has shape "
+                            + Arrays.toString(tensor.shape())
+                            + ", the config needs "
+                            + Arrays.toString(expectedShape));
         }
         if (!tensor.dtype().isFloatingPoint()) {
-            throw new CheckpointException(stateDict.source(), "tensor " + key + " is " + tensor.dtype()
-                    + ", a floating point type is needed");
+            throw new CheckpointException(
+                    stateDict.source(),
+                    "tensor "
+                            + key
+                            + " is "
+                            + tensor.dtype()
+                            + ", a floating point type is needed");
         }
         ByteBuffer floats = toFloat32(tensor);
         try (NDArray host = manager.create(floats, new Shape(expectedShape), DataType.FLOAT32)) {
@@ -75,7 +90,9 @@ final class DeviceTensors {
         ByteBuffer src = tensor.data();
         int n = Math.toIntExact(tensor.numel());
         if (staging == null || staging.capacity() < n * 4) {
-            staging = ByteBuffer.allocateDirect(Math.max(n * 4, 1 << 20)).order(ByteOrder.nativeOrder());
+            staging =
+                    ByteBuffer.allocateDirect(Math.max(n * 4, 1 << 20))
+                            .order(ByteOrder.nativeOrder());
         }
         ByteBuffer out = staging;
         out.clear();

@@ -7,16 +7,23 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of every block for one generation, preallocated at their final length
- * (2B, H, L, head_dim) and written in place scale by scale: no re-allocation or concatenation as
- * the sequence grows. Keys are stored l2-normalised (when the model normalises), values raw.
+ * Keys and values of every block for one generation, preallocated at their final length (2B, H, L,
+ * head_dim) and written in place scale by scale: no re-allocation or concatenation as the sequence
+ * grows. Keys are stored l2-normalised (when the model normalises), values raw.
  */
 final class KvCache implements AutoCloseable {
 
     private final NDArray[] keys;
     private final NDArray[] values;
 
-    KvCache(NDManager manager, int depth, long rows, int heads, int totalTokens, int headDim, DataType type) {
+    KvCache(
+            NDManager manager,
+            int depth,
+            long rows,
+            int heads,
+            int totalTokens,
+            int headDim,
+            DataType type) {
         keys = new NDArray[depth];
         values = new NDArray[depth];
         Shape shape = new Shape(rows, heads, totalTokens, headDim);
@@ -26,7 +33,10 @@ final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Writes this scale's keys and values (2B, H, l, hd) at tokens [start, end) of block {@code block}. */
+    /**
+     * Writes this scale's keys and values (2B, H, l, hd) at tokens [start, end) of block {@code
+     * block}.
+     */
     void write(int block, int start, int end, NDArray k, NDArray v) {
         NDIndex slot = new NDIndex(":, :, {}:{}", start, end);
         keys[block].set(slot, k);

@@ -43,9 +43,9 @@ final class Primitives implements AutoCloseable {
 
     /**
      * A copy of {@code created} in {@code type} that owns its memory. On the CPU, arrays made by
-     * {@code NDManager.create(...)} wrap a Java direct buffer, and the PyTorch engine's
-     * {@code toType(sameType, copy=true)} returns a tensor over that same buffer (torch's
-     * {@code to()} without copy), which dangles once the wrapper is closed: clone instead.
+     * {@code NDManager.create(...)} wrap a Java direct buffer, and the PyTorch engine's {@code
+     * toType(sameType, copy=true)} returns a tensor over that same buffer (torch's {@code to()}
+     * without copy), which dangles once the wrapper is closed: clone instead.
      */
     static NDArray owned(NDArray created, DataType type) {
         if (created.getDataType() == type) {
@@ -60,12 +60,15 @@ final class Primitives implements AutoCloseable {
 
     /** LayerNorm over the last axis, no affine parameters, biased variance (F.layer_norm). */
     NDArray layerNorm(NDArray x) {
-        return x.getNDArrayInternal().layerNorm(x, normalizedShape, lnWeight, lnBias, eps).singletonOrThrow();
+        return x.getNDArrayInternal()
+                .layerNorm(x, normalizedShape, lnWeight, lnBias, eps)
+                .singletonOrThrow();
     }
 
     /** GELU with the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     NDArray geluTanh(NDArray x) {
-        // In place where the operand is a fresh temporary: the same kernels in the same order (so the
+        // In place where the operand is a fresh temporary: the same kernels in the same order (so
+        // the
         // same bits), a third of the allocations on the widest activation of the block.
         NDArray inner = x.mul(x);
         inner.muli(x).muli(geluCubic).addi(x).muli(geluScale);

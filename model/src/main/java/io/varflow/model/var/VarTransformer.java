@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.checkpoint.StateDict;
 import io.varflow.model.config.ModelConfig;
@@ -29,8 +28,10 @@ public final class VarTransformer implements AutoCloseable {
     private final Primitives ops;
     private final NDArray classEmb;
     private final NDArray posStart;
+
     /** lvl_embed[lvl_1L] + pos_1LC, (1, L, C), computed once at load. */
     private final NDArray levelPos;
+
     private final NDArray wordWeight;
     private final NDArray wordBias;
     private final NDArray sharedAdaWeight;
@@ -82,7 +83,8 @@ public final class VarTransformer implements AutoCloseable {
      *
      * @throws CheckpointException naming the first missing or mis-shaped tensor
      */
-    public static VarTransformer load(ModelConfig config, StateDict stateDict, NDManager parent, DataType runType)
+    public static VarTransformer load(
+            ModelConfig config, StateDict stateDict, NDManager parent, DataType runType)
             throws CheckpointException {
         NDManager weights = parent.newSubManager();
         weights.setName("var-weights");
@@ -140,37 +142,51 @@ public final class VarTransformer implements AutoCloseable {
 
         private Pass(NDArray labels, NDManager passManager) {
             this.batch = labels.getShape().get(0);
-            NDArray nullLabels = labels.zerosLike().add(passManager.create((long) config.nullClass()));
+            NDArray nullLabels =
+                    labels.zerosLike().add(passManager.create((long) config.nullClass()));
             NDArray both = NDArrays.concat(new NDList(labels, nullLabels), 0);
             // (2B, C), moved to the pass at once so that everything derived from it lands there too
             cond = keep(classEmb.get(both).toType(runType, false), passManager);
             NDArray siluCond = Primitives.silu(cond);
             NDArray shared = null;
             if (sharedAdaWeight != null) {
-                shared = Primitives.linear(siluCond, sharedAdaWeight, sharedAdaBias)
-                        .reshape(-1, 1, 6, config.embedDim());
+                shared =
+                        Primitives.linear(siluCond, sharedAdaWeight, sharedAdaBias)
+                                .reshape(-1, 1, 6, config.embedDim());
             }
             modulation = new ArrayList<>(blocks.size());
             for (AdaLnBlock block : blocks) {
                 modulation.add(keep(block.modulation(siluCond, shared, ops), passManager));
             }
-            NDArray two = Primitives.linear(siluCond, headAdaWeight, headAdaBias).reshape(-1, 1, 2, config.embedDim());
+            NDArray two =
+                    Primitives.linear(siluCond, headAdaWeight, headAdaBias)
+                            .reshape(-1, 1, 2, config.embedDim());
             // The head splits scale first, then shift.
             headScale1p = keep(two.get(new NDIndex(":, :, 0")).add(ops.one()), passManager);
             headShift = keep(two.get(new NDIndex(":, :, 1")), passManager);
-            cache = new KvCache(passManager, blocks.size(), 2 * batch, config.numHeads(), config.totalTokens(),
-                    config.headDim(), runType);
+            cache =
+                    new KvCache(
+                            passManager,
+                            blocks.size(),
+                            2 * batch,
+                            config.numHeads(),
+                            config.totalTokens(),
+                            config.headDim(),
+                            runType);
         }
 
         /** x0 = sos + pos_start + lvl_pos[:, 0:first_l], (2B, first_l, C). */
         public NDArray firstInput() {
             int firstL = config.patchNums().get(0) * config.patchNums().get(0);
-            return cond.expandDims(1).add(posStart).add(levelPos.get(new NDIndex(":, 0:{}", firstL)));
+            return cond.expandDims(1)
+                    .add(posStart)
+                    .add(levelPos.get(new NDIndex(":, 0:{}", firstL)));
         }
 
         /**
-         * Runs scale {@code si}: {@code x} (2B, pn^2, C) through all blocks (filling the cache) and the
-         * head. Returns float32 logits (2B, pn^2, V): rows [0, B) conditional, [B, 2B) unconditional.
+         * Runs scale {@code si}: {@code x} (2B, pn^2, C) through all blocks (filling the cache) and
+         * the head. Returns float32 logits (2B, pn^2, V): rows [0, B) conditional, [B, 2B)
+         * unconditional.
          */
         public NDArray logits(NDArray x, int si) {
             int start = config.tokenOffset(si);
@@ -181,7 +197,8 @@ public final class VarTransformer implements AutoCloseable {
                 AdaLnBlock block = blocks.get(i);
                 BlockModulation mod = modulation.get(i);
                 NDArray in = h;
-                // One scope per block: its attention scores and FFN activations are freed before the
+                // One scope per block: its attention scores and FFN activations are freed before
+                // the
                 // next block runs, so a scale holds one block's intermediates, not all of them.
                 h = BlockScope.run(() -> block.forward(in, mod, cache, start, end, ops));
                 if (in != x) {
@@ -189,10 +206,14 @@ public final class VarTransformer implements AutoCloseable {
                 }
             }
             NDArray last = h;
-            NDArray logits = BlockScope.run(() -> {
-                NDArray normed = ops.layerNorm(last).mul(headScale1p).add(headShift);
-                return Primitives.linear(normed, headWeight, headBias).toType(DataType.FLOAT32, false);
-            });
+            NDArray logits =
+                    BlockScope.run(
+                            () -> {
+                                NDArray normed =
+                                        ops.layerNorm(last).mul(headScale1p).add(headShift);
+                                return Primitives.linear(normed, headWeight, headBias)
+                                        .toType(DataType.FLOAT32, false);
+                            });
             if (last != x) {
                 last.close();
             }
@@ -200,14 +221,15 @@ public final class VarTransformer implements AutoCloseable {
         }
 
         /**
-         * The input of scale {@code si}+1 from the area-downsampled f_hat tokens {@code next}
-         * (B, p^2, Cvae): word_embed, plus the level/position embedding, doubled for the CFG branch.
+         * The input of scale {@code si}+1 from the area-downsampled f_hat tokens {@code next} (B,
+         * p^2, Cvae): word_embed, plus the level/position embedding, doubled for the CFG branch.
          */
         public NDArray nextInput(NDArray next, int si) {
             int start = config.tokenOffset(si + 1);
             int pn = config.patchNums().get(si + 1);
-            NDArray embedded = Primitives.linear(next.toType(runType, false), wordWeight, wordBias)
-                    .add(levelPos.get(new NDIndex(":, {}:{}", start, start + pn * pn)));
+            NDArray embedded =
+                    Primitives.linear(next.toType(runType, false), wordWeight, wordBias)
+                            .add(levelPos.get(new NDIndex(":, {}:{}", start, start + pn * pn)));
             return NDArrays.concat(new NDList(embedded, embedded), 0);
         }
 
@@ -228,8 +250,13 @@ public final class VarTransformer implements AutoCloseable {
     }
 
     private static BlockModulation keep(BlockModulation m, NDManager owner) {
-        return new BlockModulation(keep(m.gamma1(), owner), keep(m.gamma2(), owner), keep(m.scale1p(), owner),
-                keep(m.scale2p(), owner), keep(m.shift1(), owner), keep(m.shift2(), owner));
+        return new BlockModulation(
+                keep(m.gamma1(), owner),
+                keep(m.gamma2(), owner),
+                keep(m.scale1p(), owner),
+                keep(m.scale2p(), owner),
+                keep(m.shift1(), owner),
+                keep(m.shift2(), owner));
     }
 
     @Override

@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.CheckpointException;
 
 /**
- * Single-head self-attention over the H·W positions of a feature map:
- * {@code qkv = Conv1x1(C→3C)(norm(x))}, {@code w = softmax(qᵀk · C^-½)}, {@code out = x + proj_out(v·wᵀ)}.
+ * Single-head self-attention over the H·W positions of a feature map: {@code qkv =
+ * Conv1x1(C→3C)(norm(x))}, {@code w = softmax(qᵀk · C^-½)}, {@code out = x + proj_out(v·wᵀ)}.
  */
 final class AttnBlock {
 
@@ -25,8 +25,14 @@ final class AttnBlock {
         this.scale = (float) Math.pow(channels, -0.5);
     }
 
-    static AttnBlock load(VaeWeights weights, String prefix, DataType dtype, int channels, int resolution,
-            NormConstants norms) throws CheckpointException {
+    static AttnBlock load(
+            VaeWeights weights,
+            String prefix,
+            DataType dtype,
+            int channels,
+            int resolution,
+            NormConstants norms)
+            throws CheckpointException {
         return new AttnBlock(
                 GroupNormLayer.load(weights, prefix + ".norm", dtype, channels, resolution, norms),
                 Conv2dLayer.pointwise(weights, prefix + ".qkv", dtype, channels, 3 * channels),
@@ -47,8 +53,12 @@ final class AttnBlock {
         NDArray k = packed.get(":, 1"); // (B, C, HW)
         NDArray v = packed.get(":, 2"); // (B, C, HW)
         // Softmax in float32 even for half-precision activations, as torch autocast does.
-        NDArray weights = q.matMul(k).mul(scale).toType(DataType.FLOAT32, false).softmax(2)
-                .toType(x.getDataType(), false); // (B, HW_q, HW_k)
+        NDArray weights =
+                q.matMul(k)
+                        .mul(scale)
+                        .toType(DataType.FLOAT32, false)
+                        .softmax(2)
+                        .toType(x.getDataType(), false); // (B, HW_q, HW_k)
         NDArray attended = v.matMul(weights.transpose(0, 2, 1)).reshape(shape); // (B, C, HW_q)
         return x.add(projOut.forward(attended));
     }

@@ -22,8 +22,16 @@ final class Conv2dLayer {
         this.padding = new Shape(padding, padding);
     }
 
-    static Conv2dLayer load(VaeWeights weights, String prefix, DataType dtype, int in, int out, int kernel,
-            int stride, int padding) throws CheckpointException {
+    static Conv2dLayer load(
+            VaeWeights weights,
+            String prefix,
+            DataType dtype,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding)
+            throws CheckpointException {
         NDArray w = weights.load(prefix + ".weight", dtype, out, in, kernel, kernel);
         NDArray b = weights.load(prefix + ".bias", dtype, out);
         return new Conv2dLayer(w, b, stride, padding);

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VQVAE decoder: {@code conv_in} from {@code z_channels}, the middle block, then levels
- * {@code up.(n-1) … up.0} with {@code VAE_RES_BLOCKS + 1} ResBlocks each (attention after each on the
- * deepest level) and nearest ×2 + conv up-sampling after every level but {@code up.0}, then GroupNorm,
- * SiLU and {@code conv_out} to RGB.
+ * The VQVAE decoder: {@code conv_in} from {@code z_channels}, the middle block, then levels {@code
+ * up.(n-1) … up.0} with {@code VAE_RES_BLOCKS + 1} ResBlocks each (attention after each on the
+ * deepest level) and nearest ×2 + conv up-sampling after every level but {@code up.0}, then
+ * GroupNorm, SiLU and {@code conv_out} to RGB.
  */
 final class Decoder {
 
@@ -26,7 +26,8 @@ final class Decoder {
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
-    Decoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms) throws CheckpointException {
+    Decoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms)
+            throws CheckpointException {
         String p = "decoder.";
         int ch = config.ch();
         List<Integer> mult = config.chMult();
@@ -48,16 +49,28 @@ final class Decoder {
             List<ResBlock> levelBlocks = new ArrayList<>();
             List<AttnBlock> levelAttns = new ArrayList<>();
             for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS + 1; b++) {
-                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut, resolution, norms));
+                levelBlocks.add(
+                        ResBlock.load(
+                                w,
+                                prefix + ".block." + b,
+                                dtype,
+                                blockIn,
+                                blockOut,
+                                resolution,
+                                norms));
                 blockIn = blockOut;
                 if (level == levels - 1) {
-                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
+                    levelAttns.add(
+                            AttnBlock.load(
+                                    w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
                 }
             }
             blocks.set(level, levelBlocks);
             attns.set(level, levelAttns);
             if (level != 0) {
-                upsamples.set(level, Conv2dLayer.same3x3(w, prefix + ".upsample.conv", dtype, blockIn, blockIn));
+                upsamples.set(
+                        level,
+                        Conv2dLayer.same3x3(w, prefix + ".upsample.conv", dtype, blockIn, blockIn));
                 resolution *= 2;
             }
         }

@@ -3,10 +3,10 @@ package io.varflow.model.vqvae;
 import java.util.Arrays;
 
 /**
- * Edit masks at each scale, as the official zero-shot editing ({@code replace_embedding}) makes them:
- * the last-scale mask (1 = keep the ground-truth token) is resized to {@code pn×pn} with bilinear
- * interpolation ({@code align_corners=False}) and thresholded at {@code > 0.5}; maps of at most
- * three tokens (the 1×1 scale) keep everything.
+ * Edit masks at each scale, as the official zero-shot editing ({@code replace_embedding}) makes
+ * them: the last-scale mask (1 = keep the ground-truth token) is resized to {@code pn×pn} with
+ * bilinear interpolation ({@code align_corners=False}) and thresholded at {@code > 0.5}; maps of at
+ * most three tokens (the 1×1 scale) keep everything.
  *
  * <p>Computed on the host in float32 with torch's index, weight and summation order, so that values
  * falling exactly on the 0.5 threshold are decided as torch decides them.
@@ -15,7 +15,10 @@ public final class EditMasks {
 
     private EditMasks() {}
 
-    /** The keep mask at side {@code side} of a mask of any size (rows of equal length, values in [0, 1]). */
+    /**
+     * The keep mask at side {@code side} of a mask of any size (rows of equal length, values in [0,
+     * 1]).
+     */
     public static boolean[][] resample(float[][] mask, int side) {
         if (mask.length == 0 || mask[0].length == 0 || side <= 0) {
             throw new IllegalArgumentException("empty mask or side " + side);
@@ -33,8 +36,12 @@ public final class EditMasks {
             float[] top = mask[rows.index0[i]];
             float[] bottom = mask[rows.index1[i]];
             for (int j = 0; j < side; j++) {
-                float upper = top[cols.index0[j]] * cols.lambda0[j] + top[cols.index1[j]] * cols.lambda1[j];
-                float lower = bottom[cols.index0[j]] * cols.lambda0[j] + bottom[cols.index1[j]] * cols.lambda1[j];
+                float upper =
+                        top[cols.index0[j]] * cols.lambda0[j]
+                                + top[cols.index1[j]] * cols.lambda1[j];
+                float lower =
+                        bottom[cols.index0[j]] * cols.lambda0[j]
+                                + bottom[cols.index1[j]] * cols.lambda1[j];
                 float value = upper * rows.lambda0[i] + lower * rows.lambda1[i];
                 keep[i][j] = value > 0.5f;
             }

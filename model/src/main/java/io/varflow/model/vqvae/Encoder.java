@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The VQVAE encoder: {@code conv_in}, one level per {@code ch_mult} entry with
- * {@link ModelConfig#VAE_RES_BLOCKS} ResBlocks (each followed by attention on the last level) and a
- * stride-2 down-sampling after every level but the last, the middle block
- * (ResBlock, attention, ResBlock), then GroupNorm, SiLU and {@code conv_out} to {@code z_channels}.
+ * The VQVAE encoder: {@code conv_in}, one level per {@code ch_mult} entry with {@link
+ * ModelConfig#VAE_RES_BLOCKS} ResBlocks (each followed by attention on the last level) and a
+ * stride-2 down-sampling after every level but the last, the middle block (ResBlock, attention,
+ * ResBlock), then GroupNorm, SiLU and {@code conv_out} to {@code z_channels}.
  */
 final class Encoder {
 
@@ -25,7 +25,8 @@ final class Encoder {
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
-    Encoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms) throws CheckpointException {
+    Encoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms)
+            throws CheckpointException {
         String p = "encoder.";
         int ch = config.ch();
         List<Integer> mult = config.chMult();
@@ -39,10 +40,20 @@ final class Encoder {
             List<AttnBlock> levelAttns = new ArrayList<>();
             for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS; b++) {
                 String prefix = p + "down." + level;
-                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut, resolution, norms));
+                levelBlocks.add(
+                        ResBlock.load(
+                                w,
+                                prefix + ".block." + b,
+                                dtype,
+                                blockIn,
+                                blockOut,
+                                resolution,
+                                norms));
                 blockIn = blockOut;
                 if (level == levels - 1) {
-                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
+                    levelAttns.add(
+                            AttnBlock.load(
+                                    w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
                 }
             }
             blocks.add(levelBlocks);
@@ -50,8 +61,16 @@ final class Encoder {
             if (level == levels - 1) {
                 downsamples.add(null);
             } else {
-                downsamples.add(Conv2dLayer.load(w, p + "down." + level + ".downsample.conv", dtype, blockIn, blockIn,
-                        3, 2, 0));
+                downsamples.add(
+                        Conv2dLayer.load(
+                                w,
+                                p + "down." + level + ".downsample.conv",
+                                dtype,
+                                blockIn,
+                                blockIn,
+                                3,
+                                2,
+                                0));
                 resolution /= 2;
             }
         }
@@ -77,7 +96,11 @@ final class Encoder {
             Conv2dLayer down = downsamples.get(level);
             if (down != null) {
                 NDArray current = h;
-                h = Scopes.advance(h, Scopes.layer(() -> down.forward(VaeOps.padRightBottom(current))), x);
+                h =
+                        Scopes.advance(
+                                h,
+                                Scopes.layer(() -> down.forward(VaeOps.padRightBottom(current))),
+                                x);
             }
         }
         h = Scopes.advance(h, midBlock1.forward(h), x);

@@ -31,11 +31,17 @@ final class GroupNormLayer {
      * @param resolution side of the square feature maps this layer normalizes (for the fused path;
      *     other sizes still work, through the slower composed path)
      */
-    static GroupNormLayer load(VaeWeights weights, String prefix, DataType dtype, int channels, int resolution,
-            NormConstants constants) throws CheckpointException {
+    static GroupNormLayer load(
+            VaeWeights weights,
+            String prefix,
+            DataType dtype,
+            int channels,
+            int resolution,
+            NormConstants constants)
+            throws CheckpointException {
         if (channels % GROUPS != 0) {
-            throw new IllegalArgumentException(prefix + ": " + channels + " channels do not split into "
-                    + GROUPS + " groups");
+            throw new IllegalArgumentException(
+                    prefix + ": " + channels + " channels do not split into " + GROUPS + " groups");
         }
         NDArray w = weights.load(prefix + ".weight", dtype, channels);
         NDArray b = weights.load(prefix + ".bias", dtype, channels);
@@ -43,22 +49,36 @@ final class GroupNormLayer {
     }
 
     /** A layer from its (C) scale and shift, for maps of side {@code resolution}. */
-    static GroupNormLayer of(NDArray weight, NDArray bias, int resolution, NormConstants constants) {
+    static GroupNormLayer of(
+            NDArray weight, NDArray bias, int resolution, NormConstants constants) {
         int channels = Math.toIntExact(weight.size());
         long groupSize = (long) channels / GROUPS * resolution * resolution;
-        return new GroupNormLayer(weight.reshape(channels, 1, 1), bias.reshape(channels, 1, 1), groupSize,
+        return new GroupNormLayer(
+                weight.reshape(channels, 1, 1),
+                bias.reshape(channels, 1, 1),
+                groupSize,
                 constants.identityAffine(groupSize));
     }
 
     NDArray forward(NDArray x) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
-        if (shape.size() == batch * GROUPS * groupSize && x.getDataType() == unitAffine[0].getDataType()) {
+        if (shape.size() == batch * GROUPS * groupSize
+                && x.getDataType() == unitAffine[0].getDataType()) {
             // One fused kernel for the statistics (torch accumulates half inputs in float32).
             NDArray grouped = x.reshape(batch, GROUPS, groupSize);
-            NDArray normalized = LayerNorm.layerNorm(grouped, new Shape(groupSize), unitAffine[0], unitAffine[1], EPS)
-                    .singletonOrThrow().reshape(shape);
-            return normalized.muli(gamma).addi(beta); // in place: normalized is this method's own temporary
+            NDArray normalized =
+                    LayerNorm.layerNorm(
+                                    grouped,
+                                    new Shape(groupSize),
+                                    unitAffine[0],
+                                    unitAffine[1],
+                                    EPS)
+                            .singletonOrThrow()
+                            .reshape(shape);
+            return normalized
+                    .muli(gamma)
+                    .addi(beta); // in place: normalized is this method's own temporary
         }
         return composed(x);
     }
@@ -71,7 +91,8 @@ final class GroupNormLayer {
         NDArray grouped = x.toType(DataType.FLOAT32, false).reshape(shape.get(0), GROUPS, -1);
         NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
         NDArray variance = centered.square().mean(new int[] {2}, true);
-        NDArray normalized = centered.div(variance.add(EPS).sqrt()).reshape(shape).toType(type, false);
+        NDArray normalized =
+                centered.div(variance.add(EPS).sqrt()).reshape(shape).toType(type, false);
         return normalized.mul(gamma).add(beta);
     }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Unit scale and zero shift vectors for running GroupNorm through torch's fused {@code layer_norm}
- * (which needs an affine of the normalized shape), one pair per group size, shared by all layers
- * of a model and created at load time.
+ * (which needs an affine of the normalized shape), one pair per group size, shared by all layers of
+ * a model and created at load time.
  */
 final class NormConstants {
 
@@ -25,7 +25,11 @@ final class NormConstants {
 
     /** {ones, zeros} of length {@code size}; created now if new (call during load only). */
     NDArray[] identityAffine(long size) {
-        return bySize.computeIfAbsent(size, s -> new NDArray[] {
-            manager.ones(new Shape(s), dtype), manager.zeros(new Shape(s), dtype)});
+        return bySize.computeIfAbsent(
+                size,
+                s ->
+                        new NDArray[] {
+                            manager.ones(new Shape(s), dtype), manager.zeros(new Shape(s), dtype)
+                        });
     }
 }

@@ -3,9 +3,9 @@ package io.varflow.model.vqvae;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The residual refiner φ applied to each scale's up-sampled embedding:
- * {@code (1 − r)·h + r·Conv3x3(h)} with {@code r = |quant_resi|}, or the identity when
- * {@code |quant_resi| <= 1e-6} (the official builder then has no conv at all).
+ * The residual refiner φ applied to each scale's up-sampled embedding: {@code (1 − r)·h +
+ * r·Conv3x3(h)} with {@code r = |quant_resi|}, or the identity when {@code |quant_resi| <= 1e-6}
+ * (the official builder then has no conv at all).
  */
 final class Phi {
 

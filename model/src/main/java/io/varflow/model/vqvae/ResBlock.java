@@ -16,7 +16,11 @@ final class ResBlock {
     private final Conv2dLayer conv2;
     private final Conv2dLayer shortcut; // null when in == out
 
-    private ResBlock(GroupNormLayer norm1, Conv2dLayer conv1, GroupNormLayer norm2, Conv2dLayer conv2,
+    private ResBlock(
+            GroupNormLayer norm1,
+            Conv2dLayer conv1,
+            GroupNormLayer norm2,
+            Conv2dLayer conv2,
             Conv2dLayer shortcut) {
         this.norm1 = norm1;
         this.conv1 = conv1;
@@ -25,14 +29,23 @@ final class ResBlock {
         this.shortcut = shortcut;
     }
 
-    static ResBlock load(VaeWeights weights, String prefix, DataType dtype, int in, int out, int resolution,
-            NormConstants norms) throws CheckpointException {
+    static ResBlock load(
+            VaeWeights weights,
+            String prefix,
+            DataType dtype,
+            int in,
+            int out,
+            int resolution,
+            NormConstants norms)
+            throws CheckpointException {
         return new ResBlock(
                 GroupNormLayer.load(weights, prefix + ".norm1", dtype, in, resolution, norms),
                 Conv2dLayer.same3x3(weights, prefix + ".conv1", dtype, in, out),
                 GroupNormLayer.load(weights, prefix + ".norm2", dtype, out, resolution, norms),
                 Conv2dLayer.same3x3(weights, prefix + ".conv2", dtype, out, out),
-                in == out ? null : Conv2dLayer.pointwise(weights, prefix + ".nin_shortcut", dtype, in, out));
+                in == out
+                        ? null
+                        : Conv2dLayer.pointwise(weights, prefix + ".nin_shortcut", dtype, in, out));
     }
 
     NDArray forward(NDArray x) {

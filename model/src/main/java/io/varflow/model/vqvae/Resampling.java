@@ -2,8 +2,8 @@ package io.varflow.model.vqvae;
 
 /**
  * Separable 1-D resampling matrices that reproduce {@code torch.nn.functional.interpolate} with
- * {@code align_corners=False} and no antialiasing. A 2-D resize of a (…, in, in) map is then
- * {@code out = M · X · Mᵀ} with one of these {@code out × in} matrices.
+ * {@code align_corners=False} and no antialiasing. A 2-D resize of a (…, in, in) map is then {@code
+ * out = M · X · Mᵀ} with one of these {@code out × in} matrices.
  *
  * <p>The matrices are computed in double precision on the host once per (in, out) pair; applying
  * them as two small matmuls keeps every resize on the device and free of per-pixel host work.
@@ -16,9 +16,9 @@ public final class Resampling {
     private Resampling() {}
 
     /**
-     * Bicubic interpolation ({@code mode='bicubic'}): source coordinate {@code (d+0.5)·in/out − 0.5}
-     * (not clamped), four taps at {@code floor(src)−1 … floor(src)+2} with indices clamped to the
-     * border, so border taps accumulate.
+     * Bicubic interpolation ({@code mode='bicubic'}): source coordinate {@code (d+0.5)·in/out −
+     * 0.5} (not clamped), four taps at {@code floor(src)−1 … floor(src)+2} with indices clamped to
+     * the border, so border taps accumulate.
      */
     public static double[][] bicubic(int in, int out) {
         checkSizes(in, out);
@@ -40,8 +40,8 @@ public final class Resampling {
 
     /**
      * Area interpolation ({@code mode='area'}), i.e. adaptive average pooling: output {@code i}
-     * averages inputs {@code [floor(i·in/out), ceil((i+1)·in/out))}. Windows overlap when
-     * {@code out} does not divide {@code in}.
+     * averages inputs {@code [floor(i·in/out), ceil((i+1)·in/out))}. Windows overlap when {@code
+     * out} does not divide {@code in}.
      */
     public static double[][] area(int in, int out) {
         checkSizes(in, out);
@@ -58,9 +58,9 @@ public final class Resampling {
     }
 
     /**
-     * Bilinear interpolation ({@code mode='bilinear'}): source coordinate
-     * {@code max(0, (i+0.5)·in/out − 0.5)} between its two neighbours, the upper one clamped to the
-     * border. Used to resample edit masks.
+     * Bilinear interpolation ({@code mode='bilinear'}): source coordinate {@code max(0,
+     * (i+0.5)·in/out − 0.5)} between its two neighbours, the upper one clamped to the border. Used
+     * to resample edit masks.
      */
     public static double[][] bilinear(int in, int out) {
         checkSizes(in, out);
@@ -122,7 +122,8 @@ public final class Resampling {
 
     private static void checkSizes(int in, int out) {
         if (in <= 0 || out <= 0) {
-            throw new IllegalArgumentException("resampling sizes must be positive: " + in + " -> " + out);
+            throw new IllegalArgumentException(
+                    "resampling sizes must be positive: " + in + " -> " + out);
         }
     }
 }

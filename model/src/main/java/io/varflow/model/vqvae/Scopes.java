@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs a computation in its own {@link NDScope} so that every intermediate is closed on return, and
- * hands the results to the caller as if a single DJL operation had made them: attached to
- * {@code owner} and registered with the caller's enclosing scope, if any.
+ * hands the results to the caller as if a single DJL operation had made them: attached to {@code
+ * owner} and registered with the caller's enclosing scope, if any.
  *
  * <p>The body must return newly created arrays, never one of its inputs.
  */
@@ -54,7 +54,10 @@ final class Scopes {
         return result;
     }
 
-    /** Closes {@code old} (unless it is {@code keep}, typically the caller's input) and returns {@code next}. */
+    /**
+     * Closes {@code old} (unless it is {@code keep}, typically the caller's input) and returns
+     * {@code next}.
+     */
     static NDArray advance(NDArray old, NDArray next, NDArray keep) {
         if (old != keep && old != next) {
             old.close();

@@ -13,7 +13,8 @@ final class VaeOps {
 
     /** SiLU (swish): {@code x·sigmoid(x)}. */
     static NDArray silu(NDArray x) {
-        return Activation.sigmoid(x).muli(x); // one allocation: the product overwrites the fresh sigmoid
+        return Activation.sigmoid(x)
+                .muli(x); // one allocation: the product overwrites the fresh sigmoid
     }
 
     /** {@code silu(norm(x))} with the normalized map released before returning. */
@@ -26,7 +27,9 @@ final class VaeOps {
         return x.repeat(2, 2).repeat(3, 2);
     }
 
-    /** Zero padding by one row at the bottom and one column at the right, before a stride-2 conv. */
+    /**
+     * Zero padding by one row at the bottom and one column at the right, before a stride-2 conv.
+     */
     static NDArray padRightBottom(NDArray x) {
         return x.pad(PAD_RIGHT_BOTTOM, 0);
     }

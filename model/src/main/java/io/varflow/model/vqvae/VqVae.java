@@ -20,20 +20,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * VAR's multi-scale VQVAE on DJL: encoder + {@code quant_conv}, the {@link MultiScaleQuantizer}, and
- * {@code post_quant_conv} + decoder, built from the official {@code vae_*.pth} state dict for any
- * {@link ModelConfig}.
+ * VAR's multi-scale VQVAE on DJL: encoder + {@code quant_conv}, the {@link MultiScaleQuantizer},
+ * and {@code post_quant_conv} + decoder, built from the official {@code vae_*.pth} state dict for
+ * any {@link ModelConfig}.
  *
- * <p>The model owns its {@link NDManager} and weights; {@link #close()} frees them. Weights are cast
- * once at load to the precision of {@link RuntimeOptions}; the quantizer and {@code f_hat} stay in
- * float32. Every method releases its intermediates; new arrays are attached to the manager of the
- * caller's input array (or to a manager the caller names).
+ * <p>The model owns its {@link NDManager} and weights; {@link #close()} frees them. Weights are
+ * cast once at load to the precision of {@link RuntimeOptions}; the quantizer and {@code f_hat}
+ * stay in float32. Every method releases its intermediates; new arrays are attached to the manager
+ * of the caller's input array (or to a manager the caller names).
  *
  * <p>Weights are read-only after load, and every call keeps its intermediates in its own
  * thread-local {@code NDScope}: one instance can serve several threads.
  *
- * <p>Images are (B, 3, H, W) in [−1, 1] with H = W = {@link ModelConfig#imageSize()}; token maps are
- * per scale (B, pn²) row-major ids.
+ * <p>Images are (B, 3, H, W) in [−1, 1] with H = W = {@link ModelConfig#imageSize()}; token maps
+ * are per scale (B, pn²) row-major ids.
  */
 public final class VqVae implements AutoCloseable {
 
@@ -61,9 +61,9 @@ public final class VqVae implements AutoCloseable {
     }
 
     /**
-     * Builds the VQVAE from a state dict with the official key names ({@code encoder.*},
-     * {@code decoder.*}, {@code quantize.*}, {@code quant_conv.*}, {@code post_quant_conv.*}). The
-     * state dict may be closed afterwards.
+     * Builds the VQVAE from a state dict with the official key names ({@code encoder.*}, {@code
+     * decoder.*}, {@code quantize.*}, {@code quant_conv.*}, {@code post_quant_conv.*}). The state
+     * dict may be closed afterwards.
      *
      * @throws CheckpointException naming the file and key when a parameter is missing or misshapen
      */
@@ -74,7 +74,9 @@ public final class VqVae implements AutoCloseable {
         TorchLogging.apply(); // libtorch is loaded now: quiet its own stderr log (NNPACK notes)
         // A private scope, so that a caller's NDScope never claims the weights.
         try (NDScope scope = new NDScope()) {
-            VqVae vae = new VqVae(config, manager, dtypeOf(options), new VaeWeights(stateDict, manager));
+            VqVae vae =
+                    new VqVae(
+                            config, manager, dtypeOf(options), new VaeWeights(stateDict, manager));
             for (NDArray array : manager.getManagedArrays()) {
                 NDScope.unregister(array);
             }
@@ -85,8 +87,11 @@ public final class VqVae implements AutoCloseable {
         }
     }
 
-    /** Opens {@code checkpoint} (.pth or safetensors), builds the VQVAE and closes the file again. */
-    public static VqVae load(ModelConfig config, Path checkpoint, RuntimeOptions options) throws CheckpointException {
+    /**
+     * Opens {@code checkpoint} (.pth or safetensors), builds the VQVAE and closes the file again.
+     */
+    public static VqVae load(ModelConfig config, Path checkpoint, RuntimeOptions options)
+            throws CheckpointException {
         try (StateDict stateDict = Checkpoints.open(checkpoint)) {
             return load(config, stateDict, options);
         }
@@ -124,7 +129,9 @@ public final class VqVae implements AutoCloseable {
 
     // ---------------------------------------------------------------- generation-loop steps
 
-    /** A zero {@code f_hat} (B, Cvae, P, P) float32 on the model device, attached to {@code owner}. */
+    /**
+     * A zero {@code f_hat} (B, Cvae, P, P) float32 on the model device, attached to {@code owner}.
+     */
     public NDArray newFHat(NDManager owner, long batch) {
         return quantizer.newFHat(owner, batch);
     }
@@ -134,7 +141,10 @@ public final class VqVae implements AutoCloseable {
         return quantizer.embed(idx);
     }
 
-    /** See {@link MultiScaleQuantizer#addScale}: {@code f_hat += φ(bicubic(h → P))} in place; returns fHat. */
+    /**
+     * See {@link MultiScaleQuantizer#addScale}: {@code f_hat += φ(bicubic(h → P))} in place;
+     * returns fHat.
+     */
     public NDArray addScale(NDArray fHat, NDArray h, int si) {
         return quantizer.addScale(fHat, h, si);
     }
@@ -150,11 +160,13 @@ public final class VqVae implements AutoCloseable {
      */
     public NDArray decodeFHat(NDArray fHat) {
         checkFHat(fHat);
-        return Scopes.run(fHat.getManager(), () -> {
-            NDArray x = fHat.toDevice(device(), false).toType(dtype, false);
-            NDArray image = decoder.forward(postQuantConv.forward(x)).clip(-1, 1);
-            return image.toType(DataType.FLOAT32, false);
-        });
+        return Scopes.run(
+                fHat.getManager(),
+                () -> {
+                    NDArray x = fHat.toDevice(device(), false).toType(dtype, false);
+                    NDArray image = decoder.forward(postQuantConv.forward(x)).clip(-1, 1);
+                    return image.toType(DataType.FLOAT32, false);
+                });
     }
 
     // ---------------------------------------------------------------- encode / decode
@@ -162,10 +174,12 @@ public final class VqVae implements AutoCloseable {
     /** {@code quant_conv(encoder(x))}: (B, 3, H, W) images to (B, Cvae, P, P) float32 features. */
     public NDArray encodeFeatures(NDArray images) {
         checkImages(images);
-        return Scopes.run(images.getManager(), () -> {
-            NDArray x = images.toDevice(device(), false).toType(dtype, false);
-            return quantConv.forward(encoder.forward(x)).toType(DataType.FLOAT32, false);
-        });
+        return Scopes.run(
+                images.getManager(),
+                () -> {
+                    NDArray x = images.toDevice(device(), false).toType(dtype, false);
+                    return quantConv.forward(encoder.forward(x)).toType(DataType.FLOAT32, false);
+                });
     }
 
     /**
@@ -183,10 +197,11 @@ public final class VqVae implements AutoCloseable {
     public List<int[][]> encode(NDArray images) {
         int batch = (int) images.getShape().get(0);
         long[][] flat = new long[1][];
-        Scopes.runVoid(() -> {
-            List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
-            flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
-        });
+        Scopes.runVoid(
+                () -> {
+                    List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
+                    flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
+                });
         return unflatten(flat[0], batch);
     }
 
@@ -215,30 +230,34 @@ public final class VqVae implements AutoCloseable {
     public record Encoded(List<int[][]> tokens, NDArray reconstruction) {}
 
     /**
-     * {@link #encode} and {@link #reconstruct} together, running the encoder and quantizer once: the
-     * reconstruction is attached to the images' manager.
+     * {@link #encode} and {@link #reconstruct} together, running the encoder and quantizer once:
+     * the reconstruction is attached to the images' manager.
      */
     public Encoded encodeAndReconstruct(NDArray images) {
         int batch = (int) images.getShape().get(0);
         long[][] flat = new long[1][];
-        NDArray reconstruction = Scopes.run(images.getManager(), () -> {
-            List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
-            flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
-            return decodeFHat(quantizer.tokensToFHat(ids));
-        });
+        NDArray reconstruction =
+                Scopes.run(
+                        images.getManager(),
+                        () -> {
+                            List<NDArray> ids = quantizer.quantize(encodeFeatures(images));
+                            flat[0] = NDArrays.concat(new NDList(ids), 1).toLongArray();
+                            return decodeFHat(quantizer.tokensToFHat(ids));
+                        });
         return new Encoded(unflatten(flat[0], batch), reconstruction);
     }
 
     /**
-     * {@code idxBl_to_img(last_one=True)}: token maps (one {@code int[scale][pn²]} per image, as from
-     * {@link #encode}) to images (B, 3, H, W) float32 in [−1, 1], attached to {@code owner}.
+     * {@code idxBl_to_img(last_one=True)}: token maps (one {@code int[scale][pn²]} per image, as
+     * from {@link #encode}) to images (B, 3, H, W) float32 in [−1, 1], attached to {@code owner}.
      */
     public NDArray decodeTokens(List<int[][]> tokens, NDManager owner) {
         return Scopes.run(owner, () -> decodeFHat(quantizer.tokensToFHat(toDevice(tokens))));
     }
 
     /**
-     * {@link #decodeTokens(List, NDManager)} onto the model's manager: the caller must close the result.
+     * {@link #decodeTokens(List, NDManager)} onto the model's manager: the caller must close the
+     * result.
      */
     public NDArray decodeTokens(List<int[][]> tokens) {
         return decodeTokens(tokens, manager);
@@ -247,22 +266,33 @@ public final class VqVae implements AutoCloseable {
     /**
      * The coarse-to-fine strip of one image ({@code idxBl_to_img(last_one=False)}): entry k of the
      * result is the image decoded from the first k+1 scales alone, (S, 3, H, W) float32 in [−1, 1]
-     * attached to {@code owner}. The last entry is what {@link #decodeTokens} makes of the same tokens.
+     * attached to {@code owner}. The last entry is what {@link #decodeTokens} makes of the same
+     * tokens.
      */
     public NDArray decodeScales(int[][] tokens, NDManager owner) {
-        return Scopes.run(owner, () -> decodeFHat(quantizer.tokensToFHatPerScale(toDevice(java.util.Collections.singletonList(tokens)))));
+        return Scopes.run(
+                owner,
+                () ->
+                        decodeFHat(
+                                quantizer.tokensToFHatPerScale(
+                                        toDevice(java.util.Collections.singletonList(tokens)))));
     }
 
     /**
-     * {@code idxBl_to_img(img_to_idxBl(x), last_one=True)}: quantize and decode, (B, 3, H, W) float32
-     * in [−1, 1] attached to the images' manager.
+     * {@code idxBl_to_img(img_to_idxBl(x), last_one=True)}: quantize and decode, (B, 3, H, W)
+     * float32 in [−1, 1] attached to the images' manager.
      */
     public NDArray reconstruct(NDArray images) {
-        return Scopes.run(images.getManager(),
-                () -> decodeFHat(quantizer.tokensToFHat(quantizer.quantize(encodeFeatures(images)))));
+        return Scopes.run(
+                images.getManager(),
+                () ->
+                        decodeFHat(
+                                quantizer.tokensToFHat(
+                                        quantizer.quantize(encodeFeatures(images)))));
     }
 
-    // Token maps to per-scale (B, pn²) int64 arrays on the model device (inside the caller's scope).
+    // Token maps to per-scale (B, pn²) int64 arrays on the model device (inside the caller's
+    // scope).
     private List<NDArray> toDevice(List<int[][]> tokens) {
         int[] patchNums = config.patchNumsArray();
         if (tokens.isEmpty()) {
@@ -276,18 +306,40 @@ public final class VqVae implements AutoCloseable {
             for (int b = 0; b < batch; b++) {
                 int[][] image = tokens.get(b);
                 if (image.length != patchNums.length) {
-                    throw new IllegalArgumentException("image " + b + " has " + image.length + " token maps, the model "
-                            + patchNums.length + " scales");
+                    throw new IllegalArgumentException(
+                            "image "
+                                    + b
+                                    + " has "
+                                    + image.length
+                                    + " token maps, the model "
+                                    + patchNums.length
+                                    + " scales");
                 }
                 if (image[si].length != l) {
-                    throw new IllegalArgumentException("image " + b + " scale " + si + " has " + image[si].length
-                            + " tokens, expected " + l);
+                    throw new IllegalArgumentException(
+                            "image "
+                                    + b
+                                    + " scale "
+                                    + si
+                                    + " has "
+                                    + image[si].length
+                                    + " tokens, expected "
+                                    + l);
                 }
                 for (int j = 0; j < l; j++) {
                     int id = image[si][j];
                     if (id < 0 || id >= config.vocabSize()) {
-                        throw new IllegalArgumentException("image " + b + " scale " + si + " token " + j + " is " + id
-                                + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
+                        throw new IllegalArgumentException(
+                                "image "
+                                        + b
+                                        + " scale "
+                                        + si
+                                        + " token "
+                                        + j
+                                        + " is "
+                                        + id
+                                        + ", outside the vocabulary 0.."
+                                        + (config.vocabSize() - 1));
                     }
                     flat[b * l + j] = id;
                 }
@@ -301,17 +353,34 @@ public final class VqVae implements AutoCloseable {
         Shape s = images.getShape();
         int size = config.imageSize();
         if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) != size || s.get(3) != size) {
-            throw new IllegalArgumentException("images must be (B, 3, " + size + ", " + size + ") for model "
-                    + config.name() + ", got " + s);
+            throw new IllegalArgumentException(
+                    "images must be (B, 3, "
+                            + size
+                            + ", "
+                            + size
+                            + ") for model "
+                            + config.name()
+                            + ", got "
+                            + s);
         }
     }
 
     private void checkFHat(NDArray fHat) {
         Shape s = fHat.getShape();
         int p = config.finalPatch();
-        if (s.dimension() != 4 || s.get(1) != config.zChannels() || s.get(2) != p || s.get(3) != p) {
-            throw new IllegalArgumentException("f_hat must be (B, " + config.zChannels() + ", " + p + ", " + p
-                    + "), got " + s);
+        if (s.dimension() != 4
+                || s.get(1) != config.zChannels()
+                || s.get(2) != p
+                || s.get(3) != p) {
+            throw new IllegalArgumentException(
+                    "f_hat must be (B, "
+                            + config.zChannels()
+                            + ", "
+                            + p
+                            + ", "
+                            + p
+                            + "), got "
+                            + s);
         }
     }
 

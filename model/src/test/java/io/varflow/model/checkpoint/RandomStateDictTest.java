@@ -22,7 +22,8 @@ class RandomStateDictTest {
 
     @Test
     void randomWeightsPassVerificationForTinyAndD16() throws IOException {
-        try (RandomStateDict var = RandomStateDict.var(TINY, 1); RandomStateDict vae = RandomStateDict.vqvae(TINY, 1)) {
+        try (RandomStateDict var = RandomStateDict.var(TINY, 1);
+                RandomStateDict vae = RandomStateDict.vqvae(TINY, 1)) {
             var.layout().verify(var);
             vae.layout().verify(vae);
         }
@@ -36,8 +37,10 @@ class RandomStateDictTest {
         RandomStateDict a = RandomStateDict.var(TINY, 42);
         RandomStateDict b = RandomStateDict.var(TINY, 42);
         RandomStateDict c = RandomStateDict.var(TINY, 43);
-        assertThat(a.get("blocks.0.ffn.fc1.weight").data()).isEqualTo(b.get("blocks.0.ffn.fc1.weight").data());
-        assertThat(floats(a.get("blocks.0.ffn.fc1.weight"))).isNotEqualTo(floats(c.get("blocks.0.ffn.fc1.weight")));
+        assertThat(a.get("blocks.0.ffn.fc1.weight").data())
+                .isEqualTo(b.get("blocks.0.ffn.fc1.weight").data());
+        assertThat(floats(a.get("blocks.0.ffn.fc1.weight")))
+                .isNotEqualTo(floats(c.get("blocks.0.ffn.fc1.weight")));
         float[] block0 = floats(a.get("blocks.0.attn.proj.weight"));
         float[] block1 = floats(a.get("blocks.1.attn.proj.weight"));
         assertThat(block0).isNotEqualTo(block1);
@@ -64,7 +67,8 @@ class RandomStateDictTest {
         }
         assertThat(Math.sqrt(clsSq / cls.length)).isCloseTo(0.02, within(1e-3));
         assertThat(floats(var.get("blocks.0.attn.q_bias"))).containsOnly(0f);
-        assertThat(floats(var.get("blocks.0.attn.scale_mul_1H11"))).containsOnly((float) Math.log(4));
+        assertThat(floats(var.get("blocks.0.attn.scale_mul_1H11")))
+                .containsOnly((float) Math.log(4));
     }
 
     @Test
@@ -77,7 +81,8 @@ class RandomStateDictTest {
         // The random VAR's buffers equal the ones torch saved in the fixture.
         RandomStateDict var = RandomStateDict.var(TINY, 0);
         try (StateDict fixture = Checkpoints.open(BundledFiles.path("varflow/tiny/var.pth"))) {
-            for (String key : new String[] {"lvl_1L", "attn_bias_for_masking", "blocks.1.attn.zero_k_bias"}) {
+            for (String key :
+                    new String[] {"lvl_1L", "attn_bias_for_masking", "blocks.1.attn.zero_k_bias"}) {
                 assertThat(var.get(key).data()).as(key).isEqualTo(fixture.get(key).data());
             }
         }

@@ -17,8 +17,12 @@ final class TorchZipFiles {
 
     private TorchZipFiles() {}
 
-    /** Writes {@code root/data.pkl} with {@code pickle} and the given storages as {@code root/data/<key>}. */
-    static Path write(Path file, String root, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+    /**
+     * Writes {@code root/data.pkl} with {@code pickle} and the given storages as {@code
+     * root/data/<key>}.
+     */
+    static Path write(Path file, String root, byte[] pickle, Map<String, byte[]> storages)
+            throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(root + "/data.pkl", pickle);
         entries.put(root + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
@@ -28,7 +32,8 @@ final class TorchZipFiles {
     }
 
     static Path writeZip(Path file, Map<String, byte[]> entries, int method) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 ZipEntry entry = new ZipEntry(e.getKey());
                 entry.setMethod(method);
@@ -103,13 +108,19 @@ final class TorchZipFiles {
         }
 
         /**
-         * One {@code _rebuild_tensor_v2} call as torch writes it: storage persistent id, offset, size,
-         * stride, requires_grad, backward hooks.
+         * One {@code _rebuild_tensor_v2} call as torch writes it: storage persistent id, offset,
+         * size, stride, requires_grad, backward hooks.
          */
-        Pickle tensor(String storageType, String key, int numel, int offset, int[] size, int[] stride) {
+        Pickle tensor(
+                String storageType, String key, int numel, int offset, int[] size, int[] stride) {
             global("torch._utils", "_rebuild_tensor_v2");
             op('(');
-            op('(').unicode("storage").global("torch", storageType).unicode(key).unicode("cpu").binint(numel).op('t');
+            op('(').unicode("storage")
+                    .global("torch", storageType)
+                    .unicode(key)
+                    .unicode("cpu")
+                    .binint(numel)
+                    .op('t');
             op('Q');
             binint(offset);
             op('(');

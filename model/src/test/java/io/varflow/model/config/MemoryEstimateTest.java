@@ -13,7 +13,8 @@ class MemoryEstimateTest {
 
     @Test
     void d16KvCacheMatchesTheSpecFigure() {
-        // VAR_SPEC §2: K and V of all 16 blocks, both CFG branches, 680 tokens, fp32: about 178 MB per image.
+        // VAR_SPEC §2: K and V of all 16 blocks, both CFG branches, 680 tokens, fp32: about 178 MB
+        // per image.
         long kv = MemoryEstimate.breakdown(D16, Precision.FP32).kvCache();
         assertThat(kv).isEqualTo(2L * 16 * 2 * 680 * 1024 * 4);
         assertThat(kv / 1e6).isCloseTo(178.3, within(0.1));
@@ -21,7 +22,9 @@ class MemoryEstimateTest {
 
     @Test
     void weightBytesFollowParameterCountsAndPrecision() {
-        long params = StateDictLayout.var(D16).parameterCount() + StateDictLayout.vqvae(D16).parameterCount();
+        long params =
+                StateDictLayout.var(D16).parameterCount()
+                        + StateDictLayout.vqvae(D16).parameterCount();
         long fp32 = MemoryEstimate.weightBytes(D16, Precision.FP32);
         long fp16 = MemoryEstimate.weightBytes(D16, Precision.FP16);
         // Buffers (masks, zero biases, level indices) add a little on top of the parameters.
@@ -42,7 +45,8 @@ class MemoryEstimateTest {
     void deeperModelsNeedMoreMemoryPerImage() {
         long previous = 0;
         for (String preset : new String[] {"d16", "d20", "d24", "d30"}) {
-            long perImage = MemoryEstimate.bytesPerImage(ModelConfigs.resolve(preset), Precision.FP16);
+            long perImage =
+                    MemoryEstimate.bytesPerImage(ModelConfigs.resolve(preset), Precision.FP16);
             assertThat(perImage).isGreaterThan(previous);
             previous = perImage;
         }

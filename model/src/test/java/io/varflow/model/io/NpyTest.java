@@ -40,11 +40,13 @@ class NpyTest {
         Npy.NpyArray longs = Npy.read(out.toByteArray());
         assertThat(longs.shape()).containsExactly(5);
         assertThat(longs.asLongs()).containsExactly(-1, 0, 1, Long.MAX_VALUE, 42);
-        assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1)).contains("'shape': (5,), }");
+        assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1))
+                .contains("'shape': (5,), }");
 
         out.reset();
         Npy.writeInt32(out, new long[] {2, 2}, new int[] {1, -2, 3, Integer.MIN_VALUE});
-        assertThat(Npy.read(out.toByteArray()).asLongs()).containsExactly(1, -2, 3, Integer.MIN_VALUE);
+        assertThat(Npy.read(out.toByteArray()).asLongs())
+                .containsExactly(1, -2, 3, Integer.MIN_VALUE);
 
         out.reset();
         Npy.writeUint8(out, new long[] {3}, new byte[] {0, (byte) 200, (byte) 255});
@@ -60,7 +62,8 @@ class NpyTest {
         assertThat(scalar.floats()).containsExactly(0.25f);
 
         // Data starts on a 64-byte boundary, as numpy writes it.
-        int headerLength = ByteBuffer.wrap(out.toByteArray(), 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+        int headerLength =
+                ByteBuffer.wrap(out.toByteArray(), 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
         assertThat((10 + headerLength) % 64).isZero();
     }
 
@@ -68,7 +71,8 @@ class NpyTest {
     void readsVersion2Headers() throws IOException {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
         String header = dict + " ".repeat(128 - 12 - dict.length() - 1) + "\n";
-        ByteBuffer file = ByteBuffer.allocate(12 + header.length() + 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer file =
+                ByteBuffer.allocate(12 + header.length() + 8).order(ByteOrder.LITTLE_ENDIAN);
         file.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(header.length());
         file.put(header.getBytes(StandardCharsets.ISO_8859_1)).putFloat(1.5f).putFloat(-2f);
         Npy.NpyArray array = Npy.read(file.array());
@@ -78,16 +82,20 @@ class NpyTest {
     @Test
     void rejectsWhatItCannotRead() {
         assertThatThrownBy(() -> Npy.read("hello".getBytes(StandardCharsets.US_ASCII)))
-                .isInstanceOf(IOException.class).hasMessageContaining("not a .npy");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a .npy");
         byte[] fortran = Npy.float32Bytes(new long[] {2, 2}, new float[4]);
         String text = new String(fortran, StandardCharsets.ISO_8859_1).replace("False", "True ");
         assertThatThrownBy(() -> Npy.read(text.getBytes(StandardCharsets.ISO_8859_1)))
-                .isInstanceOf(IOException.class).hasMessageContaining("Fortran");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Fortran");
         String complex = new String(fortran, StandardCharsets.ISO_8859_1).replace("<f4", "<c8");
         assertThatThrownBy(() -> Npy.read(complex.getBytes(StandardCharsets.ISO_8859_1)))
-                .isInstanceOf(IOException.class).hasMessageContaining("<c8");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("<c8");
         assertThatThrownBy(() -> Npy.read(Arrays.copyOf(fortran, fortran.length - 3)))
-                .isInstanceOf(IOException.class).hasMessageContaining("truncated");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("truncated");
         assertThatThrownBy(() -> Npy.float32Bytes(new long[] {3}, new float[2]))
                 .isInstanceOf(IllegalArgumentException.class);
     }

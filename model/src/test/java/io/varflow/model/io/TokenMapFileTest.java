@@ -26,8 +26,7 @@ class TokenMapFileTest {
 
     private static final List<Integer> PATCH_NUMS = List.of(1, 2, 3, 4);
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static int[][] tokens() {
         int[][] tokens = new int[PATCH_NUMS.size()][];
@@ -43,8 +42,15 @@ class TokenMapFileTest {
 
     @Test
     void sampledTokenMapRoundTripsThroughBytesStreamsAndFiles() throws IOException {
-        TokenMap map = new TokenMap("tiny", PATCH_NUMS, tokens(), 9, 1234567890123L,
-                new SamplingParams(1.5, 900, 0.96, true), Map.of("request_id", "r-1", "note", "ünïcode"));
+        TokenMap map =
+                new TokenMap(
+                        "tiny",
+                        PATCH_NUMS,
+                        tokens(),
+                        9,
+                        1234567890123L,
+                        new SamplingParams(1.5, 900, 0.96, true),
+                        Map.of("request_id", "r-1", "note", "ünïcode"));
         byte[] bytes = TokenMapFile.toBytes(map);
         assertThat(TokenMapFile.read(bytes, "mem")).isEqualTo(map);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -65,7 +71,15 @@ class TokenMapFileTest {
 
     @Test
     void layoutFollowsTheSafetensorsSpecExactly() throws IOException {
-        TokenMap map = new TokenMap("d16", PATCH_NUMS, tokens(), 3, 7, SamplingParams.greedy(4.0), Map.of("k", "v"));
+        TokenMap map =
+                new TokenMap(
+                        "d16",
+                        PATCH_NUMS,
+                        tokens(),
+                        3,
+                        7,
+                        SamplingParams.greedy(4.0),
+                        Map.of("k", "v"));
         byte[] bytes = TokenMapFile.toBytes(map);
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = buffer.getLong(0);
@@ -75,7 +89,9 @@ class TokenMapFileTest {
         assertThat(header.substring(header.stripTrailing().length())).matches(" *");
         JsonNode json = new ObjectMapper().readTree(header);
         JsonNode meta = json.get("__metadata__");
-        meta.fields().forEachRemaining(e -> assertThat(e.getValue().isTextual()).as(e.getKey()).isTrue());
+        meta.fields()
+                .forEachRemaining(
+                        e -> assertThat(e.getValue().isTextual()).as(e.getKey()).isTrue());
         assertThat(meta.get("format").asText()).isEqualTo("varflow.tokens.v1");
         assertThat(meta.get("patch_nums").asText()).isEqualTo("[1,2,3,4]");
         assertThat(meta.get("label").asText()).isEqualTo("3");
@@ -102,15 +118,48 @@ class TokenMapFileTest {
 
     @Test
     void rejectsOtherSafetensorsAndClashingAttributes() {
-        byte[] other = SafetensorsWriter.toBytes(List.of(new TensorData("scale_00", TensorDType.INT32,
-                new long[] {1, 1}, ByteBuffer.allocate(4))), Map.of("format", "pt"));
-        assertThatThrownBy(() -> TokenMapFile.read(other, "weights.safetensors")).isInstanceOf(IOException.class)
-                .hasMessageContaining("weights.safetensors").hasMessageContaining("varflow.tokens.v1");
-        assertThatThrownBy(() -> TokenMapFile.read("not a file".getBytes(StandardCharsets.US_ASCII), "junk"))
-                .isInstanceOf(IOException.class).hasMessageContaining("junk");
-        assertThatThrownBy(() -> TokenMapFile.toBytes(new TokenMap("tiny", PATCH_NUMS, tokens(), 0, 0, null,
-                Map.of("seed", "1")))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed");
-        assertThatThrownBy(() -> new TokenMap("tiny", PATCH_NUMS, new int[][] {{1}, {1, 2}}, 0, 0, null, Map.of()))
+        byte[] other =
+                SafetensorsWriter.toBytes(
+                        List.of(
+                                new TensorData(
+                                        "scale_00",
+                                        TensorDType.INT32,
+                                        new long[] {1, 1},
+                                        ByteBuffer.allocate(4))),
+                        Map.of("format", "pt"));
+        assertThatThrownBy(() -> TokenMapFile.read(other, "weights.safetensors"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("weights.safetensors")
+                .hasMessageContaining("varflow.tokens.v1");
+        assertThatThrownBy(
+                        () ->
+                                TokenMapFile.read(
+                                        "not a file".getBytes(StandardCharsets.US_ASCII), "junk"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("junk");
+        assertThatThrownBy(
+                        () ->
+                                TokenMapFile.toBytes(
+                                        new TokenMap(
+                                                "tiny",
+                                                PATCH_NUMS,
+                                                tokens(),
+                                                0,
+                                                0,
+                                                null,
+                                                Map.of("seed", "1"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seed");
+        assertThatThrownBy(
+                        () ->
+                                new TokenMap(
+                                        "tiny",
+                                        PATCH_NUMS,
+                                        new int[][] {{1}, {1, 2}},
+                                        0,
+                                        0,
+                                        null,
+                                        Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

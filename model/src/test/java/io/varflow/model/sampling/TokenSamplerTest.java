@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Top-k / top-p masks and the inverse-CDF draw against a plain-Java reference of the official helpers. */
+/**
+ * Top-k / top-p masks and the inverse-CDF draw against a plain-Java reference of the official
+ * helpers.
+ */
 class TokenSamplerTest {
 
     private NDManager manager;
@@ -59,7 +62,9 @@ class TokenSamplerTest {
         }
         boolean[][] kept = keptAfterTopK(rows, k);
         for (int r = 0; r < rows.length; r++) {
-            assertThat(kept[r]).as("row %d k=%d", r, k[r]).containsExactly(referenceTopK(rows[r], k[r]));
+            assertThat(kept[r])
+                    .as("row %d k=%d", r, k[r])
+                    .containsExactly(referenceTopK(rows[r], k[r]));
         }
     }
 
@@ -76,7 +81,9 @@ class TokenSamplerTest {
         }
         boolean[][] kept = keptAfterTopP(rows, p);
         for (int r = 0; r < rows.length; r++) {
-            assertThat(kept[r]).as("row %d p=%s", r, p[r]).containsExactly(referenceTopP(rows[r], p[r]));
+            assertThat(kept[r])
+                    .as("row %d p=%s", r, p[r])
+                    .containsExactly(referenceTopP(rows[r], p[r]));
         }
         // a tiny p keeps only the largest entry; p = 0 and p = 1 keep everything
         assertThat(count(kept[6])).isEqualTo(1);
@@ -87,17 +94,30 @@ class TokenSamplerTest {
     @Test
     void topPOnHandMadeLogits() {
         // probabilities 0.1, 0.2, 0.3, 0.4 (ascending cumsum 0.1, 0.3, 0.6, 1.0)
-        float[] row = {(float) Math.log(0.1), (float) Math.log(0.2), (float) Math.log(0.3), (float) Math.log(0.4)};
-        boolean[][] kept = keptAfterTopP(new float[][] {row, row, row}, new double[] {0.65, 0.35, 0.95});
-        assertThat(kept[0]).containsExactly(false, false, true, true); // remove cumsum <= 0.35: 0.1, 0.3
-        assertThat(kept[1]).containsExactly(false, false, false, true); // remove cumsum <= 0.65: 0.1, 0.3, 0.6
+        float[] row = {
+            (float) Math.log(0.1),
+            (float) Math.log(0.2),
+            (float) Math.log(0.3),
+            (float) Math.log(0.4)
+        };
+        boolean[][] kept =
+                keptAfterTopP(new float[][] {row, row, row}, new double[] {0.65, 0.35, 0.95});
+        assertThat(kept[0])
+                .containsExactly(false, false, true, true); // remove cumsum <= 0.35: 0.1, 0.3
+        assertThat(kept[1])
+                .containsExactly(false, false, false, true); // remove cumsum <= 0.65: 0.1, 0.3, 0.6
         assertThat(kept[2]).containsExactly(true, true, true, true); // 1 - 0.95 = 0.05 < 0.1
     }
 
     @Test
     void inverseCdfDrawsTheTokenWhoseIntervalHoldsU() {
         // probabilities 0.25, 0 (masked), 0.5, 0.25 -> cdf 0.25, 0.25, 0.75, 1.0
-        float[] row = {(float) Math.log(0.25), Float.NEGATIVE_INFINITY, (float) Math.log(0.5), (float) Math.log(0.25)};
+        float[] row = {
+            (float) Math.log(0.25),
+            Float.NEGATIVE_INFINITY,
+            (float) Math.log(0.5),
+            (float) Math.log(0.25)
+        };
         float[] u = {0f, 0.2f, 0.26f, 0.74f, 0.76f, Math.nextDown(1f)};
         float[] logits = new float[u.length * row.length];
         for (int i = 0; i < u.length; i++) {
@@ -122,12 +142,17 @@ class TokenSamplerTest {
             }
             u[i] = random.nextFloat();
         }
-        long[] tokens = TokenSampler.drawInverseCdf(manager.create(logits, new Shape(1, n, 3)),
-                manager.create(u, new Shape(1, n))).toLongArray();
+        long[] tokens =
+                TokenSampler.drawInverseCdf(
+                                manager.create(logits, new Shape(1, n, 3)),
+                                manager.create(u, new Shape(1, n)))
+                        .toLongArray();
         for (int j = 0; j < 3; j++) {
             final long token = j;
             double freq = Arrays.stream(tokens).filter(t -> t == token).count() / (double) n;
-            assertThat(freq).as("token %d", j).isCloseTo(probs[j], org.assertj.core.data.Offset.offset(0.02));
+            assertThat(freq)
+                    .as("token %d", j)
+                    .isCloseTo(probs[j], org.assertj.core.data.Offset.offset(0.02));
         }
     }
 
@@ -149,9 +174,13 @@ class TokenSamplerTest {
             desc[r] = k[r] - 1;
         }
         NDArray logits = manager.create(values, new Shape(rows, 1, v));
-        float[] bySort = TokenSampler.maskTopK(logits, manager.create(asc, new Shape(rows, 1, 1)), negInf).toFloatArray();
-        float[] bySelection = TokenSampler.maskTopK(logits, manager.create(desc, new Shape(rows, 1, 1)), 299, negInf)
-                .toFloatArray();
+        float[] bySort =
+                TokenSampler.maskTopK(logits, manager.create(asc, new Shape(rows, 1, 1)), negInf)
+                        .toFloatArray();
+        float[] bySelection =
+                TokenSampler.maskTopK(
+                                logits, manager.create(desc, new Shape(rows, 1, 1)), 299, negInf)
+                        .toFloatArray();
         assertThat(bySelection).containsExactly(bySort);
     }
 
@@ -163,7 +192,9 @@ class TokenSamplerTest {
             asc[r] = v - kk;
         }
         NDArray logits = manager.create(flatten(rows), new Shape(rows.length, 1, v));
-        NDArray masked = TokenSampler.maskTopK(logits, manager.create(asc, new Shape(rows.length, 1, 1)), negInf);
+        NDArray masked =
+                TokenSampler.maskTopK(
+                        logits, manager.create(asc, new Shape(rows.length, 1, 1)), negInf);
         return finite(masked.toFloatArray(), rows.length, v);
     }
 
@@ -174,8 +205,12 @@ class TokenSamplerTest {
             thr[r] = p[r] > 0 && p[r] < 1 ? (float) (1 - p[r]) : -1f;
         }
         NDArray logits = manager.create(flatten(rows), new Shape(rows.length, 1, v));
-        NDArray masked = TokenSampler.maskTopP(logits, manager.create(thr, new Shape(rows.length, 1, 1)),
-                manager.create((long) v - 1), negInf);
+        NDArray masked =
+                TokenSampler.maskTopP(
+                        logits,
+                        manager.create(thr, new Shape(rows.length, 1, 1)),
+                        manager.create((long) v - 1),
+                        negInf);
         return finite(masked.toFloatArray(), rows.length, v);
     }
 

@@ -46,7 +46,9 @@ class EditMasksTest {
             for (int i = 0; i < pn; i++) {
                 for (int j = 0; j < pn; j++) {
                     if (Math.abs(values[i][j] - 0.5) > 1e-6) {
-                        assertThat(keep[i][j]).as("pn %d at %d,%d", pn, i, j).isEqualTo(values[i][j] > 0.5);
+                        assertThat(keep[i][j])
+                                .as("pn %d at %d,%d", pn, i, j)
+                                .isEqualTo(values[i][j] > 0.5);
                         decided++;
                     }
                 }

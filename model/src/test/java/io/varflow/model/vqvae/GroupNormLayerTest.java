@@ -30,8 +30,12 @@ class GroupNormLayerTest {
         }
         double[] expected = reference(x, gamma, beta, batch, channels, side * side);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            GroupNormLayer norm = GroupNormLayer.of(m.create(gamma), m.create(beta), side,
-                    new NormConstants(m, DataType.FLOAT32));
+            GroupNormLayer norm =
+                    GroupNormLayer.of(
+                            m.create(gamma),
+                            m.create(beta),
+                            side,
+                            new NormConstants(m, DataType.FLOAT32));
             NDArray input = m.create(x, new Shape(batch, channels, side, side));
             float[] fused = norm.forward(input).toFloatArray();
             float[] composed = norm.composed(input).toFloatArray();
@@ -45,7 +49,8 @@ class GroupNormLayerTest {
         }
     }
 
-    private static double[] reference(float[] x, float[] gamma, float[] beta, int batch, int channels, int hw) {
+    private static double[] reference(
+            float[] x, float[] gamma, float[] beta, int batch, int channels, int hw) {
         double[] out = new double[x.length];
         int perGroup = channels / GroupNormLayer.GROUPS;
         for (int b = 0; b < batch; b++) {
@@ -64,7 +69,8 @@ class GroupNormLayerTest {
                 var /= n;
                 for (int i = 0; i < n; i++) {
                     int c = g * perGroup + i / hw;
-                    out[start + i] = (x[start + i] - mean) / Math.sqrt(var + 1e-6) * gamma[c] + beta[c];
+                    out[start + i] =
+                            (x[start + i] - mean) / Math.sqrt(var + 1e-6) * gamma[c] + beta[c];
                 }
             }
         }

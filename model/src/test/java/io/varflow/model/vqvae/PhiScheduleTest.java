@@ -10,7 +10,8 @@ class PhiScheduleTest {
     @Test
     void officialTenScalesWithFourSharedPhiBreakTiesLikeNumpy() {
         // si = 2 and 7 are exact ties in real arithmetic; float64 rounding sends them to 1 and 3.
-        assertThat(MultiScaleQuantizer.phiIndices(10, 4)).containsExactly(0, 0, 1, 1, 1, 2, 2, 3, 3, 3);
+        assertThat(MultiScaleQuantizer.phiIndices(10, 4))
+                .containsExactly(0, 0, 1, 1, 1, 2, 2, 3, 3, 3);
     }
 
     @Test
@@ -31,15 +32,20 @@ class PhiScheduleTest {
     @Test
     void matchesNumpyForOtherShapes() {
         // Expected values computed with numpy from the official tick formula.
-        assertThat(MultiScaleQuantizer.phiIndices(10, 3)).containsExactly(0, 0, 0, 0, 1, 1, 1, 2, 2, 2);
-        assertThat(MultiScaleQuantizer.phiIndices(13, 5)).containsExactly(0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4);
-        assertThat(MultiScaleQuantizer.phiIndices(10, 6)).containsExactly(0, 0, 1, 1, 2, 3, 3, 4, 5, 5);
-        assertThat(MultiScaleQuantizer.phiIndices(13, 8)).containsExactly(0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 7);
+        assertThat(MultiScaleQuantizer.phiIndices(10, 3))
+                .containsExactly(0, 0, 0, 0, 1, 1, 1, 2, 2, 2);
+        assertThat(MultiScaleQuantizer.phiIndices(13, 5))
+                .containsExactly(0, 0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4);
+        assertThat(MultiScaleQuantizer.phiIndices(10, 6))
+                .containsExactly(0, 0, 1, 1, 2, 3, 3, 4, 5, 5);
+        assertThat(MultiScaleQuantizer.phiIndices(13, 8))
+                .containsExactly(0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 7);
         assertThat(MultiScaleQuantizer.phiIndices(4, 8)).containsExactly(0, 2, 5, 7);
     }
 
     @Test
     void rejectsScalesOutOfRange() {
-        assertThatThrownBy(() -> MultiScaleQuantizer.phiIndex(10, 10, 4)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MultiScaleQuantizer.phiIndex(10, 10, 4))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -12,8 +12,12 @@ class ResamplingTest {
     @Test
     void everyRowIsAPartitionOfUnity() {
         for (int pn : OFFICIAL) {
-            for (double[][] m : new double[][][] {
-                    Resampling.bicubic(pn, 16), Resampling.area(16, pn), Resampling.bilinear(16, pn)}) {
+            for (double[][] m :
+                    new double[][][] {
+                        Resampling.bicubic(pn, 16),
+                        Resampling.area(16, pn),
+                        Resampling.bilinear(16, pn)
+                    }) {
                 for (double[] row : m) {
                     double sum = 0;
                     for (double w : row) {
@@ -41,7 +45,11 @@ class ResamplingTest {
 
     @Test
     void bicubicUpsamplingOfOnePixelIsConstant() {
-        double[][] y = Resampling.apply(Resampling.bicubic(1, 16), constant(1, 1, -0.75), Resampling.bicubic(1, 16));
+        double[][] y =
+                Resampling.apply(
+                        Resampling.bicubic(1, 16),
+                        constant(1, 1, -0.75),
+                        Resampling.bicubic(1, 16));
         assertThat(y).hasDimensions(16, 16);
         for (double[] row : y) {
             for (double v : row) {
@@ -53,7 +61,8 @@ class ResamplingTest {
     @Test
     void areaWindowsFrom16To13OverlapAsAdaptivePooling() {
         double[][] m = Resampling.area(16, 13);
-        // Output 0 averages [floor(0), ceil(16/13)) = [0, 2); output 1 averages [1, 3): input 1 is shared.
+        // Output 0 averages [floor(0), ceil(16/13)) = [0, 2); output 1 averages [1, 3): input 1 is
+        // shared.
         assertThat(m[0][0]).isEqualTo(0.5);
         assertThat(m[0][1]).isEqualTo(0.5);
         assertThat(m[1][1]).isEqualTo(0.5);
@@ -121,7 +130,8 @@ class ResamplingTest {
         assertThat(m[0][1]).isCloseTo(0.9, within(1e-12));
         assertThat(m[0][2]).isCloseTo(0.1, within(1e-12));
         double[][] up = Resampling.bilinear(2, 8);
-        // src(0) = max(0, 0.125 - 0.5) = 0: all weight on input 0; the last output clamps to input 1.
+        // src(0) = max(0, 0.125 - 0.5) = 0: all weight on input 0; the last output clamps to input
+        // 1.
         assertThat(up[0][0]).isEqualTo(1.0);
         assertThat(up[7][1]).isEqualTo(1.0);
     }

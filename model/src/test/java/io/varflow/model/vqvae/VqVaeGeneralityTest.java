@@ -29,15 +29,24 @@ class VqVaeGeneralityTest {
         return Stream.of(
                 // Two levels (down-sampling 2), one shared phi.
                 config("two-levels", 16, 4, 32, List.of(1, 2), 1, 0.5, List.of(1, 2, 3)),
-                // Three levels, identity phi (quant_resi 0: no phi weights at all), overlapping area windows.
+                // Three levels, identity phi (quant_resi 0: no phi weights at all), overlapping
+                // area windows.
                 config("identity-phi", 24, 8, 32, List.of(1, 1, 2), 3, 0.0, List.of(1, 2, 4, 5)),
                 // Two shared phi, a negative ratio (its magnitude is used), wider channels.
                 config("two-phi", 32, 4, 64, List.of(1, 2), 2, -0.25, List.of(1, 3, 4)));
     }
 
-    private static ModelConfig config(String name, int vocab, int z, int ch, List<Integer> mult, int k, double resi,
+    private static ModelConfig config(
+            String name,
+            int vocab,
+            int z,
+            int ch,
+            List<Integer> mult,
+            int k,
+            double resi,
             List<Integer> patchNums) {
-        return new ModelConfig(name, vocab, z, ch, mult, k, resi, patchNums, 1, 64, 1, 10, false, true, 1e-6, 0);
+        return new ModelConfig(
+                name, vocab, z, ch, mult, k, resi, patchNums, 1, 64, 1, 10, false, true, 1e-6, 0);
     }
 
     @ParameterizedTest
@@ -46,10 +55,15 @@ class VqVaeGeneralityTest {
         Recording sd = new Recording(RandomStateDict.vqvae(config, 1));
         try (VqVae vae = VqVae.load(config, sd, RuntimeOptions.CPU_FP32)) {
             assertThat(vae.quantizer().phiIndices())
-                    .containsExactly(MultiScaleQuantizer.phiIndices(config.numScales(), config.shareQuantResi()));
+                    .containsExactly(
+                            MultiScaleQuantizer.phiIndices(
+                                    config.numScales(), config.shareQuantResi()));
         }
-        assertThat(sd.requested).containsExactlyInAnyOrderElementsOf(StateDictLayout.vqvae(config).keys().stream()
-                .filter(k -> !k.equals(StateDictLayout.EMA_VOCAB_HIT)).toList());
+        assertThat(sd.requested)
+                .containsExactlyInAnyOrderElementsOf(
+                        StateDictLayout.vqvae(config).keys().stream()
+                                .filter(k -> !k.equals(StateDictLayout.EMA_VOCAB_HIT))
+                                .toList());
     }
 
     @ParameterizedTest
@@ -57,7 +71,9 @@ class VqVaeGeneralityTest {
     void encodeDecodeAndTheStepApiAgree(ModelConfig config) throws CheckpointException {
         int size = config.imageSize();
         int[] patchNums = config.patchNumsArray();
-        try (VqVae vae = VqVae.load(config, RandomStateDict.vqvae(config, 2), RuntimeOptions.CPU_FP32);
+        try (VqVae vae =
+                        VqVae.load(
+                                config, RandomStateDict.vqvae(config, 2), RuntimeOptions.CPU_FP32);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray images = m.randomUniform(-1, 1, new Shape(3, 3, size, size));
             List<int[][]> tokens = vae.encode(images);
@@ -95,11 +111,14 @@ class VqVaeGeneralityTest {
     @Test
     void quantizerWithIdentityPhiMatchesAHostReference() throws CheckpointException {
         // Identity phi keeps the host reference free of convolutions; the golden tests cover phi.
-        ModelConfig config = configs().filter(cfg -> Phi.isIdentity(cfg.quantResi())).findFirst().orElseThrow();
+        ModelConfig config =
+                configs().filter(cfg -> Phi.isIdentity(cfg.quantResi())).findFirst().orElseThrow();
         int p = config.finalPatch();
         int c = config.zChannels();
         int[] patchNums = config.patchNumsArray();
-        try (VqVae vae = VqVae.load(config, RandomStateDict.vqvae(config, 3), RuntimeOptions.CPU_FP32);
+        try (VqVae vae =
+                        VqVae.load(
+                                config, RandomStateDict.vqvae(config, 3), RuntimeOptions.CPU_FP32);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             Random random = new Random(5);
             float[] f = new float[2 * c * p * p];
@@ -130,7 +149,8 @@ class VqVaeGeneralityTest {
                     for (int y = 0; y < pn; y++) {
                         for (int x = 0; x < pn; x++) {
                             int best = nearest(z, y, x, codebook, config.vocabSize(), c);
-                            assertThat(actual[y * pn + x]).as("image %d scale %d token %d", b, si, y * pn + x)
+                            assertThat(actual[y * pn + x])
+                                    .as("image %d scale %d token %d", b, si, y * pn + x)
                                     .isEqualTo(best);
                             for (int ch = 0; ch < c; ch++) {
                                 h[ch][y][x] = codebook[best * c + ch];

@@ -31,8 +31,13 @@ class VqVaeGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         config = ModelConfigs.read(BundledFiles.path("varflow/tiny/config.json"));
-        vae = VqVae.load(config, BundledFiles.path("varflow/tiny/vae.pth"), RuntimeOptions.CPU_FP32);
-        try (InputStream in = VqVaeGoldenTest.class.getClassLoader().getResourceAsStream("var-tiny/golden.json")) {
+        vae =
+                VqVae.load(
+                        config, BundledFiles.path("varflow/tiny/vae.pth"), RuntimeOptions.CPU_FP32);
+        try (InputStream in =
+                VqVaeGoldenTest.class
+                        .getClassLoader()
+                        .getResourceAsStream("var-tiny/golden.json")) {
             golden = new ObjectMapper().readTree(in);
         }
         manager = NDManager.newBaseManager("PyTorch");
@@ -52,7 +57,8 @@ class VqVaeGoldenTest {
             assertThat(tokens).hasSize(2);
             for (int b = 0; b < 2; b++) {
                 for (int si = 0; si < config.numScales(); si++) {
-                    assertThat(tokens.get(b)[si]).as("image %d scale %d", b, si)
+                    assertThat(tokens.get(b)[si])
+                            .as("image %d scale %d", b, si)
                             .containsExactly(ints(expected.get(si).get(b)));
                 }
             }
@@ -65,7 +71,8 @@ class VqVaeGoldenTest {
         try (NDManager m = manager.newSubManager()) {
             NDArray recon = vae.reconstruct(array(m, "var-tiny/encode_input.npy"));
             assertThat(recon.getShape()).isEqualTo(new Shape(expected.shape()));
-            assertThat(maxAbsDiff(recon.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(recon.toFloatArray(), expected.asFloats()))
+                    .isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -78,12 +85,14 @@ class VqVaeGoldenTest {
             VqVae.Encoded encoded = vae.encodeAndReconstruct(input);
             for (int b = 0; b < 2; b++) {
                 for (int si = 0; si < config.numScales(); si++) {
-                    assertThat(encoded.tokens().get(b)[si]).containsExactly(ints(expectedTokens.get(si).get(b)));
+                    assertThat(encoded.tokens().get(b)[si])
+                            .containsExactly(ints(expectedTokens.get(si).get(b)));
                 }
             }
             assertThat(maxAbsDiff(encoded.reconstruction().toFloatArray(), expected.asFloats()))
                     .isLessThanOrEqualTo(1e-4);
-            assertThat(m.getManagedArrays()).containsExactlyInAnyOrder(input, encoded.reconstruction());
+            assertThat(m.getManagedArrays())
+                    .containsExactlyInAnyOrder(input, encoded.reconstruction());
         }
     }
 
@@ -93,7 +102,8 @@ class VqVaeGoldenTest {
         try (NDManager m = manager.newSubManager()) {
             List<int[][]> tokens = vae.encode(array(m, "var-tiny/encode_input.npy"));
             NDArray image = vae.decodeTokens(tokens, m);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats()))
+                    .isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -115,17 +125,20 @@ class VqVaeGoldenTest {
                 NDArray image = vae.decodeTokens(tokens, m).add(1).div(2);
                 assertThat(image.getShape()).isEqualTo(new Shape(expected.shape()));
                 assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats()))
-                        .as("cfg %s", run.get("cfg")).isLessThanOrEqualTo(1e-4);
+                        .as("cfg %s", run.get("cfg"))
+                        .isLessThanOrEqualTo(1e-4);
             }
         }
     }
 
     @Test
     void generationStepsRebuildTheDecodedImage() throws IOException {
-        // The f_hat path the VAR loop uses (embed, addScale, nextScaleInput, decodeFHat) equals decodeTokens.
+        // The f_hat path the VAR loop uses (embed, addScale, nextScaleInput, decodeFHat) equals
+        // decodeTokens.
         JsonNode scales = golden.get("generate").get(1).get("tokens_per_scale");
         int batch = scales.get(0).size();
-        Npy.NpyArray expected = npy("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
+        Npy.NpyArray expected =
+                npy("var-tiny/" + golden.get("generate").get(1).get("image_file").asText());
         int[] patchNums = config.patchNumsArray();
         try (NDManager m = manager.newSubManager()) {
             NDArray fHat = vae.newFHat(m, batch);
@@ -139,16 +152,20 @@ class VqVaeGoldenTest {
                     }
                 }
                 NDArray h = vae.embed(m.create(ids, new Shape(batch, l)));
-                assertThat(h.getShape()).isEqualTo(new Shape(batch, config.zChannels(), patchNums[si], patchNums[si]));
+                assertThat(h.getShape())
+                        .isEqualTo(
+                                new Shape(batch, config.zChannels(), patchNums[si], patchNums[si]));
                 assertThat(vae.addScale(fHat, h, si)).isSameAs(fHat);
                 if (si + 1 < patchNums.length) {
                     NDArray next = vae.nextScaleInput(fHat, si);
                     int pn = patchNums[si + 1];
-                    assertThat(next.getShape()).isEqualTo(new Shape(batch, config.zChannels(), pn, pn));
+                    assertThat(next.getShape())
+                            .isEqualTo(new Shape(batch, config.zChannels(), pn, pn));
                 }
             }
             NDArray image = vae.decodeFHat(fHat).add(1).div(2);
-            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats())).isLessThanOrEqualTo(1e-4);
+            assertThat(maxAbsDiff(image.toFloatArray(), expected.asFloats()))
+                    .isLessThanOrEqualTo(1e-4);
         }
     }
 
@@ -181,7 +198,8 @@ class VqVaeGoldenTest {
     }
 
     private static Npy.NpyArray npy(String resource) throws IOException {
-        try (InputStream in = VqVaeGoldenTest.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in =
+                VqVaeGoldenTest.class.getClassLoader().getResourceAsStream(resource)) {
             return Npy.read(in, resource);
         }
     }

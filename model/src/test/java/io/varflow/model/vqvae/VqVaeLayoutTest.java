@@ -35,8 +35,11 @@ class VqVaeLayoutTest {
             assertThat(vae.quantizer().codebook().getShape()).isEqualTo(new Shape(4096, 32));
         }
         // Everything but the training-only usage statistics buffer.
-        assertThat(sd.requested()).containsExactlyInAnyOrderElementsOf(
-                shapes.keySet().stream().filter(k -> !k.equals("quantize.ema_vocab_hit_SV")).toList());
+        assertThat(sd.requested())
+                .containsExactlyInAnyOrderElementsOf(
+                        shapes.keySet().stream()
+                                .filter(k -> !k.equals("quantize.ema_vocab_hit_SV"))
+                                .toList());
     }
 
     @Test
@@ -49,7 +52,12 @@ class VqVaeLayoutTest {
                     shapes.put(key, real.get(key).shape());
                 }
             }
-            assertThatThrownBy(() -> VqVae.load(tiny, new ShapeOnlyStateDict(shapes), RuntimeOptions.CPU_FP32))
+            assertThatThrownBy(
+                            () ->
+                                    VqVae.load(
+                                            tiny,
+                                            new ShapeOnlyStateDict(shapes),
+                                            RuntimeOptions.CPU_FP32))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("decoder.up.2.block.1.conv2.bias");
         }
@@ -64,7 +72,12 @@ class VqVaeLayoutTest {
                 shapes.put(key, real.get(key).shape());
             }
             shapes.put("quantize.embedding.weight", new long[] {65, 8});
-            assertThatThrownBy(() -> VqVae.load(tiny, new ShapeOnlyStateDict(shapes), RuntimeOptions.CPU_FP32))
+            assertThatThrownBy(
+                            () ->
+                                    VqVae.load(
+                                            tiny,
+                                            new ShapeOnlyStateDict(shapes),
+                                            RuntimeOptions.CPU_FP32))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("quantize.embedding.weight")
                     .hasMessageContaining("(65, 8)")
@@ -75,8 +88,24 @@ class VqVaeLayoutTest {
     @Test
     void aConfigOfAnotherVocabularyFailsAtTheCodebook() throws IOException {
         // The fixture weights with a config of another vocabulary: fails late, at the codebook.
-        ModelConfig wrongVocab = new ModelConfig("wrong", 128, 8, 32, List.of(1, 1, 2, 2, 4), 4, 0.5,
-                List.of(1, 2, 3, 4), 2, 128, 2, 10, false, true, 1e-6, 64);
+        ModelConfig wrongVocab =
+                new ModelConfig(
+                        "wrong",
+                        128,
+                        8,
+                        32,
+                        List.of(1, 1, 2, 2, 4),
+                        4,
+                        0.5,
+                        List.of(1, 2, 3, 4),
+                        2,
+                        128,
+                        2,
+                        10,
+                        false,
+                        true,
+                        1e-6,
+                        64);
         try (StateDict real = Checkpoints.open(BundledFiles.path("varflow/tiny/vae.pth"))) {
             assertThatThrownBy(() -> VqVae.load(wrongVocab, real, RuntimeOptions.CPU_FP32))
                     .isInstanceOf(CheckpointException.class)
@@ -90,14 +119,17 @@ class VqVaeLayoutTest {
                 VqVae vae = VqVae.load(tinyConfig(), real, RuntimeOptions.CPU_FP32);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             assertThatThrownBy(() -> vae.encode(m.zeros(new Shape(1, 3, 32, 32))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(B, 3, 64, 64)");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("(B, 3, 64, 64)");
             int[][] tokens = {{0}, {0, 0, 0, 0}, new int[9], new int[16]};
             tokens[2][4] = 64;
             assertThatThrownBy(() -> vae.decodeTokens(List.<int[][]>of(tokens), m))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale 2 token 4 is 64");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("scale 2 token 4 is 64");
             int[][] short1 = {{0}, {0, 0, 0}, new int[9], new int[16]};
             assertThatThrownBy(() -> vae.decodeTokens(List.<int[][]>of(short1), m))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale 1 has 3 tokens");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("scale 1 has 3 tokens");
             assertThat(m.getManagedArrays()).hasSize(1);
         }
     }
@@ -108,7 +140,10 @@ class VqVaeLayoutTest {
 
     private static Map<String, long[]> publishedShapes() throws IOException {
         JsonNode root;
-        try (InputStream in = VqVaeLayoutTest.class.getClassLoader().getResourceAsStream("state_dict_shapes.json")) {
+        try (InputStream in =
+                VqVaeLayoutTest.class
+                        .getClassLoader()
+                        .getResourceAsStream("state_dict_shapes.json")) {
             root = new ObjectMapper().readTree(in);
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -15,12 +15,29 @@ import org.junit.jupiter.api.Test;
 class VqVaeScaleStripTest {
 
     private static final ModelConfig CONFIG =
-            new ModelConfig("strip", 16, 4, 32, List.of(1, 2), 1, 0.5, List.of(1, 2, 3), 1, 64, 1, 10, false, true,
-                    1e-6, 0);
+            new ModelConfig(
+                    "strip",
+                    16,
+                    4,
+                    32,
+                    List.of(1, 2),
+                    1,
+                    0.5,
+                    List.of(1, 2, 3),
+                    1,
+                    64,
+                    1,
+                    10,
+                    false,
+                    true,
+                    1e-6,
+                    0);
 
     @Test
     void lastEntryIsTheFullDecodeAndEarlierOnesDiffer() throws Exception {
-        try (VqVae vae = VqVae.load(CONFIG, RandomStateDict.vqvae(CONFIG, 3), RuntimeOptions.CPU_FP32);
+        try (VqVae vae =
+                        VqVae.load(
+                                CONFIG, RandomStateDict.vqvae(CONFIG, 3), RuntimeOptions.CPU_FP32);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             int size = CONFIG.imageSize();
             int[][] tokens = vae.encode(m.randomUniform(-1, 1, new Shape(1, 3, size, size))).get(0);
@@ -29,7 +46,8 @@ class VqVaeScaleStripTest {
             NDArray full = vae.decodeTokens(java.util.Collections.singletonList(tokens), m);
 
             assertThat(strip.getShape()).isEqualTo(new Shape(3, 3, size, size));
-            assertThat(strip.get(2).sub(full.get(0)).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+            assertThat(strip.get(2).sub(full.get(0)).abs().max().getFloat())
+                    .isLessThanOrEqualTo(1e-5f);
             assertThat(strip.get(0).sub(full.get(0)).abs().max().getFloat()).isGreaterThan(1e-4f);
             assertThat(strip.max().getFloat()).isLessThanOrEqualTo(1f);
             assertThat(strip.min().getFloat()).isGreaterThanOrEqualTo(-1f);
@@ -38,7 +56,9 @@ class VqVaeScaleStripTest {
 
     @Test
     void firstEntryDecodesTheFirstScaleAlone() throws Exception {
-        try (VqVae vae = VqVae.load(CONFIG, RandomStateDict.vqvae(CONFIG, 4), RuntimeOptions.CPU_FP32);
+        try (VqVae vae =
+                        VqVae.load(
+                                CONFIG, RandomStateDict.vqvae(CONFIG, 4), RuntimeOptions.CPU_FP32);
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
             int[][] tokens = {{5}, {1, 2, 3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8}};
             NDArray strip = vae.decodeScales(tokens, m);
@@ -46,7 +66,8 @@ class VqVaeScaleStripTest {
             NDArray fHat = vae.newFHat(m, 1);
             vae.addScale(fHat, vae.embed(m.create(new long[] {5}, new Shape(1, 1))), 0);
             NDArray first = vae.decodeFHat(fHat);
-            assertThat(strip.get(0).sub(first.get(0)).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+            assertThat(strip.get(0).sub(first.get(0)).abs().max().getFloat())
+                    .isLessThanOrEqualTo(1e-5f);
         }
     }
 }

@@ -25,14 +25,28 @@ public final class ExpandRequestFunction extends ProcessFunction<ValidRequest, I
         int[] labels = request.labels();
         String id = request.requestId();
         for (int i = 0; i < labels.length; i++) {
-            out.collect(new ImageWork(
-                    new ImageWork.Draw(request.model(), labels[i], TaskSeeds.forImage(request.seed(), i), request.seed()),
-                    request.sampling(),
-                    new ImageWork.Output(id, i, labels.length, request.outputPrefix(), request.storeImages(),
-                            request.storeTokenMaps()),
-                    new ImageWork.Schedule(request.priority(), routing.routeKey(request.model(), id, i),
-                            request.receivedAt(), now, request.deadline()),
-                    null));
+            out.collect(
+                    new ImageWork(
+                            new ImageWork.Draw(
+                                    request.model(),
+                                    labels[i],
+                                    TaskSeeds.forImage(request.seed(), i),
+                                    request.seed()),
+                            request.sampling(),
+                            new ImageWork.Output(
+                                    id,
+                                    i,
+                                    labels.length,
+                                    request.outputPrefix(),
+                                    request.storeImages(),
+                                    request.storeTokenMaps()),
+                            new ImageWork.Schedule(
+                                    request.priority(),
+                                    routing.routeKey(request.model(), id, i),
+                                    request.receivedAt(),
+                                    now,
+                                    request.deadline()),
+                            null));
         }
     }
 }

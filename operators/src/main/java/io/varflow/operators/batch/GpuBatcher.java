@@ -29,21 +29,22 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A batch holds at most the model's {@code maxBatch} tasks, interactive tasks first, then bulk
  * tasks; within each class the earliest deadline first, then by arrival (tasks without a deadline
- * come after those with one). Flushes happen when the key holds {@code priorityLookahead x maxBatch}
- * tasks (full), when a task is due (processing-time timer), and at the end of a bounded input
- * (event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches). A task is due
- * when it has waited {@code maxDelayMs}, or when only {@code maxDelayMs} are left before its deadline:
- * the batcher never holds a task into the time its batch needs to run. Queues live in checkpointed
- * keyed list state (PojoSerializer) and are cleared as tasks leave.
+ * come after those with one). Flushes happen when the key holds {@code priorityLookahead x
+ * maxBatch} tasks (full), when a task is due (processing-time timer), and at the end of a bounded
+ * input (event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches). A
+ * task is due when it has waited {@code maxDelayMs}, or when only {@code maxDelayMs} are left
+ * before its deadline: the batcher never holds a task into the time its batch needs to run. Queues
+ * live in checkpointed keyed list state (PojoSerializer) and are cleared as tasks leave.
  *
  * <p>Deadlines are on the processing-time clock. A task whose deadline has passed when it arrives,
- * or when its key flushes (after a restore, when timers fire late), is not batched: it leaves on the
- * {@link #EXPIRED} side output, so it costs no model work; the job turns it into a failed image that
- * ends its request with status {@code expired} ({@link DeadlineMiss}).
+ * or when its key flushes (after a restore, when timers fire late), is not batched: it leaves on
+ * the {@link #EXPIRED} side output, so it costs no model work; the job turns it into a failed image
+ * that ends its request with status {@code expired} ({@link DeadlineMiss}).
  *
  * <p>Metrics: {@code batchFillPercent}, {@code queueWaitMs} (histograms), {@code queuedTasks}
- * (gauge, tasks this subtask holds; it starts at 0 after a restore), {@code expiredImages} (counter);
- * per model (group {@code model=<name>}) {@code queuedTasks} (gauge) and {@code queueWaitMs}.
+ * (gauge, tasks this subtask holds; it starts at 0 after a restore), {@code expiredImages}
+ * (counter); per model (group {@code model=<name>}) {@code queuedTasks} (gauge) and {@code
+ * queueWaitMs}.
  */
 public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, TaskBatch> {
 
@@ -65,8 +66,10 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
             new ListStateDescriptor<>("interactive", TypeInformation.of(ImageWork.class));
     private final ListStateDescriptor<ImageWork> bulkDescriptor =
             new ListStateDescriptor<>("bulk", TypeInformation.of(ImageWork.class));
-    private final ValueStateDescriptor<Integer> sizeDescriptor = new ValueStateDescriptor<>("size", Types.INT);
-    private final ValueStateDescriptor<Long> timerDescriptor = new ValueStateDescriptor<>("flushTimer", Types.LONG);
+    private final ValueStateDescriptor<Integer> sizeDescriptor =
+            new ValueStateDescriptor<>("size", Types.INT);
+    private final ValueStateDescriptor<Long> timerDescriptor =
+            new ValueStateDescriptor<>("flushTimer", Types.LONG);
 
     private transient ListState<ImageWork> interactive;
     private transient ListState<ImageWork> bulk;
@@ -99,7 +102,8 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
     }
 
     @Override
-    public void processElement(ImageWork work, Context ctx, Collector<TaskBatch> out) throws Exception {
+    public void processElement(ImageWork work, Context ctx, Collector<TaskBatch> out)
+            throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (work.schedule().deadline() <= now) {
             expire(work, ctx);
@@ -121,7 +125,8 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskBatch> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TaskBatch> out)
+            throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         String model = SubtaskRouting.modelOf(ctx.getCurrentKey());
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
@@ -146,7 +151,8 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
         ALL
     }
 
-    private void flush(int maxBatch, long now, Flush mode, Context ctx, Collector<TaskBatch> out) throws Exception {
+    private void flush(int maxBatch, long now, Flush mode, Context ctx, Collector<TaskBatch> out)
+            throws Exception {
         List<ImageWork> urgent = live(interactive.get(), now, ctx);
         List<ImageWork> normal = live(bulk.get(), now, ctx);
         boolean emitted = false;
@@ -230,7 +236,10 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
         }
     }
 
-    /** When the first of these tasks is due: it has waited maxDelayMs, or maxDelayMs are left to its deadline. */
+    /**
+     * When the first of these tasks is due: it has waited maxDelayMs, or maxDelayMs are left to its
+     * deadline.
+     */
     private long firstDue(List<ImageWork> a, List<ImageWork> b) {
         long first = Long.MAX_VALUE;
         for (List<ImageWork> queue : List.of(a, b)) {
@@ -257,7 +266,8 @@ public final class GpuBatcher extends KeyedProcessFunction<String, ImageWork, Ta
     }
 
     private ModelQueueMetrics model(String model) {
-        return perModel.computeIfAbsent(model, m -> new ModelQueueMetrics(metrics.addGroup(VarflowMetrics.MODEL_GROUP, m)));
+        return perModel.computeIfAbsent(
+                model, m -> new ModelQueueMetrics(metrics.addGroup(VarflowMetrics.MODEL_GROUP, m)));
     }
 
     /** Queue length and wait of one model on this subtask. */

@@ -14,12 +14,14 @@ import io.varflow.operators.messages.Priority;
  * state and network use Flink's PojoSerializer (no Kryo), which supports schema evolution.
  *
  * @param draw what to draw: model, class label and seeds
- * @param sampling how its tokens are drawn (the model's {@link SamplingParams}, resolved at validation)
+ * @param sampling how its tokens are drawn (the model's {@link SamplingParams}, resolved at
+ *     validation)
  * @param output where it goes: its slot in the request and the objects to store
  * @param schedule its priority, batcher key and timestamps
  * @param edit the edit when this image is a zero-shot edit, null for plain generation
  */
-public record ImageWork(Draw draw, SamplingParams sampling, Output output, Schedule schedule, EditWork edit) {
+public record ImageWork(
+        Draw draw, SamplingParams sampling, Output output, Schedule schedule, EditWork edit) {
 
     /**
      * What to draw.
@@ -39,7 +41,12 @@ public record ImageWork(Draw draw, SamplingParams sampling, Output output, Sched
      * @param storeImages whether to store the PNG
      * @param storeTokenMaps whether to store the token map
      */
-    public record Output(String requestId, int index, int count, String outputPrefix, boolean storeImages,
+    public record Output(
+            String requestId,
+            int index,
+            int count,
+            String outputPrefix,
+            boolean storeImages,
             boolean storeTokenMaps) {}
 
     /**
@@ -49,10 +56,11 @@ public record ImageWork(Draw draw, SamplingParams sampling, Output output, Sched
      * @param routeKey the batcher key: model plus the batching subtask it is meant for
      * @param receivedAt epoch ms when the request was accepted
      * @param enqueuedAt epoch ms when this image was handed to batching
-     * @param deadline epoch ms by which it must reach the model, {@code RequestDeadline.NONE} (Long.MAX_VALUE)
-     *     for none; on the job's processing-time clock
+     * @param deadline epoch ms by which it must reach the model, {@code RequestDeadline.NONE}
+     *     (Long.MAX_VALUE) for none; on the job's processing-time clock
      */
-    public record Schedule(Priority priority, String routeKey, long receivedAt, long enqueuedAt, long deadline) {
+    public record Schedule(
+            Priority priority, String routeKey, long receivedAt, long enqueuedAt, long deadline) {
 
         /** Without a deadline. */
         public Schedule(Priority priority, String routeKey, long receivedAt, long enqueuedAt) {
@@ -70,14 +78,33 @@ public record ImageWork(Draw draw, SamplingParams sampling, Output output, Sched
         return schedule.routeKey();
     }
 
-    /** What the model needs; {@code model} is this image's model (its scales split an edit's source tokens). */
+    /**
+     * What the model needs; {@code model} is this image's model (its scales split an edit's source
+     * tokens).
+     */
     public ImageTask toImageTask(ModelSpec model) {
-        return new ImageTask(draw.label(), draw.seed(), sampling, edit == null ? null : edit.toSpec(model.patchNumsArray()));
+        return new ImageTask(
+                draw.label(),
+                draw.seed(),
+                sampling,
+                edit == null ? null : edit.toSpec(model.patchNumsArray()));
     }
 
     @Override
     public String toString() {
-        return "ImageWork[" + output.requestId() + "#" + output.index() + "/" + output.count() + ", " + draw.model()
-                + ", label " + draw.label() + ", " + schedule.priority() + (edit == null ? "" : ", " + edit.mode()) + "]";
+        return "ImageWork["
+                + output.requestId()
+                + "#"
+                + output.index()
+                + "/"
+                + output.count()
+                + ", "
+                + draw.model()
+                + ", label "
+                + draw.label()
+                + ", "
+                + schedule.priority()
+                + (edit == null ? "" : ", " + edit.mode())
+                + "]";
     }
 }

@@ -24,8 +24,11 @@ public record TaskBatch(String model, ImageWork[] tasks, int maxBatch, long form
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskBatch b && model.equals(b.model) && Arrays.equals(tasks, b.tasks)
-                && maxBatch == b.maxBatch && formedAt == b.formedAt;
+        return o instanceof TaskBatch b
+                && model.equals(b.model)
+                && Arrays.equals(tasks, b.tasks)
+                && maxBatch == b.maxBatch
+                && formedAt == b.formedAt;
     }
 
     @Override
@@ -35,6 +38,14 @@ public record TaskBatch(String model, ImageWork[] tasks, int maxBatch, long form
 
     @Override
     public String toString() {
-        return "TaskBatch[" + model + ", " + tasks.length + "/" + maxBatch + " at " + formedAt + "]";
+        return "TaskBatch["
+                + model
+                + ", "
+                + tasks.length
+                + "/"
+                + maxBatch
+                + " at "
+                + formedAt
+                + "]";
     }
 }

@@ -10,8 +10,8 @@ import java.lang.management.MemoryUsage;
 import java.util.Locale;
 
 /**
- * How many images of a model fit in one batch on the device the sampler runs on, from
- * {@link MemoryEstimate} (calibrated against measured peaks, see docs/performance.md):
+ * How many images of a model fit in one batch on the device the sampler runs on, from {@link
+ * MemoryEstimate} (calibrated against measured peaks, see docs/performance.md):
  *
  * <pre>
  * maxBatch = min(cap, floor((budget - weights) / perImage))
@@ -40,7 +40,8 @@ public final class BatchBudget {
      * The batch limit of {@code config} in {@code precision} under {@code budgetBytes}, at most
      * {@code cap}.
      *
-     * @throws IllegalArgumentException when the budget does not even hold the weights plus one image
+     * @throws IllegalArgumentException when the budget does not even hold the weights plus one
+     *     image
      */
     public static int maxBatch(ModelConfig config, Precision precision, long budgetBytes, int cap) {
         if (cap < 1) {
@@ -48,17 +49,26 @@ public final class BatchBudget {
         }
         int fit = MemoryEstimate.maxBatch(config, precision, budgetBytes);
         if (fit < 1) {
-            long needed = MemoryEstimate.weightBytes(config, precision) + MemoryEstimate.bytesPerImage(config, precision);
-            throw new IllegalArgumentException("model " + config.name() + " needs at least " + mib(needed)
-                    + " MiB for one image (weights " + mib(MemoryEstimate.weightBytes(config, precision))
-                    + " MiB) but the memory budget is " + mib(budgetBytes) + " MiB; raise the budget");
+            long needed =
+                    MemoryEstimate.weightBytes(config, precision)
+                            + MemoryEstimate.bytesPerImage(config, precision);
+            throw new IllegalArgumentException(
+                    "model "
+                            + config.name()
+                            + " needs at least "
+                            + mib(needed)
+                            + " MiB for one image (weights "
+                            + mib(MemoryEstimate.weightBytes(config, precision))
+                            + " MiB) but the memory budget is "
+                            + mib(budgetBytes)
+                            + " MiB; raise the budget");
         }
         return Math.min(cap, fit);
     }
 
     /**
-     * The largest batch that fits the memory of the device {@code options} names: on a GPU its
-     * free memory as CUDA reports it now, less a margin; on the CPU {@code hostBudgetBytes}.
+     * The largest batch that fits the memory of the device {@code options} names: on a GPU its free
+     * memory as CUDA reports it now, less a margin; on the CPU {@code hostBudgetBytes}.
      *
      * @throws IllegalArgumentException when not even one image fits
      * @throws IllegalStateException when the GPU's memory cannot be read
@@ -71,14 +81,29 @@ public final class BatchBudget {
             long free = freeGpuBytes();
             long budget = free / 100 * (100 - GPU_MARGIN_PERCENT);
             int batch = maxBatch(config, precision, budget, GPU_CAP);
-            return new Choice(batch, String.format(Locale.ROOT,
-                    "auto: %d MiB free on %s less %d %% margin, weights %d MiB, %d MiB per image (MemoryEstimate),"
-                            + " cap %d", mib(free), Device.gpu(), GPU_MARGIN_PERCENT, mib(weights), mib(perImage), GPU_CAP));
+            return new Choice(
+                    batch,
+                    String.format(
+                            Locale.ROOT,
+                            "auto: %d MiB free on %s less %d %% margin, weights %d MiB, %d MiB per image (MemoryEstimate),"
+                                    + " cap %d",
+                            mib(free),
+                            Device.gpu(),
+                            GPU_MARGIN_PERCENT,
+                            mib(weights),
+                            mib(perImage),
+                            GPU_CAP));
         }
         int batch = maxBatch(config, precision, hostBudgetBytes, CPU_CAP);
-        return new Choice(batch, String.format(Locale.ROOT,
-                "auto: host budget %d MiB, weights %d MiB, %d MiB per image (MemoryEstimate), cap %d",
-                mib(hostBudgetBytes), mib(weights), mib(perImage), CPU_CAP));
+        return new Choice(
+                batch,
+                String.format(
+                        Locale.ROOT,
+                        "auto: host budget %d MiB, weights %d MiB, %d MiB per image (MemoryEstimate), cap %d",
+                        mib(hostBudgetBytes),
+                        mib(weights),
+                        mib(perImage),
+                        CPU_CAP));
     }
 
     /**
@@ -89,7 +114,10 @@ public final class BatchBudget {
      */
     public static long parseBytes(String key, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        t = t.endsWith("ib") ? t.substring(0, t.length() - 2) : t.endsWith("b") ? t.substring(0, t.length() - 1) : t;
+        t =
+                t.endsWith("ib")
+                        ? t.substring(0, t.length() - 2)
+                        : t.endsWith("b") ? t.substring(0, t.length() - 1) : t;
         int shift = 0;
         if (!t.isEmpty()) {
             switch (t.charAt(t.length() - 1)) {
@@ -109,7 +137,8 @@ public final class BatchBudget {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(key + " must be a positive size such as 8g or 512m, got '" + text + "'");
+        throw new IllegalArgumentException(
+                key + " must be a positive size such as 8g or 512m, got '" + text + "'");
     }
 
     private static long freeGpuBytes() {
@@ -117,8 +146,11 @@ public final class BatchBudget {
             MemoryUsage usage = CudaUtils.getGpuMemory(Device.gpu());
             return usage.getMax() - usage.getUsed();
         } catch (RuntimeException | LinkageError e) {
-            throw new IllegalStateException("cannot read the free GPU memory for batch.max-images=auto ("
-                    + e.getMessage() + "); set batch.max-images to a number", e);
+            throw new IllegalStateException(
+                    "cannot read the free GPU memory for batch.max-images=auto ("
+                            + e.getMessage()
+                            + "); set batch.max-images to a number",
+                    e);
         }
     }
 

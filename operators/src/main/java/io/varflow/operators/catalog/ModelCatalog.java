@@ -39,7 +39,8 @@ public final class ModelCatalog implements Serializable {
             }
         }
         if (!byName.containsKey(defaultModel)) {
-            throw new IllegalArgumentException("default model '" + defaultModel + "' is not among " + byName.keySet());
+            throw new IllegalArgumentException(
+                    "default model '" + defaultModel + "' is not among " + byName.keySet());
         }
         return new ModelCatalog(byName, defaultModel);
     }
@@ -51,7 +52,8 @@ public final class ModelCatalog implements Serializable {
     public ModelSpec get(String name) {
         ModelSpec spec = models.get(name);
         if (spec == null) {
-            throw new IllegalArgumentException("unknown model '" + name + "'; the job serves " + models.keySet());
+            throw new IllegalArgumentException(
+                    "unknown model '" + name + "'; the job serves " + models.keySet());
         }
         return spec;
     }

@@ -9,7 +9,8 @@ import io.varflow.model.SamplingParams;
  * @param count number of variants
  * @param receivedAt epoch ms when it was accepted
  * @param source Kafka coordinates
- * @param deadline epoch ms by which its images must reach the model, {@code RequestDeadline.NONE} for none
+ * @param deadline epoch ms by which its images must reach the model, {@code RequestDeadline.NONE}
+ *     for none
  */
 public record AcceptedEdit(
         String requestId,

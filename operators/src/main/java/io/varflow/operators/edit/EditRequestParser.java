@@ -26,9 +26,9 @@ import java.util.Optional;
 
 /**
  * The checks of an edit message that need no object from the store, in order: size, JSON, safe
- * requestId and outputPrefix, the mode, the variant count, the JSON Schema
- * ({@code schemas/edit-request.schema.json}), the model, the label range, the sampling parameters,
- * and which of mask and keepScales the mode takes. Defaults: the job's default model, seed from the
+ * requestId and outputPrefix, the mode, the variant count, the JSON Schema ({@code
+ * schemas/edit-request.schema.json}), the model, the label range, the sampling parameters, and
+ * which of mask and keepScales the mode takes. Defaults: the job's default model, seed from the
  * requestId, sampling {@link io.varflow.model.SamplingParams#FID}, one variant, both outputs.
  *
  * <p>Serializable; schema and model configs are loaded lazily per JVM.
@@ -50,9 +50,13 @@ final class EditRequestParser implements Serializable {
     /** The message as a JSON object. */
     JsonNode read(byte[] value) throws EditRefusal {
         if (value.length > limits.maxMessageBytes()) {
-            throw new EditRefusal(ErrorCode.MESSAGE_TOO_LARGE, "message is " + value.length
-                    + " bytes; the edit limit is " + limits.maxMessageBytes()
-                    + " (upload large sources and give source.uri)");
+            throw new EditRefusal(
+                    ErrorCode.MESSAGE_TOO_LARGE,
+                    "message is "
+                            + value.length
+                            + " bytes; the edit limit is "
+                            + limits.maxMessageBytes()
+                            + " (upload large sources and give source.uri)");
         }
         if (new String(value, StandardCharsets.UTF_8).isBlank()) {
             throw new EditRefusal(ErrorCode.EMPTY_MESSAGE, "message has no content");
@@ -61,16 +65,23 @@ final class EditRequestParser implements Serializable {
         try {
             node = Messages.readTree(value);
         } catch (IOException e) {
-            String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            String message =
+                    e instanceof JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : e.getMessage();
             throw new EditRefusal(ErrorCode.NOT_JSON, "not JSON: " + Reasons.firstLine(message));
         }
         if (!node.isObject()) {
-            throw new EditRefusal(ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node));
+            throw new EditRefusal(
+                    ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node));
         }
         return node;
     }
 
-    /** The message's requestId when it is a safe one; null when absent (the schema names that problem). */
+    /**
+     * The message's requestId when it is a safe one; null when absent (the schema names that
+     * problem).
+     */
     static String safeRequestId(JsonNode node) throws EditRefusal {
         JsonNode id = node.get("requestId");
         if (id == null || !id.isTextual()) {
@@ -94,28 +105,49 @@ final class EditRequestParser implements Serializable {
         }
         EditMode mode = mode(node.get("mode"));
         JsonNode countNode = node.get("count");
-        if (countNode != null && countNode.isIntegralNumber()
-                && countNode.bigIntegerValue().compareTo(BigInteger.valueOf(limits.maxVariants())) > 0) {
-            throw new EditRefusal(ErrorCode.TOO_MANY_IMAGES, "count " + countNode.asText() + " exceeds the limit of "
-                    + limits.maxVariants() + " variants per edit");
+        if (countNode != null
+                && countNode.isIntegralNumber()
+                && countNode.bigIntegerValue().compareTo(BigInteger.valueOf(limits.maxVariants()))
+                        > 0) {
+            throw new EditRefusal(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "count "
+                            + countNode.asText()
+                            + " exceeds the limit of "
+                            + limits.maxVariants()
+                            + " variants per edit");
         }
         List<String> problems = schema().problems(node);
         if (!problems.isEmpty()) {
             throw new EditRefusal(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems));
         }
 
-        String modelName = node.hasNonNull("model") ? node.get("model").textValue() : catalog.defaultModel();
+        String modelName =
+                node.hasNonNull("model") ? node.get("model").textValue() : catalog.defaultModel();
         Optional<ModelSpec> spec = catalog.find(modelName);
         if (spec.isEmpty()) {
-            throw new EditRefusal(ErrorCode.UNKNOWN_MODEL, "model '" + modelName
-                    + "' is not served by this job; it serves " + catalog.asMap().keySet().stream().sorted().toList());
+            throw new EditRefusal(
+                    ErrorCode.UNKNOWN_MODEL,
+                    "model '"
+                            + modelName
+                            + "' is not served by this job; it serves "
+                            + catalog.asMap().keySet().stream().sorted().toList());
         }
         ModelConfig config = configOf(spec.get());
         int nullClass = config.numClasses();
-        Integer classLabel = node.hasNonNull("classLabel") ? node.get("classLabel").intValue() : null;
+        Integer classLabel =
+                node.hasNonNull("classLabel") ? node.get("classLabel").intValue() : null;
         if (classLabel != null && classLabel > nullClass) {
-            throw new EditRefusal(ErrorCode.LABEL_OUT_OF_RANGE, "classLabel " + classLabel + " is out of range: model '"
-                    + modelName + "' has classes 0.." + (nullClass - 1) + " and the null class " + nullClass);
+            throw new EditRefusal(
+                    ErrorCode.LABEL_OUT_OF_RANGE,
+                    "classLabel "
+                            + classLabel
+                            + " is out of range: model '"
+                            + modelName
+                            + "' has classes 0.."
+                            + (nullClass - 1)
+                            + " and the null class "
+                            + nullClass);
         }
         if (mode == EditMode.CLASS_EDIT && classLabel == null) {
             throw new EditRefusal(ErrorCode.INVALID_PARAMETER, "class-edit needs classLabel");
@@ -125,12 +157,22 @@ final class EditRequestParser implements Serializable {
         checkMaskOrScales(node, mode, mask);
         int keepScales = node.hasNonNull("keepScales") ? node.get("keepScales").intValue() : 0;
         if (keepScales > config.numScales()) {
-            throw new EditRefusal(ErrorCode.INVALID_PARAMETER, "keepScales " + keepScales + " exceeds the "
-                    + config.numScales() + " scales of model '" + modelName + "'");
+            throw new EditRefusal(
+                    ErrorCode.INVALID_PARAMETER,
+                    "keepScales "
+                            + keepScales
+                            + " exceeds the "
+                            + config.numScales()
+                            + " scales of model '"
+                            + modelName
+                            + "'");
         }
 
         int count = node.hasNonNull("count") ? node.get("count").intValue() : 1;
-        long seed = node.hasNonNull("seed") ? node.get("seed").longValue() : TaskSeeds.forRequestId(requestId);
+        long seed =
+                node.hasNonNull("seed")
+                        ? node.get("seed").longValue()
+                        : TaskSeeds.forRequestId(requestId);
         boolean images = true;
         boolean tokenMaps = true;
         if (node.hasNonNull("outputs")) {
@@ -142,8 +184,21 @@ final class EditRequestParser implements Serializable {
             }
         }
         String prefix = prefixNode == null ? "" : prefixNode.textValue();
-        return new ParsedEdit(requestId, modelName, config, mode, classLabel, sampling, keepScales, node.get("source"),
-                mask, count, seed, images, tokenMaps, prefix);
+        return new ParsedEdit(
+                requestId,
+                modelName,
+                config,
+                mode,
+                classLabel,
+                sampling,
+                keepScales,
+                node.get("source"),
+                mask,
+                count,
+                seed,
+                images,
+                tokenMaps,
+                prefix);
     }
 
     private static EditMode mode(JsonNode modeNode) throws EditRefusal {
@@ -169,11 +224,16 @@ final class EditRequestParser implements Serializable {
         }
     }
 
-    /** A variation keeps whole scales and takes no mask; the other modes take a mask and no keepScales. */
-    private static void checkMaskOrScales(JsonNode node, EditMode mode, JsonNode mask) throws EditRefusal {
+    /**
+     * A variation keeps whole scales and takes no mask; the other modes take a mask and no
+     * keepScales.
+     */
+    private static void checkMaskOrScales(JsonNode node, EditMode mode, JsonNode mask)
+            throws EditRefusal {
         if (mode == EditMode.VARIATION) {
             if (mask != null) {
-                throw new EditRefusal(ErrorCode.INVALID_MASK, "variation keeps whole scales and takes no mask");
+                throw new EditRefusal(
+                        ErrorCode.INVALID_MASK, "variation keeps whole scales and takes no mask");
             }
             if (!node.hasNonNull("keepScales")) {
                 throw new EditRefusal(ErrorCode.INVALID_PARAMETER, "variation needs keepScales");
@@ -181,10 +241,13 @@ final class EditRequestParser implements Serializable {
             return;
         }
         if (mask == null) {
-            throw new EditRefusal(ErrorCode.INVALID_MASK, mode.wireName() + " needs a mask (boxes, uri or pngBase64)");
+            throw new EditRefusal(
+                    ErrorCode.INVALID_MASK,
+                    mode.wireName() + " needs a mask (boxes, uri or pngBase64)");
         }
         if (node.has("keepScales")) {
-            throw new EditRefusal(ErrorCode.INVALID_PARAMETER, "keepScales applies to variation only");
+            throw new EditRefusal(
+                    ErrorCode.INVALID_PARAMETER, "keepScales applies to variation only");
         }
     }
 
@@ -192,8 +255,12 @@ final class EditRequestParser implements Serializable {
         if (configs == null) {
             configs = new HashMap<>();
         }
-        return configs.computeIfAbsent(spec.name(), n -> spec.isBundledTiny()
-                ? VarModel.tinyConfig() : ModelConfigs.resolve(spec.configRef()));
+        return configs.computeIfAbsent(
+                spec.name(),
+                n ->
+                        spec.isBundledTiny()
+                                ? VarModel.tinyConfig()
+                                : ModelConfigs.resolve(spec.configRef()));
     }
 
     private RequestSchema schema() {

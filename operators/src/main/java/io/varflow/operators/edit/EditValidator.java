@@ -16,8 +16,8 @@ import java.io.Serializable;
  * three steps: the message's own checks and defaults ({@link EditRequestParser}), fetching and
  * decoding its source and mask ({@link EditSourceLoader}), then what only the decoded objects can
  * tell: the label (a variation takes its token map's), tokens inside the model's vocabulary and a
- * mask that covers at least one token of the last scale. Each step refuses with an
- * {@link EditRefusal}; the first becomes the dead letter's code and reason.
+ * mask that covers at least one token of the last scale. Each step refuses with an {@link
+ * EditRefusal}; the first becomes the dead letter's code and reason.
  *
  * <p>Label default: the null class for in-/out-painting, the token map's label for a variation.
  * Serializable; it travels with {@link ResolveEditFunction}.
@@ -27,6 +27,7 @@ public final class EditValidator implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String SCHEMA = "schemas/edit-request.schema.json";
+
     /** What a pngBase64 source records as its origin. */
     public static final String INLINE = "inline";
 
@@ -45,13 +46,15 @@ public final class EditValidator implements Serializable {
      * @param now epoch ms recorded as the receive time
      * @param fetcher reads {@code s3://} sources and masks
      */
-    public Verdict<AcceptedEdit> validate(byte[] value, String source, long now, SourceFetcher fetcher) {
+    public Verdict<AcceptedEdit> validate(
+            byte[] value, String source, long now, SourceFetcher fetcher) {
         String requestId = null;
         try {
             JsonNode node = parser.read(value);
             requestId = EditRequestParser.safeRequestId(node);
             ParsedEdit parsed = parser.parse(node, requestId);
-            return Verdict.accept(resolve(parsed, source, now, fetcher, deadline(node, now)), requestId);
+            return Verdict.accept(
+                    resolve(parsed, source, now, fetcher, deadline(node, now)), requestId);
         } catch (EditRefusal r) {
             return Verdict.reject(r.code(), r.getMessage(), requestId);
         }
@@ -65,10 +68,12 @@ public final class EditValidator implements Serializable {
         }
     }
 
-    private AcceptedEdit resolve(ParsedEdit edit, String coordinates, long now, SourceFetcher fetcher, long deadline)
+    private AcceptedEdit resolve(
+            ParsedEdit edit, String coordinates, long now, SourceFetcher fetcher, long deadline)
             throws EditRefusal {
         ModelConfig config = edit.config();
-        EditSourceLoader.LoadedSource source = loader.source(edit.source(), config, edit.model(), fetcher);
+        EditSourceLoader.LoadedSource source =
+                loader.source(edit.source(), config, edit.model(), fetcher);
         int label = label(edit, source);
         boolean variation = edit.mode() == EditMode.VARIATION;
         EditRegion region = variation ? null : loader.region(edit.mask(), fetcher);
@@ -79,15 +84,35 @@ public final class EditValidator implements Serializable {
             grid = region.grid(p);
             checkCovers(region, grid, p);
         }
-        EditWork work = new EditWork(edit.mode().wireName(), edit.keepScales(), source.tokens(), source.rgb(),
-                source.size(), grid, region == null ? 0 : p, source.uri());
-        return new AcceptedEdit(edit.requestId(), edit.model(), label, edit.count(), edit.seed(), edit.sampling(),
-                edit.storeImages(), edit.storeTokenMaps(), edit.outputPrefix(), now, coordinates, work,
+        EditWork work =
+                new EditWork(
+                        edit.mode().wireName(),
+                        edit.keepScales(),
+                        source.tokens(),
+                        source.rgb(),
+                        source.size(),
+                        grid,
+                        region == null ? 0 : p,
+                        source.uri());
+        return new AcceptedEdit(
+                edit.requestId(),
+                edit.model(),
+                label,
+                edit.count(),
+                edit.seed(),
+                edit.sampling(),
+                edit.storeImages(),
+                edit.storeTokenMaps(),
+                edit.outputPrefix(),
+                now,
+                coordinates,
+                work,
                 deadline);
     }
 
     /** The label asked for; else a variation's source token map's; else the null class. */
-    private static int label(ParsedEdit edit, EditSourceLoader.LoadedSource source) throws EditRefusal {
+    private static int label(ParsedEdit edit, EditSourceLoader.LoadedSource source)
+            throws EditRefusal {
         int nullClass = edit.config().numClasses();
         if (edit.classLabel() != null) {
             return edit.classLabel();
@@ -97,11 +122,19 @@ public final class EditValidator implements Serializable {
         }
         Integer sourceLabel = source.label();
         if (sourceLabel == null) {
-            throw new EditRefusal(ErrorCode.INVALID_PARAMETER, "a variation of an image needs classLabel");
+            throw new EditRefusal(
+                    ErrorCode.INVALID_PARAMETER, "a variation of an image needs classLabel");
         }
         if (sourceLabel < 0 || sourceLabel > nullClass) {
-            throw new EditRefusal(ErrorCode.LABEL_OUT_OF_RANGE, "the source token map's label " + sourceLabel
-                    + " is outside 0.." + nullClass + " of model '" + edit.model() + "'; give classLabel");
+            throw new EditRefusal(
+                    ErrorCode.LABEL_OUT_OF_RANGE,
+                    "the source token map's label "
+                            + sourceLabel
+                            + " is outside 0.."
+                            + nullClass
+                            + " of model '"
+                            + edit.model()
+                            + "'; give classLabel");
         }
         return sourceLabel;
     }
@@ -115,8 +148,14 @@ public final class EditValidator implements Serializable {
         for (int si = 0; si < maps.length; si++) {
             for (int id : maps[si]) {
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new EditRefusal(ErrorCode.UNREADABLE_SOURCE, "source scale " + si + " holds token " + id
-                            + ", outside the vocabulary 0.." + (config.vocabSize() - 1));
+                    throw new EditRefusal(
+                            ErrorCode.UNREADABLE_SOURCE,
+                            "source scale "
+                                    + si
+                                    + " holds token "
+                                    + id
+                                    + ", outside the vocabulary 0.."
+                                    + (config.vocabSize() - 1));
                 }
             }
         }
@@ -129,7 +168,14 @@ public final class EditValidator implements Serializable {
                 return;
             }
         }
-        throw new EditRefusal(ErrorCode.INVALID_MASK, "the edit region " + region + " covers no token of the "
-                + p + "x" + p + " last scale (empty mask)");
+        throw new EditRefusal(
+                ErrorCode.INVALID_MASK,
+                "the edit region "
+                        + region
+                        + " covers no token of the "
+                        + p
+                        + "x"
+                        + p
+                        + " last scale (empty mask)");
     }
 }

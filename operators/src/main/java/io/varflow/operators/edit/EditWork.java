@@ -12,7 +12,8 @@ import java.util.Objects;
  * and region as plain arrays, so that it is a Flink POJO (no Kryo) and the sampler never touches
  * the object store. {@link #toSpec} rebuilds the model's {@link EditSpec}.
  *
- * @param mode the mode's wire name ({@code inpaint}, {@code outpaint}, {@code class-edit}, {@code variation})
+ * @param mode the mode's wire name ({@code inpaint}, {@code outpaint}, {@code class-edit}, {@code
+ *     variation})
  * @param keepScales variation: scales kept; 0 otherwise
  * @param sourceTokens every scale's token ids, concatenated (the model's scales split them); empty
  *     when the source is an image
@@ -21,7 +22,8 @@ import java.util.Objects;
  * @param sourceSize side of {@code sourceRgb} in pixels (0 for a token map)
  * @param regionGrid the region's marks on the last scale's grid, row-major; empty for variations
  * @param gridSize side of {@code regionGrid}
- * @param sourceUri where the source came from ({@code s3://…} or {@code inline}), for the token map's metadata
+ * @param sourceUri where the source came from ({@code s3://…} or {@code inline}), for the token
+ *     map's metadata
  */
 public record EditWork(
         String mode,
@@ -93,12 +95,24 @@ public record EditWork(
 
     @Override
     public int hashCode() {
-        return Objects.hash(mode, keepScales, Arrays.hashCode(sourceTokens),
-                Arrays.hashCode(sourceRgb), sourceSize, Arrays.hashCode(regionGrid), gridSize, sourceUri);
+        return Objects.hash(
+                mode,
+                keepScales,
+                Arrays.hashCode(sourceTokens),
+                Arrays.hashCode(sourceRgb),
+                sourceSize,
+                Arrays.hashCode(regionGrid),
+                gridSize,
+                sourceUri);
     }
 
     @Override
     public String toString() {
-        return "EditWork[" + mode + ", source " + sourceUri + (keepScales > 0 ? ", keep " + keepScales : "") + "]";
+        return "EditWork["
+                + mode
+                + ", source "
+                + sourceUri
+                + (keepScales > 0 ? ", keep " + keepScales : "")
+                + "]";
     }
 }

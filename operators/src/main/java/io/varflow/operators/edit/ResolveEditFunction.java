@@ -34,7 +34,8 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
     private transient Counter deadLetters;
     private transient Counter accepted;
 
-    public ResolveEditFunction(EditValidator validator, SubtaskRouting routing, ObjectStoreConfig store) {
+    public ResolveEditFunction(
+            EditValidator validator, SubtaskRouting routing, ObjectStoreConfig store) {
         this.validator = validator;
         this.routing = routing;
         this.store = store;
@@ -51,25 +52,47 @@ public final class ResolveEditFunction extends ProcessFunction<RawRecord, ImageW
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ImageWork> out) {
         long now = ctx.timerService().currentProcessingTime();
-        Verdict<AcceptedEdit> verdict = validator.validate(record.value(), record.coordinates(), now, fetcher);
+        Verdict<AcceptedEdit> verdict =
+                validator.validate(record.value(), record.coordinates(), now, fetcher);
         if (!verdict.isAccepted()) {
             deadLetters.inc();
-            // The whole value goes on: BoundDeadLetters cuts every dead letter to the configured limits.
-            ctx.output(DeadLetters.TAG,
-                    DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
+            // The whole value goes on: BoundDeadLetters cuts every dead letter to the configured
+            // limits.
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.of(
+                            record,
+                            verdict.errorCode(),
+                            verdict.reason(),
+                            verdict.requestId(),
+                            now));
             return;
         }
         accepted.inc();
         AcceptedEdit edit = verdict.accepted();
         for (int i = 0; i < edit.count(); i++) {
-            out.collect(new ImageWork(
-                    new ImageWork.Draw(edit.model(), edit.label(), TaskSeeds.forImage(edit.seed(), i), edit.seed()),
-                    edit.sampling(),
-                    new ImageWork.Output(edit.requestId(), i, edit.count(), edit.outputPrefix(), edit.storeImages(),
-                            edit.storeTokenMaps()),
-                    new ImageWork.Schedule(Priority.INTERACTIVE, routing.routeKey(edit.model(), edit.requestId(), i),
-                            edit.receivedAt(), now, edit.deadline()),
-                    edit.edit()));
+            out.collect(
+                    new ImageWork(
+                            new ImageWork.Draw(
+                                    edit.model(),
+                                    edit.label(),
+                                    TaskSeeds.forImage(edit.seed(), i),
+                                    edit.seed()),
+                            edit.sampling(),
+                            new ImageWork.Output(
+                                    edit.requestId(),
+                                    i,
+                                    edit.count(),
+                                    edit.outputPrefix(),
+                                    edit.storeImages(),
+                                    edit.storeTokenMaps()),
+                            new ImageWork.Schedule(
+                                    Priority.INTERACTIVE,
+                                    routing.routeKey(edit.model(), edit.requestId(), i),
+                                    edit.receivedAt(),
+                                    now,
+                                    edit.deadline()),
+                            edit.edit()));
         }
     }
 

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Fetches edit sources from the job's object store with MinIO's blocking client. Only objects in
  * the job's own bucket are readable: a request must not make the job read whatever its credentials
  * can reach. When the store does not answer (connection refused, reset, timed out, 5xx), the fetch
- * is retried with jittered exponential backoff for up to the retry budget, so an outage delays edits
- * (back-pressure on the edits source) instead of dead-lettering them; the outage is logged when it
- * starts and when it ends ({@link OutageLog}). Answers such as "no such key" are not retried.
+ * is retried with jittered exponential backoff for up to the retry budget, so an outage delays
+ * edits (back-pressure on the edits source) instead of dead-lettering them; the outage is logged
+ * when it starts and when it ends ({@link OutageLog}). Answers such as "no such key" are not
+ * retried.
  */
 public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
 
@@ -42,8 +43,17 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
         this.store = store;
         this.client = store.syncClient();
         this.retry = retry;
-        this.outage = new OutageLog(LOG, "Object store " + store.endpoint() + " (bucket " + store.bucket()
-                + ", edit sources)", "fetches are retried with backoff for up to " + retry.timeoutMs() / 1000 + " s each");
+        this.outage =
+                new OutageLog(
+                        LOG,
+                        "Object store "
+                                + store.endpoint()
+                                + " (bucket "
+                                + store.bucket()
+                                + ", edit sources)",
+                        "fetches are retried with backoff for up to "
+                                + retry.timeoutMs() / 1000
+                                + " s each");
     }
 
     @Override
@@ -55,12 +65,16 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
             throw new IllegalArgumentException("'" + uri + "' is not a valid s3:// URI");
         }
         String bucket = parsed.getHost();
-        String key = parsed.getPath() == null || parsed.getPath().length() < 2 ? null : parsed.getPath().substring(1);
+        String key =
+                parsed.getPath() == null || parsed.getPath().length() < 2
+                        ? null
+                        : parsed.getPath().substring(1);
         if (!"s3".equals(parsed.getScheme()) || bucket == null || key == null) {
             throw new IllegalArgumentException("'" + uri + "' must be s3://bucket/key");
         }
         if (!bucket.equals(store.bucket())) {
-            throw new IllegalArgumentException("'" + uri + "' is outside the job's bucket '" + store.bucket() + "'");
+            throw new IllegalArgumentException(
+                    "'" + uri + "' is outside the job's bucket '" + store.bucket() + "'");
         }
         long deadline = System.currentTimeMillis() + retry.timeoutMs();
         for (int attempt = 1; ; attempt++) {
@@ -73,8 +87,15 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
                 outage.failed(e.getCause(), now);
                 long pause = JitteredBackoff.of(retry).getBackoffTimeMillis(attempt);
                 if (now + pause > deadline || !retry.allowsRetry(attempt)) {
-                    throw new IOException("reading " + uri + " failed: " + e.getCause().getClass().getSimpleName()
-                            + " (the store did not answer for " + retry.timeoutMs() / 1000 + " s)", e.getCause());
+                    throw new IOException(
+                            "reading "
+                                    + uri
+                                    + " failed: "
+                                    + e.getCause().getClass().getSimpleName()
+                                    + " (the store did not answer for "
+                                    + retry.timeoutMs() / 1000
+                                    + " s)",
+                            e.getCause());
                 }
                 try {
                     Thread.sleep(pause);
@@ -96,8 +117,8 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
     }
 
     /**
-     * The innermost I/O failure or 5xx answer in {@code e}'s causes (MinIO's blocking client wraps a
-     * refused connection in an unchecked exception), or null when the store did answer.
+     * The innermost I/O failure or 5xx answer in {@code e}'s causes (MinIO's blocking client wraps
+     * a refused connection in an unchecked exception), or null when the store did answer.
      */
     private static Throwable transportFailure(Throwable e) {
         Throwable found = null;
@@ -109,22 +130,29 @@ public final class S3SourceFetcher implements SourceFetcher, AutoCloseable {
         return found;
     }
 
-    private byte[] fetchOnce(String uri, String bucket, String key, long maxBytes) throws IOException, Unanswered {
+    private byte[] fetchOnce(String uri, String bucket, String key, long maxBytes)
+            throws IOException, Unanswered {
         try {
-            StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            StatObjectResponse stat =
+                    client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
             if (stat.size() > maxBytes) {
-                throw new LimitExceeded(uri + " is " + stat.size() + " bytes; the limit is " + maxBytes);
+                throw new LimitExceeded(
+                        uri + " is " + stat.size() + " bytes; the limit is " + maxBytes);
             }
-            try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            try (GetObjectResponse in =
+                    client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
                 byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
                 if (bytes.length > maxBytes) {
-                    throw new LimitExceeded(uri + " is larger than the limit of " + maxBytes + " bytes");
+                    throw new LimitExceeded(
+                            uri + " is larger than the limit of " + maxBytes + " bytes");
                 }
                 return bytes;
             }
         } catch (ErrorResponseException e) {
             String code = e.errorResponse() == null ? "" : e.errorResponse().code();
-            if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
+            if ("NoSuchKey".equals(code)
+                    || "NoSuchBucket".equals(code)
+                    || "NoSuchObject".equals(code)) {
                 throw new NotFoundException(uri + " does not exist");
             }
             throw new IOException("reading " + uri + " failed: " + code, e);

@@ -5,15 +5,17 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Which classes an evaluation set covers: a spec such as {@code 0-9}, {@code 0,5,7},
- * {@code 0-99,500-599}, or {@code all} (also the meaning of an absent spec). The result is sorted
- * and free of duplicates, so that the set's class-major order does not depend on how it was written.
+ * Which classes an evaluation set covers: a spec such as {@code 0-9}, {@code 0,5,7}, {@code
+ * 0-99,500-599}, or {@code all} (also the meaning of an absent spec). The result is sorted and free
+ * of duplicates, so that the set's class-major order does not depend on how it was written.
  */
 public final class ClassSelection {
 
     private ClassSelection() {}
 
-    /** A class outside the model's classes (a request error of its own: the label is out of range). */
+    /**
+     * A class outside the model's classes (a request error of its own: the label is out of range).
+     */
     public static final class OutOfRange extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
@@ -59,7 +61,8 @@ public final class ClassSelection {
         BitSet chosen = new BitSet(numClasses);
         for (Integer c : classes) {
             if (c == null) {
-                throw new IllegalArgumentException("class null is outside the model's classes 0-" + (numClasses - 1));
+                throw new IllegalArgumentException(
+                        "class null is outside the model's classes 0-" + (numClasses - 1));
             }
             if (c < 0 || c >= numClasses) {
                 throw new OutOfRange(c, numClasses);
@@ -93,8 +96,12 @@ public final class ClassSelection {
         try {
             return Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text.strip() + "' in class list '" + spec
-                    + "' is not a class number (use e.g. 0-9 or 0,5,7)");
+            throw new IllegalArgumentException(
+                    "'"
+                            + text.strip()
+                            + "' in class list '"
+                            + spec
+                            + "' is not a class number (use e.g. 0-9 or 0,5,7)");
         }
     }
 

@@ -11,13 +11,15 @@ import java.util.regex.Pattern;
 /**
  * Everything that fixes an evaluation set's content: which classes, how many images each, the seed
  * base and the sampling settings, and where the images go. Items are in class-major order (all of
- * the first class, then the next), which is also the order of {@code arr_0} in the packed {@code .npz}.
+ * the first class, then the next), which is also the order of {@code arr_0} in the packed {@code
+ * .npz}.
  *
- * <p>Each class is made by one generation request with id {@code <evalId>-<class>} (class zero-padded
- * to 4 digits), so object names are the job's usual {@code <prefix>/<requestId>/<index>.png} with the
- * index zero-padded to 4 digits, e.g. {@code evals/fid50k/fid50k-0207/0049.png}. Names and seeds depend only on the plan, so a restarted
- * job overwrites the same objects with the same bytes and can never leave more than
- * {@code perClass} images of a class.
+ * <p>Each class is made by one generation request with id {@code <evalId>-<class>} (class
+ * zero-padded to 4 digits), so object names are the job's usual {@code
+ * <prefix>/<requestId>/<index>.png} with the index zero-padded to 4 digits, e.g. {@code
+ * evals/fid50k/fid50k-0207/0049.png}. Names and seeds depend only on the plan, so a restarted job
+ * overwrites the same objects with the same bytes and can never leave more than {@code perClass}
+ * images of a class.
  *
  * @param evalId name of the set
  * @param model model name (null for the job's default)
@@ -28,7 +30,12 @@ import java.util.regex.Pattern;
  * @param prefix object-key prefix, without a trailing slash
  */
 public record EvalPlan(
-        String evalId, String model, List<Integer> classes, int perClass, long seedBase, SamplingParams sampling,
+        String evalId,
+        String model,
+        List<Integer> classes,
+        int perClass,
+        long seedBase,
+        SamplingParams sampling,
         String prefix) {
 
     /** Most images per class one plan may ask for. */
@@ -37,12 +44,18 @@ public record EvalPlan(
     /** Longest evalId: it and "-<class>" must fit a 128-character requestId. */
     public static final int MAX_EVAL_ID_LENGTH = 100;
 
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0," + (MAX_EVAL_ID_LENGTH - 1) + "}");
+    private static final Pattern SAFE_ID =
+            Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0," + (MAX_EVAL_ID_LENGTH - 1) + "}");
 
     public EvalPlan {
         if (evalId == null || !SAFE_ID.matcher(evalId).matches() || evalId.contains("..")) {
-            throw new IllegalArgumentException("evalId must be 1-" + MAX_EVAL_ID_LENGTH + " letters, digits, '.', '_' or '-' "
-                    + "(not starting with '.'), got '" + evalId + "'");
+            throw new IllegalArgumentException(
+                    "evalId must be 1-"
+                            + MAX_EVAL_ID_LENGTH
+                            + " letters, digits, '.', '_' or '-' "
+                            + "(not starting with '.'), got '"
+                            + evalId
+                            + "'");
         }
         if (classes == null || classes.isEmpty()) {
             throw new IllegalArgumentException("an evaluation set needs at least one class");
@@ -54,7 +67,8 @@ public record EvalPlan(
             }
         }
         if (perClass < 1 || perClass > MAX_PER_CLASS) {
-            throw new IllegalArgumentException("images per class must be 1-" + MAX_PER_CLASS + ", got " + perClass);
+            throw new IllegalArgumentException(
+                    "images per class must be 1-" + MAX_PER_CLASS + ", got " + perClass);
         }
         if (sampling == null) {
             throw new IllegalArgumentException("sampling settings are required");
@@ -71,16 +85,38 @@ public record EvalPlan(
             throw new IllegalArgumentException("perClass (images per class) is required");
         }
         SamplingParams sampling =
-                SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
-        String prefix = request.outputPrefix() == null ? "evals/" + request.evalId() : request.outputPrefix();
-        return new EvalPlan(request.evalId(), request.model(), ClassSelection.parse(request.classes(), numClasses),
-                request.perClass(), request.seedBase() == null ? 0 : request.seedBase(), sampling, prefix);
+                SamplingParams.fidWith(
+                        request.cfg(), request.topK(), request.topP(), request.smooth());
+        String prefix =
+                request.outputPrefix() == null
+                        ? "evals/" + request.evalId()
+                        : request.outputPrefix();
+        return new EvalPlan(
+                request.evalId(),
+                request.model(),
+                ClassSelection.parse(request.classes(), numClasses),
+                request.perClass(),
+                request.seedBase() == null ? 0 : request.seedBase(),
+                sampling,
+                prefix);
     }
 
-    /** The request that describes this plan (defaults written out), e.g. for submitting it to a cluster. */
+    /**
+     * The request that describes this plan (defaults written out), e.g. for submitting it to a
+     * cluster.
+     */
     public EvalRequest toRequest() {
-        return new EvalRequest(evalId, model, ClassSelection.format(classes), perClass, seedBase, sampling.cfg(),
-                sampling.topK(), sampling.topP(), sampling.smooth(), prefix);
+        return new EvalRequest(
+                evalId,
+                model,
+                ClassSelection.format(classes),
+                perClass,
+                seedBase,
+                sampling.cfg(),
+                sampling.topK(),
+                sampling.topP(),
+                sampling.smooth(),
+                prefix);
     }
 
     /** Number of images in the set. */
@@ -98,14 +134,18 @@ public record EvalPlan(
         return EvalSeeds.classSeed(seedBase, classLabel);
     }
 
-    /** The id of the generation request that makes class {@code classLabel}: {@code <evalId>-<class:04d>}. */
+    /**
+     * The id of the generation request that makes class {@code classLabel}: {@code
+     * <evalId>-<class:04d>}.
+     */
     public String classRequestId(int classLabel) {
         return evalId + "-" + pad(classLabel, 4);
     }
 
     /** The object key of image {@code index} of class {@code classLabel}. */
     public String key(int classLabel, int index) {
-        // The job's own rule (below the job's base prefix): the packer finds exactly what the job stored.
+        // The job's own rule (below the job's base prefix): the packer finds exactly what the job
+        // stored.
         return ObjectKeys.imageKey("", prefix, classRequestId(classLabel), index);
     }
 

@@ -11,15 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An evaluation-set request as clients submit it (JSON, schema {@code schemas/eval-request.schema.json}):
- * {@code perClass} images of every selected class, with per-image seeds from {@link EvalSeeds} and
- * object names from {@link EvalPlan#key}. Only {@code evalId} and {@code perClass} are required;
- * {@link EvalPlan#of} resolves the defaults.
+ * An evaluation-set request as clients submit it (JSON, schema {@code
+ * schemas/eval-request.schema.json}): {@code perClass} images of every selected class, with
+ * per-image seeds from {@link EvalSeeds} and object names from {@link EvalPlan#key}. Only {@code
+ * evalId} and {@code perClass} are required; {@link EvalPlan#of} resolves the defaults.
  *
- * @param evalId names the set; its objects live under {@code outputPrefix} (default {@code evals/<evalId>})
+ * @param evalId names the set; its objects live under {@code outputPrefix} (default {@code
+ *     evals/<evalId>})
  * @param model model name, null for the job's default model
- * @param classes class spec ({@code 0-9}, {@code 0,5,7}, {@code all}); in JSON also an array of numbers;
- *     null means every class of the model
+ * @param classes class spec ({@code 0-9}, {@code 0,5,7}, {@code all}); in JSON also an array of
+ *     numbers; null means every class of the model
  * @param perClass images per class (K)
  * @param seedBase base of the per-image seeds; default 0
  * @param cfg classifier-free guidance; default from {@link io.varflow.model.SamplingParams#FID}
@@ -53,13 +54,17 @@ public record EvalRequest(
                 List<String> parts = new ArrayList<>();
                 for (JsonNode item : node) {
                     if (!item.canConvertToInt() || !item.isIntegralNumber()) {
-                        throw ctxt.weirdStringException(item.toString(), Integer.class, "classes must be integers");
+                        throw ctxt.weirdStringException(
+                                item.toString(), Integer.class, "classes must be integers");
                     }
                     parts.add(Integer.toString(item.intValue()));
                 }
                 return String.join(",", parts);
             }
-            throw ctxt.wrongTokenException(p, String.class, p.currentToken(),
+            throw ctxt.wrongTokenException(
+                    p,
+                    String.class,
+                    p.currentToken(),
                     "classes must be a spec such as \"0-9\" or an array of class numbers");
         }
     }

@@ -22,7 +22,8 @@ import org.apache.flink.util.Collector;
 public final class EvalRequestExpander extends ProcessFunction<RawRecord, RawRecord> {
 
     private static final long serialVersionUID = 1L;
-    private static final byte[] EVAL_ID = "\"evalId\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] EVAL_ID =
+            "\"evalId\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final EvalExpansion expansion;
 
@@ -40,17 +41,31 @@ public final class EvalRequestExpander extends ProcessFunction<RawRecord, RawRec
         EvalExpansion.Expanded expanded = expansion.expand(node);
         if (!expanded.accepted()) {
             long now = ctx.timerService().currentProcessingTime();
-            ctx.output(DeadLetters.TAG,
-                    DeadLetters.of(record, expanded.errorCode(), expanded.reason(), expanded.evalId(), now));
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.of(
+                            record,
+                            expanded.errorCode(),
+                            expanded.reason(),
+                            expanded.evalId(),
+                            now));
             return;
         }
         for (GenerationRequest request : expanded.requests()) {
-            out.collect(new RawRecord(Messages.toBytes(request), record.topic(), record.partition(), record.offset(),
-                    record.timestamp()));
+            out.collect(
+                    new RawRecord(
+                            Messages.toBytes(request),
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp()));
         }
     }
 
-    /** The parsed message when it is an evaluation request; null for anything else (left to the validator). */
+    /**
+     * The parsed message when it is an evaluation request; null for anything else (left to the
+     * validator).
+     */
     private static JsonNode evalRequestOrNull(byte[] value) {
         // Cheap pre-check: only messages mentioning evalId are parsed here.
         if (!contains(value, EVAL_ID)) {

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param timestamp the record's timestamp (epoch ms), or -1 when the source has none
  * @param key the record key, empty when it has none (only copied into dead letters)
  */
-public record RawRecord(byte[] value, String topic, int partition, long offset, long timestamp, byte[] key) {
+public record RawRecord(
+        byte[] value, String topic, int partition, long offset, long timestamp, byte[] key) {
 
     public RawRecord {
         value = value == null ? new byte[0] : value;
@@ -51,7 +52,8 @@ public record RawRecord(byte[] value, String topic, int partition, long offset, 
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(value), topic, partition, offset, timestamp, Arrays.hashCode(key));
+        return Objects.hash(
+                Arrays.hashCode(value), topic, partition, offset, timestamp, Arrays.hashCode(key));
     }
 
     @Override

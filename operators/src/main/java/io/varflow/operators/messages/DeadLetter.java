@@ -13,10 +13,10 @@ import java.util.Objects;
  * A refused request on the dead-letter topic (schema {@code schemas/dead-letter.schema.json}).
  * {@code original} holds the message value byte for byte (base64 in JSON), so a fixed request can
  * be replayed, but on the topic only up to a configured prefix of it ({@link #bounded}): the record
- * must stay below what the dead-letter producer and topic accept whatever the input was.
- * {@code originalSize} and {@code originalSha256} always describe the whole value; when it was
- * archived whole, {@code originalObject} names the object. Never contains credentials: reasons
- * only describe the request.
+ * must stay below what the dead-letter producer and topic accept whatever the input was. {@code
+ * originalSize} and {@code originalSha256} always describe the whole value; when it was archived
+ * whole, {@code originalObject} names the object. Never contains credentials: reasons only describe
+ * the request.
  *
  * @param errorCode machine-readable cause
  * @param reason readable cause naming the offending field
@@ -49,7 +49,8 @@ public record DeadLetter(
      * Kafka coordinates of the refused record.
      *
      * @param timestamp the record's timestamp (epoch ms), or null when unknown
-     * @param key the record key as UTF-8 text (at most {@link #MAX_KEY_CHARS} characters), null when it had none
+     * @param key the record key as UTF-8 text (at most {@link #MAX_KEY_CHARS} characters), null
+     *     when it had none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Source(String topic, int partition, long offset, Long timestamp, String key) {
@@ -66,8 +67,12 @@ public record DeadLetter(
                 key = new String(record.key(), StandardCharsets.UTF_8);
                 key = key.length() > MAX_KEY_CHARS ? key.substring(0, MAX_KEY_CHARS) : key;
             }
-            return new Source(record.topic(), record.partition(), record.offset(),
-                    record.timestamp() < 0 ? null : record.timestamp(), key);
+            return new Source(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.timestamp() < 0 ? null : record.timestamp(),
+                    key);
         }
 
         /** Short human-readable origin, e.g. {@code requests/3@1042}. */
@@ -88,30 +93,56 @@ public record DeadLetter(
     }
 
     /** A letter holding the whole value {@code original}. */
-    public DeadLetter(ErrorCode errorCode, String reason, String requestId, Source source, byte[] original,
+    public DeadLetter(
+            ErrorCode errorCode,
+            String reason,
+            String requestId,
+            Source source,
+            byte[] original,
             long deadLetteredAt) {
         this(errorCode, reason, requestId, source, original, 0, null, false, null, deadLetteredAt);
     }
 
     /**
-     * This letter as written to the topic: at most {@code maxOriginalBytes} of the value and at most
-     * {@code maxReasonChars} of the reason; size and digest still describe the whole value.
+     * This letter as written to the topic: at most {@code maxOriginalBytes} of the value and at
+     * most {@code maxReasonChars} of the reason; size and digest still describe the whole value.
      */
     public DeadLetter bounded(int maxOriginalBytes, int maxReasonChars) {
         boolean cut = original.length > maxOriginalBytes;
         byte[] kept = cut ? Arrays.copyOf(original, maxOriginalBytes) : original;
-        String shortReason = reason.length() > maxReasonChars ? reason.substring(0, maxReasonChars) + "…" : reason;
+        String shortReason =
+                reason.length() > maxReasonChars
+                        ? reason.substring(0, maxReasonChars) + "…"
+                        : reason;
         if (!cut && shortReason.equals(reason)) {
             return this;
         }
-        return new DeadLetter(errorCode, shortReason, requestId, source, kept, originalSize, originalSha256,
-                originalTruncated || cut, originalObject, deadLetteredAt);
+        return new DeadLetter(
+                errorCode,
+                shortReason,
+                requestId,
+                source,
+                kept,
+                originalSize,
+                originalSha256,
+                originalTruncated || cut,
+                originalObject,
+                deadLetteredAt);
     }
 
     /** This letter naming {@code objectUri} as where its whole value was archived. */
     public DeadLetter archivedAt(String objectUri) {
-        return new DeadLetter(errorCode, reason, requestId, source, original, originalSize, originalSha256,
-                originalTruncated, objectUri, deadLetteredAt);
+        return new DeadLetter(
+                errorCode,
+                reason,
+                requestId,
+                source,
+                original,
+                originalSize,
+                originalSha256,
+                originalTruncated,
+                objectUri,
+                deadLetteredAt);
     }
 
     /** SHA-256 of {@code bytes}, lower-case hex. */
@@ -140,13 +171,29 @@ public record DeadLetter(
 
     @Override
     public int hashCode() {
-        return Objects.hash(errorCode, reason, requestId, source, Arrays.hashCode(original), originalSize,
-                originalSha256, originalTruncated, originalObject, deadLetteredAt);
+        return Objects.hash(
+                errorCode,
+                reason,
+                requestId,
+                source,
+                Arrays.hashCode(original),
+                originalSize,
+                originalSha256,
+                originalTruncated,
+                originalObject,
+                deadLetteredAt);
     }
 
     @Override
     public String toString() {
-        return "DeadLetter[" + errorCode + " " + source.coordinates() + " (" + originalSize + " bytes): " + reason
+        return "DeadLetter["
+                + errorCode
+                + " "
+                + source.coordinates()
+                + " ("
+                + originalSize
+                + " bytes): "
+                + reason
                 + "]";
     }
 }

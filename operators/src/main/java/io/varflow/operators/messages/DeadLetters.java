@@ -15,7 +15,9 @@ public final class DeadLetters {
     private DeadLetters() {}
 
     /** The dead letter of {@code record}: its coordinates (key included) and its whole value. */
-    public static DeadLetter of(RawRecord record, ErrorCode code, String reason, String requestId, long now) {
-        return new DeadLetter(code, reason, requestId, DeadLetter.Source.of(record), record.value(), now);
+    public static DeadLetter of(
+            RawRecord record, ErrorCode code, String reason, String requestId, long now) {
+        return new DeadLetter(
+                code, reason, requestId, DeadLetter.Source.of(record), record.value(), now);
     }
 }

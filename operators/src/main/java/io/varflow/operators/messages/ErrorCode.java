@@ -10,7 +10,9 @@ public enum ErrorCode {
     NOT_JSON,
     /** The JSON does not match {@code generation-request.schema.json}. */
     SCHEMA_VIOLATION,
-    /** requestId is missing the safe pattern (letters, digits, '.', '_', '-'; no '..'; 1-128 chars). */
+    /**
+     * requestId is missing the safe pattern (letters, digits, '.', '_', '-'; no '..'; 1-128 chars).
+     */
     UNSAFE_REQUEST_ID,
     /** outputPrefix is not '/'-joined safe segments, or is too long. */
     UNSAFE_OUTPUT_PREFIX,
@@ -28,20 +30,23 @@ public enum ErrorCode {
     UNKNOWN_EDIT_MODE,
     /** An edit's source (or mask) object does not exist in the object store. */
     SOURCE_NOT_FOUND,
-    /** An edit's source (or mask) could not be fetched or is neither a PNG nor a varflow token map. */
+    /**
+     * An edit's source (or mask) could not be fetched or is neither a PNG nor a varflow token map.
+     */
     UNREADABLE_SOURCE,
     /** An edit's source image or token map does not have the model's resolution or scales. */
     WRONG_SOURCE_SIZE,
     /** An edit's mask is missing, out of range, or covers no token (empty). */
     INVALID_MASK,
     /**
-     * A record the job was about to write (a result event or dead letter) exceeded what the producer and
-     * topic accept even when shortened; it was diverted to the dead-letter topic instead.
+     * A record the job was about to write (a result event or dead letter) exceeded what the
+     * producer and topic accept even when shortened; it was diverted to the dead-letter topic
+     * instead.
      */
     RECORD_TOO_LARGE,
     /**
-     * The request's deadline passed before its images reached the model, or could not be met given the
-     * model's measured batch time (result events of status {@code expired} only).
+     * The request's deadline passed before its images reached the model, or could not be met given
+     * the model's measured batch time (result events of status {@code expired} only).
      */
     DEADLINE_EXCEEDED
 }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * A generation request as clients write it to the requests topic (JSON, schema
- * {@code schemas/generation-request.schema.json}). Either {@code classLabel} + {@code count} or
- * {@code labels} is set; every other field but {@code requestId} is optional. This is the wire
- * form: {@link io.varflow.operators.validate.RequestValidator} checks it and resolves defaults.
+ * A generation request as clients write it to the requests topic (JSON, schema {@code
+ * schemas/generation-request.schema.json}). Either {@code classLabel} + {@code count} or {@code
+ * labels} is set; every other field but {@code requestId} is optional. This is the wire form:
+ * {@link io.varflow.operators.validate.RequestValidator} checks it and resolves defaults.
  *
  * @param requestId client-chosen idempotency key; also the object-key directory of the outputs
  * @param model model name, null for the job's default model

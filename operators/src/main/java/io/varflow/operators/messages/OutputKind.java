@@ -28,6 +28,7 @@ public enum OutputKind {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("unknown output '" + text + "'; valid: images, tokenMaps");
+        throw new IllegalArgumentException(
+                "unknown output '" + text + "'; valid: images, tokenMaps");
     }
 }

@@ -9,21 +9,28 @@ import java.util.Objects;
  * when the request's last object is stored, or when generation failed.
  *
  * @param requestId the request's id
- * @param status {@code succeeded} when every image has all its requested objects stored; {@code expired}
- *     when an image missed the request's deadline; else {@code failed}
+ * @param status {@code succeeded} when every image has all its requested objects stored; {@code
+ *     expired} when an image missed the request's deadline; else {@code failed}
  * @param model the model that served it
- * @param images per image, by index: URIs of its stored objects; only the first ones when {@code imagesOmitted}
- *     is set, so that an event of a request with thousands of images stays below the producer's record limit
+ * @param images per image, by index: URIs of its stored objects; only the first ones when {@code
+ *     imagesOmitted} is set, so that an event of a request with thousands of images stays below the
+ *     producer's record limit
  * @param timings when and how long
  * @param error why it failed; null on success
  * @param imagesOmitted how many images are not listed in {@code images}; null when all are listed
- * @param objectsUri {@code s3://bucket/prefix/} under which all the request's objects are stored (keys as in
- *     {@code ObjectKeys}); set together with {@code imagesOmitted}
+ * @param objectsUri {@code s3://bucket/prefix/} under which all the request's objects are stored
+ *     (keys as in {@code ObjectKeys}); set together with {@code imagesOmitted}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEvent(
-        String requestId, Status status, String model, List<Image> images, Timings timings, Error error,
-        Integer imagesOmitted, String objectsUri) {
+        String requestId,
+        Status status,
+        String model,
+        List<Image> images,
+        Timings timings,
+        Error error,
+        Integer imagesOmitted,
+        String objectsUri) {
 
     /** Outcome of a request. */
     public enum Status {
@@ -31,7 +38,9 @@ public record ResultEvent(
         SUCCEEDED,
         @com.fasterxml.jackson.annotation.JsonProperty("failed")
         FAILED,
-        /** The deadline passed or could not be met; the images that missed it were never sampled. */
+        /**
+         * The deadline passed or could not be met; the images that missed it were never sampled.
+         */
         @com.fasterxml.jackson.annotation.JsonProperty("expired")
         EXPIRED
     }
@@ -40,11 +49,13 @@ public record ResultEvent(
      * One image of the request.
      *
      * @param imageUri {@code s3://bucket/key} of the PNG, null when not requested or failed
-     * @param tokenMapUri {@code s3://bucket/key} of the token map, null when not requested or failed
+     * @param tokenMapUri {@code s3://bucket/key} of the token map, null when not requested or
+     *     failed
      * @param error why this image failed, null on success
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Image(int index, int label, long seed, String imageUri, String tokenMapUri, String error) {}
+    public record Image(
+            int index, int label, long seed, String imageUri, String tokenMapUri, String error) {}
 
     /**
      * Timings in epoch ms and durations in ms.
@@ -53,11 +64,18 @@ public record ResultEvent(
      * @param completedAt when the last object was stored
      * @param totalMs completedAt - receivedAt
      * @param maxQueueWaitMs longest wait of one image for its batch
-     * @param sampleMs model time attributed to the request: per image its batch's time / batch size, summed
-     * @param storeMs summed over the request's images: the attempt that stored each (StoredImage.storeMs)
+     * @param sampleMs model time attributed to the request: per image its batch's time / batch
+     *     size, summed
+     * @param storeMs summed over the request's images: the attempt that stored each
+     *     (StoredImage.storeMs)
      */
     public record Timings(
-            long receivedAt, long completedAt, long totalMs, long maxQueueWaitMs, long sampleMs, long storeMs) {}
+            long receivedAt,
+            long completedAt,
+            long totalMs,
+            long maxQueueWaitMs,
+            long sampleMs,
+            long storeMs) {}
 
     /** Why a request failed. */
     public record Error(ErrorCode code, String message) {}
@@ -69,14 +87,20 @@ public record ResultEvent(
     }
 
     /** An event listing every image. */
-    public ResultEvent(String requestId, Status status, String model, List<Image> images, Timings timings,
+    public ResultEvent(
+            String requestId,
+            Status status,
+            String model,
+            List<Image> images,
+            Timings timings,
             Error error) {
         this(requestId, status, model, images, timings, error, null, null);
     }
 
     /**
-     * This event listing at most {@code maxListed} images (the first ones); the others are counted in
-     * {@code imagesOmitted} and found under {@code objectsUri}, the folder of the listed objects.
+     * This event listing at most {@code maxListed} images (the first ones); the others are counted
+     * in {@code imagesOmitted} and found under {@code objectsUri}, the folder of the listed
+     * objects.
      */
     public ResultEvent listingAtMost(int maxListed) {
         if (images.size() <= maxListed) {
@@ -91,7 +115,14 @@ public record ResultEvent(
             }
         }
         int omitted = images.size() - maxListed + (imagesOmitted == null ? 0 : imagesOmitted);
-        return new ResultEvent(requestId, status, model, images.subList(0, maxListed), timings, error, omitted,
+        return new ResultEvent(
+                requestId,
+                status,
+                model,
+                images.subList(0, maxListed),
+                timings,
+                error,
+                omitted,
                 objectsUri != null ? objectsUri : folder);
     }
 }

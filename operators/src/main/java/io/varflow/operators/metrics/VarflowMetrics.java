@@ -17,45 +17,76 @@ public final class VarflowMetrics {
 
     /** Records refused by validation (counter, validator). */
     public static final String DEAD_LETTERS = "deadLetters";
+
     /** Requests accepted by validation (counter, validator). */
     public static final String REQUESTS_ACCEPTED = "requestsAccepted";
+
     /** Requests dropped because their requestId was already served (counter, dedupe). */
     public static final String REPEATED_REQUESTS = "repeatedRequests";
+
     /** Images generated per second (meter, sampler). */
     public static final String IMAGES_PER_SECOND = "imagesPerSecond";
+
     /** Images generated (counter, sampler). */
     public static final String IMAGES_GENERATED = "imagesGenerated";
+
     /** Batch size / the model's maximum batch, in percent (histogram, batcher). */
     public static final String BATCH_FILL_PERCENT = "batchFillPercent";
+
     /** Time a task waited in the batcher, ms (histogram, batcher). */
     public static final String QUEUE_WAIT_MS = "queueWaitMs";
+
     /** Tasks currently waiting in the batcher (gauge, batcher). */
     public static final String QUEUED_TASKS = "queuedTasks";
+
     /** Time to run one batch through the model, ms (histogram, sampler). */
     public static final String BATCH_MS = "batchMs";
+
     /** Batches that failed in the model (counter, sampler). */
     public static final String FAILED_BATCHES = "failedBatches";
+
     /** Images that missed their deadline and were never sampled (counter, batcher and sampler). */
     public static final String EXPIRED_IMAGES = "expiredImages";
+
     /** Requests that ended with status expired (counter, results). */
     public static final String REQUESTS_EXPIRED = "requestsExpired";
-    /** The sampler's running estimate of one batch's time, ms, used to refuse hopeless deadlines (gauge, per model). */
+
+    /**
+     * The sampler's running estimate of one batch's time, ms, used to refuse hopeless deadlines
+     * (gauge, per model).
+     */
     public static final String EXPECTED_BATCH_MS = "expectedBatchMs";
-    /** Images the model failed on alone, after their batch was split to isolate them (counter, sampler). */
+
+    /**
+     * Images the model failed on alone, after their batch was split to isolate them (counter,
+     * sampler).
+     */
     public static final String ISOLATED_FAILURES = "isolatedFailures";
-    /** The batch limit in force for a model on this subtask (gauge, sampler, in the model's group). */
+
+    /**
+     * The batch limit in force for a model on this subtask (gauge, sampler, in the model's group).
+     */
     public static final String BATCH_LIMIT = "batchLimit";
+
     /** Key of the per-model subgroup, e.g. {@code varflow.model.tiny.batchLimit}. */
     public static final String MODEL_GROUP = "model";
+
     /** Objects stored (counter, store). */
     public static final String OBJECTS_STORED = "objectsStored";
+
     /** Store attempts that failed and were retried (counter, store). */
     public static final String STORE_RETRIES = "storeRetries";
+
     /** Time to store one image's objects, ms (histogram, store). */
     public static final String STORE_MS = "storeMs";
+
     /** Result events emitted (counter, results). */
     public static final String RESULTS_EMITTED = "resultsEmitted";
-    /** Images that arrived again for an already completed request and were dropped (counter, results). */
+
+    /**
+     * Images that arrived again for an already completed request and were dropped (counter,
+     * results).
+     */
     public static final String DUPLICATES_DROPPED = "duplicatesDropped";
 
     private static final int HISTOGRAM_WINDOW = 1024;

@@ -25,14 +25,15 @@ import org.apache.flink.util.Collector;
 /**
  * Emits exactly one {@link ResultEvent} per request: keyed by requestId, it collects the request's
  * {@link StoredImage}s by index (a replayed image replaces, never double-counts) and emits when all
- * {@code count} indices are in. It then clears them and keeps a "completed" marker for
- * {@code completedTtl}, so images of the same requestId arriving later (a client re-sending it, a
- * replay after restore) are dropped instead of producing a second event. All of it is checkpointed
- * keyed state: with exactly-once checkpoints and a transactional result sink this holds across
- * restarts. Status is {@code expired} (error {@code DEADLINE_EXCEEDED}) if any image missed the
- * request's deadline ({@link DeadlineMiss}), else {@code failed} if any image failed in the model.
+ * {@code count} indices are in. It then clears them and keeps a "completed" marker for {@code
+ * completedTtl}, so images of the same requestId arriving later (a client re-sending it, a replay
+ * after restore) are dropped instead of producing a second event. All of it is checkpointed keyed
+ * state: with exactly-once checkpoints and a transactional result sink this holds across restarts.
+ * Status is {@code expired} (error {@code DEADLINE_EXCEEDED}) if any image missed the request's
+ * deadline ({@link DeadlineMiss}), else {@code failed} if any image failed in the model.
  *
- * <p>Metrics: {@code resultsEmitted}, {@code duplicatesDropped}, {@code requestsExpired} (counters).
+ * <p>Metrics: {@code resultsEmitted}, {@code duplicatesDropped}, {@code requestsExpired}
+ * (counters).
  */
 public final class ResultAggregator extends KeyedProcessFunction<String, StoredImage, ResultEvent> {
 
@@ -47,7 +48,9 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
     private transient Counter duplicates;
     private transient Counter expired;
 
-    /** @param completedTtl how long a completed requestId is remembered (e.g. 7 days) */
+    /**
+     * @param completedTtl how long a completed requestId is remembered (e.g. 7 days)
+     */
     public ResultAggregator(Duration completedTtl) {
         this(completedTtl, OutputLimits.DEFAULTS.maxListedImages());
     }
@@ -63,13 +66,20 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
 
     @Override
     public void open(OpenContext openContext) {
-        images = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("images", Types.INT, TypeInformation.of(StoredImage.class)));
-        ValueStateDescriptor<Boolean> marker = new ValueStateDescriptor<>("completed", Types.BOOLEAN);
-        marker.enableTimeToLive(StateTtlConfig.newBuilder(completedTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
+        images =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "images",
+                                        Types.INT,
+                                        TypeInformation.of(StoredImage.class)));
+        ValueStateDescriptor<Boolean> marker =
+                new ValueStateDescriptor<>("completed", Types.BOOLEAN);
+        marker.enableTimeToLive(
+                StateTtlConfig.newBuilder(completedTtl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
         completed = getRuntimeContext().getState(marker);
         var group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
         emitted = group.counter(VarflowMetrics.RESULTS_EMITTED);
@@ -78,7 +88,8 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
     }
 
     @Override
-    public void processElement(StoredImage image, Context ctx, Collector<ResultEvent> out) throws Exception {
+    public void processElement(StoredImage image, Context ctx, Collector<ResultEvent> out)
+            throws Exception {
         if (Boolean.TRUE.equals(completed.value())) {
             duplicates.inc();
             return;
@@ -115,7 +126,14 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
         long store = 0;
         String error = null;
         for (StoredImage s : all) {
-            entries.add(new ResultEvent.Image(s.index(), s.label(), s.seed(), s.imageUri(), s.tokenMapUri(), s.error()));
+            entries.add(
+                    new ResultEvent.Image(
+                            s.index(),
+                            s.label(),
+                            s.seed(),
+                            s.imageUri(),
+                            s.tokenMapUri(),
+                            s.error()));
             completedAt = Math.max(completedAt, s.storedAt());
             maxWait = Math.max(maxWait, s.queueWaitMs());
             sample += s.sampleMs();
@@ -125,21 +143,48 @@ public final class ResultAggregator extends KeyedProcessFunction<String, StoredI
             }
         }
         long failed = all.stream().filter(s -> s.error() != null).count();
-        ResultEvent.Timings timings = new ResultEvent.Timings(first.receivedAt(), completedAt,
-                Math.max(0, completedAt - first.receivedAt()), maxWait, sample, store);
+        ResultEvent.Timings timings =
+                new ResultEvent.Timings(
+                        first.receivedAt(),
+                        completedAt,
+                        Math.max(0, completedAt - first.receivedAt()),
+                        maxWait,
+                        sample,
+                        store);
         if (error == null) {
-            return new ResultEvent(first.requestId(), ResultEvent.Status.SUCCEEDED, first.model(), entries, timings,
+            return new ResultEvent(
+                    first.requestId(),
+                    ResultEvent.Status.SUCCEEDED,
+                    first.model(),
+                    entries,
+                    timings,
                     null);
         }
         List<StoredImage> missed = all.stream().filter(s -> DeadlineMiss.is(s.error())).toList();
         if (!missed.isEmpty()) {
-            String message = missed.size() + " of " + all.size() + " images missed the deadline; first: image "
-                    + missed.get(0).index() + ": " + missed.get(0).error();
-            return new ResultEvent(first.requestId(), ResultEvent.Status.EXPIRED, first.model(), entries, timings,
+            String message =
+                    missed.size()
+                            + " of "
+                            + all.size()
+                            + " images missed the deadline; first: image "
+                            + missed.get(0).index()
+                            + ": "
+                            + missed.get(0).error();
+            return new ResultEvent(
+                    first.requestId(),
+                    ResultEvent.Status.EXPIRED,
+                    first.model(),
+                    entries,
+                    timings,
                     new ResultEvent.Error(ErrorCode.DEADLINE_EXCEEDED, message));
         }
         String message = failed + " of " + all.size() + " images failed; first: " + error;
-        return new ResultEvent(first.requestId(), ResultEvent.Status.FAILED, first.model(), entries, timings,
+        return new ResultEvent(
+                first.requestId(),
+                ResultEvent.Status.FAILED,
+                first.model(),
+                entries,
+                timings,
                 new ResultEvent.Error(ErrorCode.GENERATION_FAILED, message));
     }
 }

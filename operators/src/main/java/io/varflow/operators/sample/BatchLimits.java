@@ -36,8 +36,12 @@ final class BatchLimits {
         int after = Math.max(1, failedSize / 2);
         if (after < before) {
             learned.put(model, after);
-            LOG.warn("A batch of {} {} images ran out of memory: batch limit of {} lowered to {} on this subtask",
-                    failedSize, model, model, after);
+            LOG.warn(
+                    "A batch of {} {} images ran out of memory: batch limit of {} lowered to {} on this subtask",
+                    failedSize,
+                    model,
+                    model,
+                    after);
         }
     }
 }

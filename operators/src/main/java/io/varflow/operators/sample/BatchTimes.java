@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * How long one model call takes on this subtask, per model: an exponentially weighted mean of the
- * measured calls (the newest weighs a quarter), so it follows a change of load or batch limit within
- * a few batches. Unknown (0) until the model has run once.
+ * measured calls (the newest weighs a quarter), so it follows a change of load or batch limit
+ * within a few batches. Unknown (0) until the model has run once.
  */
 final class BatchTimes {
 

@@ -12,11 +12,11 @@ import java.util.List;
  * padded with copies of their last task (whose results are dropped), larger ones are cut.
  *
  * <p>Why: an image's tokens depend only on its own task, but its pixels can differ in the last bits
- * with the batch size, because the numeric kernels (GEMM, convolution) pick different code paths for
- * different shapes; after rounding to 8 bits a few pixels then differ by one. With every call the same
- * shape, each image's bytes are a function of its task alone, so an evaluation set regenerated after a
- * restart, in batches of another composition, is byte-identical. The cost is the padding's compute on
- * partial batches. Enabled by the job setting {@code batch.fixed-shape}.
+ * with the batch size, because the numeric kernels (GEMM, convolution) pick different code paths
+ * for different shapes; after rounding to 8 bits a few pixels then differ by one. With every call
+ * the same shape, each image's bytes are a function of its task alone, so an evaluation set
+ * regenerated after a restart, in batches of another composition, is byte-identical. The cost is
+ * the padding's compute on partial batches. Enabled by the job setting {@code batch.fixed-shape}.
  */
 public final class FixedShapeGenerator implements ImageGenerator {
 
@@ -33,7 +33,8 @@ public final class FixedShapeGenerator implements ImageGenerator {
 
     /** Wraps every generator {@code factory} opens, at its model's {@code maxBatch}. */
     public static GeneratorFactory wrap(GeneratorFactory factory) {
-        return (spec, subtask) -> new FixedShapeGenerator(factory.open(spec, subtask), spec.maxBatch());
+        return (spec, subtask) ->
+                new FixedShapeGenerator(factory.open(spec, subtask), spec.maxBatch());
     }
 
     @Override
@@ -45,7 +46,8 @@ public final class FixedShapeGenerator implements ImageGenerator {
     public List<GeneratedImage> generate(List<ImageTask> tasks) {
         List<GeneratedImage> out = new ArrayList<>(tasks.size());
         for (int from = 0; from < tasks.size(); from += batchSize) {
-            List<ImageTask> chunk = new ArrayList<>(tasks.subList(from, Math.min(tasks.size(), from + batchSize)));
+            List<ImageTask> chunk =
+                    new ArrayList<>(tasks.subList(from, Math.min(tasks.size(), from + batchSize)));
             int real = chunk.size();
             ImageTask filler = chunk.get(real - 1);
             while (chunk.size() < batchSize) {

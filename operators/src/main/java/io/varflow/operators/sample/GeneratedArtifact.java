@@ -11,11 +11,11 @@ import java.util.Objects;
  * checkpoints in-flight artifacts).
  *
  * @param work the image task
- * @param rgb interleaved 8-bit RGB, {@code size * size * 3} bytes; null when the request did not ask
- *     for images or generation failed
+ * @param rgb interleaved 8-bit RGB, {@code size * size * 3} bytes; null when the request did not
+ *     ask for images or generation failed
  * @param size image height and width
- * @param tokensPerScale token indices per scale, row major; null when token maps were not asked for or failed
- *     (the scales' sides are the model's, in the catalog)
+ * @param tokensPerScale token indices per scale, row major; null when token maps were not asked for
+ *     or failed (the scales' sides are the model's, in the catalog)
  * @param queueWaitMs time from expansion to batch flush
  * @param sampleMs time to run the whole batch (shared by its images)
  * @param batchSize images in the batch
@@ -32,8 +32,16 @@ public record GeneratedArtifact(
         String error) {
 
     /** A failed image: no pixels, no tokens. */
-    public static GeneratedArtifact failed(ImageWork work, long queueWaitMs, long sampleMs, int batchSize, String error) {
-        return new GeneratedArtifact(work, null, 0, null, queueWaitMs, sampleMs, batchSize,
+    public static GeneratedArtifact failed(
+            ImageWork work, long queueWaitMs, long sampleMs, int batchSize, String error) {
+        return new GeneratedArtifact(
+                work,
+                null,
+                0,
+                null,
+                queueWaitMs,
+                sampleMs,
+                batchSize,
                 Objects.requireNonNull(error));
     }
 
@@ -43,16 +51,28 @@ public record GeneratedArtifact(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GeneratedArtifact a && work.equals(a.work) && Arrays.equals(rgb, a.rgb) && size == a.size
+        return o instanceof GeneratedArtifact a
+                && work.equals(a.work)
+                && Arrays.equals(rgb, a.rgb)
+                && size == a.size
                 && Arrays.deepEquals(tokensPerScale, a.tokensPerScale)
-                && queueWaitMs == a.queueWaitMs && sampleMs == a.sampleMs && batchSize == a.batchSize
+                && queueWaitMs == a.queueWaitMs
+                && sampleMs == a.sampleMs
+                && batchSize == a.batchSize
                 && Objects.equals(error, a.error);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(work, Arrays.hashCode(rgb), size, Arrays.deepHashCode(tokensPerScale),
-                queueWaitMs, sampleMs, batchSize, error);
+        return Objects.hash(
+                work,
+                Arrays.hashCode(rgb),
+                size,
+                Arrays.deepHashCode(tokensPerScale),
+                queueWaitMs,
+                sampleMs,
+                batchSize,
+                error);
     }
 
     @Override

@@ -11,9 +11,9 @@ import java.util.function.LongSupplier;
  * Runs a batch through a model so that one bad image cannot fail its batch mates. The batch is cut
  * into runs of the limit in force; a run the model fails on is split in halves and each half run
  * again, down to single images, so only an image that fails on its own is reported failed (a
- * deterministic bad image costs about {@code 2 log2(n)} extra model calls). A run that fails for lack
- * of memory ({@link OutOfMemory}) also lowers the model's {@link BatchLimits}, so later batches are
- * cut smaller from the start. Not thread-safe: the sampling task thread's.
+ * deterministic bad image costs about {@code 2 log2(n)} extra model calls). A run that fails for
+ * lack of memory ({@link OutOfMemory}) also lowers the model's {@link BatchLimits}, so later
+ * batches are cut smaller from the start. Not thread-safe: the sampling task thread's.
  */
 final class IsolatingSampler {
 
@@ -45,7 +45,11 @@ final class IsolatingSampler {
     private final Listener listener;
     private final LongSupplier nanoClock;
 
-    IsolatingSampler(ImageGenerator generator, String model, BatchLimits limits, Listener listener,
+    IsolatingSampler(
+            ImageGenerator generator,
+            String model,
+            BatchLimits limits,
+            Listener listener,
             LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.generator = generator;
@@ -54,7 +58,9 @@ final class IsolatingSampler {
         this.listener = listener;
     }
 
-    /** One {@link Sampled} per task, in task order; {@code given} is the limit the batch came with. */
+    /**
+     * One {@link Sampled} per task, in task order; {@code given} is the limit the batch came with.
+     */
     List<Sampled> sample(List<ImageTask> tasks, int given) {
         Sampled[] out = new Sampled[tasks.size()];
         runInLimit(tasks, 0, tasks.size(), given, out);
@@ -74,9 +80,11 @@ final class IsolatingSampler {
         int size = to - from;
         long start = nanoClock.getAsLong();
         try {
-            List<GeneratedImage> images = generator.generate(new ArrayList<>(tasks.subList(from, to)));
+            List<GeneratedImage> images =
+                    generator.generate(new ArrayList<>(tasks.subList(from, to)));
             if (images.size() != size) {
-                throw new IllegalStateException("the model returned " + images.size() + " images for " + size + " tasks");
+                throw new IllegalStateException(
+                        "the model returned " + images.size() + " images for " + size + " tasks");
             }
             long ms = elapsedMs(start);
             listener.runSucceeded(model, size, ms);
@@ -89,7 +97,9 @@ final class IsolatingSampler {
             listener.runFailed(size, oom);
             if (size == 1) {
                 listener.imageFailed();
-                out[from] = new Sampled(null, e.getClass().getSimpleName() + ": " + e.getMessage(), ms, 1);
+                out[from] =
+                        new Sampled(
+                                null, e.getClass().getSimpleName() + ": " + e.getMessage(), ms, 1);
                 return;
             }
             if (oom) {

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Turns a checkpoint location into a local file: a local path as is, an {@code s3://bucket/key}
- * URI by downloading it once into a cache directory (to a temporary name, then an atomic move, so
- * a crashed download is never mistaken for a checkpoint).
+ * Turns a checkpoint location into a local file: a local path as is, an {@code s3://bucket/key} URI
+ * by downloading it once into a cache directory (to a temporary name, then an atomic move, so a
+ * crashed download is never mistaken for a checkpoint).
  */
 final class ModelFiles {
 
@@ -32,7 +32,10 @@ final class ModelFiles {
             return path;
         }
         if (store == null) {
-            throw new IOException("checkpoint " + location + " is in object storage but no object store is configured");
+            throw new IOException(
+                    "checkpoint "
+                            + location
+                            + " is in object storage but no object store is configured");
         }
         String rest = location.substring("s3://".length());
         int slash = rest.indexOf('/');
@@ -46,17 +49,33 @@ final class ModelFiles {
             return target;
         }
         Files.createDirectories(target.getParent());
-        Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+        Path partial =
+                Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
         Files.delete(partial);
         try (MinioClient client = store.syncClient()) {
-            client.downloadObject(DownloadObjectArgs.builder().bucket(bucket).object(key)
-                    .filename(partial.toString()).build());
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            client.downloadObject(
+                    DownloadObjectArgs.builder()
+                            .bucket(bucket)
+                            .object(key)
+                            .filename(partial.toString())
+                            .build());
+            Files.move(
+                    partial,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException("cannot download " + location + " from " + store.endpoint() + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot download "
+                            + location
+                            + " from "
+                            + store.endpoint()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         } finally {
             Files.deleteIfExists(partial);
         }

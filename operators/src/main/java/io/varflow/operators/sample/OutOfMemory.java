@@ -11,7 +11,11 @@ import java.util.Locale;
 public final class OutOfMemory {
 
     private static final String[] MESSAGES = {
-        "out of memory", "can't allocate memory", "cannot allocate memory", "alloc_failed", "failed to allocate",
+        "out of memory",
+        "can't allocate memory",
+        "cannot allocate memory",
+        "alloc_failed",
+        "failed to allocate",
     };
 
     private OutOfMemory() {}

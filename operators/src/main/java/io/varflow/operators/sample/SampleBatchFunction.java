@@ -32,32 +32,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The GPU operator: runs each {@link TaskBatch} through its model's {@link ImageGenerator} and
- * emits one {@link GeneratedArtifact} per image with its 8-bit pixels and tokens. Each subtask
- * (one per GPU) loads a model the first time it sees a batch of it and keeps it until close; the
+ * emits one {@link GeneratedArtifact} per image with its 8-bit pixels and tokens. Each subtask (one
+ * per GPU) loads a model the first time it sees a batch of it and keeps it until close; the
  * generator is not thread-safe and only this subtask's task thread uses it.
  *
- * <p>One image the model fails on does not fail its batch mates: {@link IsolatingSampler} retries the
- * halves of a failed run down to single images, and only images that fail on their own are emitted
- * with {@code error} set (their requests end failed instead of stalling). A run that fails for lack
- * of memory lowers this subtask's batch limit for the model ({@link BatchLimits}, logged), which
- * applies on top of the limit each batch arrives with. A model that cannot be loaded fails the job:
- * that is a configuration error.
+ * <p>One image the model fails on does not fail its batch mates: {@link IsolatingSampler} retries
+ * the halves of a failed run down to single images, and only images that fail on their own are
+ * emitted with {@code error} set (their requests end failed instead of stalling). A run that fails
+ * for lack of memory lowers this subtask's batch limit for the model ({@link BatchLimits}, logged),
+ * which applies on top of the limit each batch arrives with. A model that cannot be loaded fails
+ * the job: that is a configuration error.
  *
  * <p>Deadlines: an image whose deadline has passed when its batch arrives, or is nearer than the
- * model's measured call time on this subtask ({@link BatchTimes}), is not sampled; it leaves at once
- * as a missed image ({@link DeadlineMiss}) and its request ends {@code expired}.
+ * model's measured call time on this subtask ({@link BatchTimes}), is not sampled; it leaves at
+ * once as a missed image ({@link DeadlineMiss}) and its request ends {@code expired}.
  *
  * <p>This thread only samples: pixels leave as 8-bit RGB and tokens as they are, and the store step
  * encodes the PNG and token-map files on its own threads while the next batch samples (a 256 px PNG
  * costs about 9 ms of CPU, more than a GPU spends per image). Quantizing the pixels runs on a small
  * pool, one thread per core, so a large batch's share of it stays short.
  *
- * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches} (model
- * calls that failed, halves included), {@code isolatedFailures} (images that failed on their own)
- * (counters), {@code batchMs} (histogram, successful model calls), and per model (group
- * {@code model=<name>}) {@code batchLimit} (gauge, the learned limit; the catalog's until memory
- * ran out) and {@code expectedBatchMs} (gauge); {@code expiredImages} (counter, images refused for
- * their deadline).
+ * <p>Metrics: {@code imagesPerSecond} (meter), {@code imagesGenerated}, {@code failedBatches}
+ * (model calls that failed, halves included), {@code isolatedFailures} (images that failed on their
+ * own) (counters), {@code batchMs} (histogram, successful model calls), and per model (group {@code
+ * model=<name>}) {@code batchLimit} (gauge, the learned limit; the catalog's until memory ran out)
+ * and {@code expectedBatchMs} (gauge); {@code expiredImages} (counter, images refused for their
+ * deadline).
  */
 public final class SampleBatchFunction extends ProcessFunction<TaskBatch, GeneratedArtifact> {
 
@@ -103,7 +103,9 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         quantizers = WorkerPools.perCore("varflow-quantize-" + subtask);
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
-        imagesPerSecond = VarflowMetrics.meter(group, VarflowMetrics.IMAGES_PER_SECOND, VarflowMetrics.IMAGES_GENERATED);
+        imagesPerSecond =
+                VarflowMetrics.meter(
+                        group, VarflowMetrics.IMAGES_PER_SECOND, VarflowMetrics.IMAGES_GENERATED);
         failedBatches = group.counter(VarflowMetrics.FAILED_BATCHES);
         batchMs = VarflowMetrics.histogram(group, VarflowMetrics.BATCH_MS);
         isolatedFailures = group.counter(VarflowMetrics.ISOLATED_FAILURES);
@@ -111,30 +113,34 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         limits = new BatchLimits();
         batchTimes = new BatchTimes();
         expiredImages = group.counter(VarflowMetrics.EXPIRED_IMAGES);
-        isolation = new IsolatingSampler.Listener() {
-            @Override
-            public void runSucceeded(String model, int size, long ms) {
-                batchMs.update(ms);
-                batchTimes.record(model, ms);
-                imagesPerSecond.markEvent(size);
-            }
+        isolation =
+                new IsolatingSampler.Listener() {
+                    @Override
+                    public void runSucceeded(String model, int size, long ms) {
+                        batchMs.update(ms);
+                        batchTimes.record(model, ms);
+                        imagesPerSecond.markEvent(size);
+                    }
 
-            @Override
-            public void runFailed(int size, boolean outOfMemory) {
-                failedBatches.inc();
-                LOG.debug("A model call of {} images failed (out of memory: {}); retrying its halves", size,
-                        outOfMemory);
-            }
+                    @Override
+                    public void runFailed(int size, boolean outOfMemory) {
+                        failedBatches.inc();
+                        LOG.debug(
+                                "A model call of {} images failed (out of memory: {}); retrying its halves",
+                                size,
+                                outOfMemory);
+                    }
 
-            @Override
-            public void imageFailed() {
-                isolatedFailures.inc();
-            }
-        };
+                    @Override
+                    public void imageFailed() {
+                        isolatedFailures.inc();
+                    }
+                };
     }
 
     @Override
-    public void processElement(TaskBatch batch, Context ctx, Collector<GeneratedArtifact> out) throws Exception {
+    public void processElement(TaskBatch batch, Context ctx, Collector<GeneratedArtifact> out)
+            throws Exception {
         ImageGenerator generator = generator(batch.model());
         ModelSpec model = catalog.get(batch.model());
         List<ImageWork> works = inTime(batch, ctx.timerService().currentProcessingTime(), out);
@@ -142,23 +148,48 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         for (ImageWork work : works) {
             tasks.add(work.toImageTask(model));
         }
-        List<IsolatingSampler.Sampled> sampled = new IsolatingSampler(generator, batch.model(), limits, isolation,
-                nanoClock::nanos).sample(tasks, batch.maxBatch());
+        List<IsolatingSampler.Sampled> sampled =
+                new IsolatingSampler(generator, batch.model(), limits, isolation, nanoClock::nanos)
+                        .sample(tasks, batch.maxBatch());
         List<Future<GeneratedArtifact>> quantized = new ArrayList<>(sampled.size());
         for (int i = 0; i < sampled.size(); i++) {
             ImageWork work = works.get(i);
             IsolatingSampler.Sampled s = sampled.get(i);
             if (s.error() != null) {
-                LOG.warn("{} failed in the model on its own; its request will report the error: {}", work, s.error());
-                quantized.add(CompletableFuture.completedFuture(
-                        GeneratedArtifact.failed(work, queueWait(batch, work), s.runMs(), s.runSize(), s.error())));
+                LOG.warn(
+                        "{} failed in the model on its own; its request will report the error: {}",
+                        work,
+                        s.error());
+                quantized.add(
+                        CompletableFuture.completedFuture(
+                                GeneratedArtifact.failed(
+                                        work,
+                                        queueWait(batch, work),
+                                        s.runMs(),
+                                        s.runSize(),
+                                        s.error())));
                 continue;
             }
             GeneratedImage image = s.image();
-            quantized.add(quantizers.submit(() -> new GeneratedArtifact(work,
-                    work.output().storeImages() ? PngImages.toRgb(image.pixels(), image.size(), image.size()) : null,
-                    image.size(), work.output().storeTokenMaps() ? image.tokensPerScale() : null,
-                    queueWait(batch, work), s.runMs(), s.runSize(), null)));
+            quantized.add(
+                    quantizers.submit(
+                            () ->
+                                    new GeneratedArtifact(
+                                            work,
+                                            work.output().storeImages()
+                                                    ? PngImages.toRgb(
+                                                            image.pixels(),
+                                                            image.size(),
+                                                            image.size())
+                                                    : null,
+                                            image.size(),
+                                            work.output().storeTokenMaps()
+                                                    ? image.tokensPerScale()
+                                                    : null,
+                                            queueWait(batch, work),
+                                            s.runMs(),
+                                            s.runSize(),
+                                            null)));
         }
         for (Future<GeneratedArtifact> artifact : quantized) {
             out.collect(await(artifact));
@@ -166,9 +197,9 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     }
 
     /**
-     * The images of {@code batch} that can still make their deadline; the others are emitted as missed
-     * right away, unsampled: those whose deadline passed on the way here, and those that would miss
-     * it given this model's measured call time on this subtask.
+     * The images of {@code batch} that can still make their deadline; the others are emitted as
+     * missed right away, unsampled: those whose deadline passed on the way here, and those that
+     * would miss it given this model's measured call time on this subtask.
      */
     private List<ImageWork> inTime(TaskBatch batch, long now, Collector<GeneratedArtifact> out) {
         long expected = batchTimes.expectedMs(batch.model());
@@ -207,11 +238,16 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             long start = System.nanoTime();
             generator = factory.open(spec, subtask);
-            LOG.info("Loaded model {} on sampling subtask {} in {} ms (max batch {})", model, subtask,
-                    (System.nanoTime() - start) / 1_000_000, spec.maxBatch());
+            LOG.info(
+                    "Loaded model {} on sampling subtask {} in {} ms (max batch {})",
+                    model,
+                    subtask,
+                    (System.nanoTime() - start) / 1_000_000,
+                    spec.maxBatch());
             generators.put(model, generator);
             MetricGroup modelGroup = metrics.addGroup(VarflowMetrics.MODEL_GROUP, model);
-            modelGroup.gauge(VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
+            modelGroup.gauge(
+                    VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
             modelGroup.gauge(VarflowMetrics.EXPECTED_BATCH_MS, () -> batchTimes.expectedMs(model));
         }
         return generator;

@@ -11,9 +11,10 @@ import java.nio.file.Path;
 
 /**
  * The production {@link GeneratorFactory}: a {@link VarModel} per model, on the model's own device
- * and precision when its {@link ModelSpec} names them, else on the factory's. The bundled tiny model comes from the classpath; other models from local paths
- * or {@code s3://bucket/key} URIs, which are downloaded once per task manager into a local cache
- * directory with the job's object-store credentials (see {@link ModelFiles}).
+ * and precision when its {@link ModelSpec} names them, else on the factory's. The bundled tiny
+ * model comes from the classpath; other models from local paths or {@code s3://bucket/key} URIs,
+ * which are downloaded once per task manager into a local cache directory with the job's
+ * object-store credentials (see {@link ModelFiles}).
  */
 public final class VarModelFactory implements GeneratorFactory {
 
@@ -38,8 +39,10 @@ public final class VarModelFactory implements GeneratorFactory {
 
     /** CPU fp32 with local (or bundled) models only. */
     public static VarModelFactory cpu() {
-        return new VarModelFactory(RuntimeOptions.CPU_FP32, null, Path.of(System.getProperty("java.io.tmpdir"),
-                "varflow-models"));
+        return new VarModelFactory(
+                RuntimeOptions.CPU_FP32,
+                null,
+                Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
     }
 
     @Override

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the whole message of a dead letter whose original is longer than the
- * {@link OutputLimits#maxOriginalBytes()} prefix: stores it in the bucket under
- * {@code [basePrefix/]dead-letters/<topic>/<partition>/<offset>} (deterministic, so a retry or replay
+ * Keeps the whole message of a dead letter whose original is longer than the {@link
+ * OutputLimits#maxOriginalBytes()} prefix: stores it in the bucket under {@code
+ * [basePrefix/]dead-letters/<topic>/<partition>/<offset>} (deterministic, so a retry or replay
  * overwrites) and emits the letter, cut to the limits, naming the object in {@code originalObject}.
  * Letters that fit pass through cut to the limits without touching the store. Run it like the store
  * step, behind the async operator with {@link JitteredBackoff} retries.
@@ -33,7 +33,8 @@ public final class ArchiveDeadLetterOriginals extends RichAsyncFunction<DeadLett
     private transient MinioAsyncClient client;
     private transient OutageLog outage;
 
-    public ArchiveDeadLetterOriginals(ObjectStoreConfig store, OutputLimits limits, StoreRetryOptions retry) {
+    public ArchiveDeadLetterOriginals(
+            ObjectStoreConfig store, OutputLimits limits, StoreRetryOptions retry) {
         this.store = store;
         this.limits = limits;
         this.retryForMs = retry.timeoutMs();
@@ -42,14 +43,23 @@ public final class ArchiveDeadLetterOriginals extends RichAsyncFunction<DeadLett
     @Override
     public void open(OpenContext openContext) {
         client = store.asyncClient();
-        outage = new OutageLog(LOG, "Object store " + store.endpoint() + " (bucket " + store.bucket()
-                + ", dead-letter originals)", "originals are retried with backoff for up to " + retryForMs / 1000
-                + " s each");
+        outage =
+                new OutageLog(
+                        LOG,
+                        "Object store "
+                                + store.endpoint()
+                                + " (bucket "
+                                + store.bucket()
+                                + ", dead-letter originals)",
+                        "originals are retried with backoff for up to "
+                                + retryForMs / 1000
+                                + " s each");
     }
 
     /** Key of the archived original of the record at {@code source}. */
     public static String key(String basePrefix, DeadLetter.Source source) {
-        String key = FOLDER + "/" + source.topic() + "/" + source.partition() + "/" + source.offset();
+        String key =
+                FOLDER + "/" + source.topic() + "/" + source.partition() + "/" + source.offset();
         return basePrefix == null || basePrefix.isEmpty() ? key : basePrefix + "/" + key;
     }
 
@@ -61,29 +71,56 @@ public final class ArchiveDeadLetterOriginals extends RichAsyncFunction<DeadLett
         }
         String key = key(store.basePrefix(), letter.source());
         byte[] bytes = letter.original();
-        client.putObject(PutObjectArgs.builder().bucket(store.bucket()).object(key).data(bytes, bytes.length)
-                        .contentType("application/octet-stream").build())
-                .whenComplete((ok, error) -> {
-                    long now = System.currentTimeMillis();
-                    if (error == null) {
-                        outage.succeeded(now);
-                        result.complete(Collections.singletonList(bound(letter.archivedAt(store.uri(key)))));
-                        return;
-                    }
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    outage.failed(cause, now);
-                    result.completeExceptionally(new StoreArtifactFunction.StoreException("archiving the original"
-                            + " of the dead letter for " + letter.source().coordinates() + " in bucket "
-                            + store.bucket() + " failed: " + cause.getMessage(), cause));
-                });
+        client.putObject(
+                        PutObjectArgs.builder()
+                                .bucket(store.bucket())
+                                .object(key)
+                                .data(bytes, bytes.length)
+                                .contentType("application/octet-stream")
+                                .build())
+                .whenComplete(
+                        (ok, error) -> {
+                            long now = System.currentTimeMillis();
+                            if (error == null) {
+                                outage.succeeded(now);
+                                result.complete(
+                                        Collections.singletonList(
+                                                bound(letter.archivedAt(store.uri(key)))));
+                                return;
+                            }
+                            Throwable cause =
+                                    error instanceof CompletionException && error.getCause() != null
+                                            ? error.getCause()
+                                            : error;
+                            outage.failed(cause, now);
+                            result.completeExceptionally(
+                                    new StoreArtifactFunction.StoreException(
+                                            "archiving the original"
+                                                    + " of the dead letter for "
+                                                    + letter.source().coordinates()
+                                                    + " in bucket "
+                                                    + store.bucket()
+                                                    + " failed: "
+                                                    + cause.getMessage(),
+                                            cause));
+                        });
     }
 
     @Override
     public void timeout(DeadLetter letter, ResultFuture<DeadLetter> result) {
-        result.completeExceptionally(new StoreArtifactFunction.StoreException("gave up archiving the original of the"
-                + " dead letter for " + letter.source().coordinates() + " in bucket " + store.bucket() + " at "
-                + store.endpoint() + " after " + retryForMs / 1000 + " s of retries", null));
+        result.completeExceptionally(
+                new StoreArtifactFunction.StoreException(
+                        "gave up archiving the original of the"
+                                + " dead letter for "
+                                + letter.source().coordinates()
+                                + " in bucket "
+                                + store.bucket()
+                                + " at "
+                                + store.endpoint()
+                                + " after "
+                                + retryForMs / 1000
+                                + " s of retries",
+                        null));
     }
 
     private DeadLetter bound(DeadLetter letter) {

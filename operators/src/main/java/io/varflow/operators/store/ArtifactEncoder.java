@@ -20,7 +20,9 @@ public final class ArtifactEncoder {
 
     /** The PNG of the artifact's pixels, or null when it carries none. */
     public static byte[] png(GeneratedArtifact artifact) {
-        return artifact.rgb() == null ? null : PngImages.encodeRgb(artifact.rgb(), artifact.size(), artifact.size());
+        return artifact.rgb() == null
+                ? null
+                : PngImages.encodeRgb(artifact.rgb(), artifact.size(), artifact.size());
     }
 
     /**
@@ -48,8 +50,15 @@ public final class ArtifactEncoder {
                 extra.put("keep_scales", Integer.toString(work.edit().keepScales()));
             }
         }
-        TokenMap map = new TokenMap(draw.model(), patchNums, artifact.tokensPerScale(), draw.label(), draw.seed(),
-                work.sampling(), extra);
+        TokenMap map =
+                new TokenMap(
+                        draw.model(),
+                        patchNums,
+                        artifact.tokensPerScale(),
+                        draw.label(),
+                        draw.seed(),
+                        work.sampling(),
+                        extra);
         return TokenMapFile.toBytes(map);
     }
 }

@@ -4,9 +4,9 @@ import io.varflow.operators.validate.SafeNames;
 import java.util.Locale;
 
 /**
- * Deterministic object keys: {@code [basePrefix/][outputPrefix/]requestId/NNNN.png} and
- * {@code …/NNNN.tokens.safetensors} (index zero-padded to 4 digits). The same image always gets the
- * same key, so a retried or replayed write replaces the object instead of adding one. Re-checks the
+ * Deterministic object keys: {@code [basePrefix/][outputPrefix/]requestId/NNNN.png} and {@code
+ * …/NNNN.tokens.safetensors} (index zero-padded to 4 digits). The same image always gets the same
+ * key, so a retried or replayed write replaces the object instead of adding one. Re-checks the
  * safe-name rules (defence in depth): no key can leave the base prefix.
  */
 public final class ObjectKeys {
@@ -36,12 +36,17 @@ public final class ObjectKeys {
         return key.append(requestId).toString();
     }
 
-    public static String imageKey(String basePrefix, String outputPrefix, String requestId, int index) {
+    public static String imageKey(
+            String basePrefix, String outputPrefix, String requestId, int index) {
         return requestDir(basePrefix, outputPrefix, requestId) + "/" + name(index) + IMAGE_SUFFIX;
     }
 
-    public static String tokenMapKey(String basePrefix, String outputPrefix, String requestId, int index) {
-        return requestDir(basePrefix, outputPrefix, requestId) + "/" + name(index) + TOKEN_MAP_SUFFIX;
+    public static String tokenMapKey(
+            String basePrefix, String outputPrefix, String requestId, int index) {
+        return requestDir(basePrefix, outputPrefix, requestId)
+                + "/"
+                + name(index)
+                + TOKEN_MAP_SUFFIX;
     }
 
     private static String name(int index) {

@@ -19,7 +19,12 @@ import java.util.Objects;
  *     below it
  */
 public record ObjectStoreConfig(
-        String endpoint, String region, String accessKey, String secretKey, String bucket, String basePrefix)
+        String endpoint,
+        String region,
+        String accessKey,
+        String secretKey,
+        String bucket,
+        String basePrefix)
         implements Serializable {
 
     public ObjectStoreConfig {
@@ -30,24 +35,41 @@ public record ObjectStoreConfig(
         region = region == null || region.isBlank() ? "us-east-1" : region;
         basePrefix = basePrefix == null ? "" : stripSlashes(basePrefix);
         if (bucket.length() < 3) {
-            throw new IllegalArgumentException("bucket name '" + bucket + "' is shorter than 3 characters");
+            throw new IllegalArgumentException(
+                    "bucket name '" + bucket + "' is shorter than 3 characters");
         }
-        if (!basePrefix.isEmpty() && io.varflow.operators.validate.SafeNames.checkOutputPrefix(basePrefix) != null) {
-            throw new IllegalArgumentException("base prefix '" + basePrefix + "': "
-                    + io.varflow.operators.validate.SafeNames.checkOutputPrefix(basePrefix));
+        if (!basePrefix.isEmpty()
+                && io.varflow.operators.validate.SafeNames.checkOutputPrefix(basePrefix) != null) {
+            throw new IllegalArgumentException(
+                    "base prefix '"
+                            + basePrefix
+                            + "': "
+                            + io.varflow.operators.validate.SafeNames.checkOutputPrefix(
+                                    basePrefix));
         }
     }
 
     /** A new asynchronous client; the caller closes it. */
     public MinioAsyncClient asyncClient() {
-        return MinioAsyncClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey)
-                .httpClient(S3HttpClients.create()).build();
+        return MinioAsyncClient.builder()
+                .endpoint(endpoint)
+                .region(region)
+                .credentials(accessKey, secretKey)
+                .httpClient(S3HttpClients.create())
+                .build();
     }
 
-    /** A new blocking client (for setup and downloads, not for the task thread); the caller closes it. */
+    /**
+     * A new blocking client (for setup and downloads, not for the task thread); the caller closes
+     * it.
+     */
     public MinioClient syncClient() {
-        return MinioClient.builder().endpoint(endpoint).region(region).credentials(accessKey, secretKey)
-                .httpClient(S3HttpClients.create()).build();
+        return MinioClient.builder()
+                .endpoint(endpoint)
+                .region(region)
+                .credentials(accessKey, secretKey)
+                .httpClient(S3HttpClients.create())
+                .build();
     }
 
     /** {@code s3://bucket/key}. */
@@ -75,8 +97,12 @@ public record ObjectStoreConfig(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ObjectStoreConfig c && endpoint.equals(c.endpoint) && region.equals(c.region)
-                && accessKey.equals(c.accessKey) && secretKey.equals(c.secretKey) && bucket.equals(c.bucket)
+        return o instanceof ObjectStoreConfig c
+                && endpoint.equals(c.endpoint)
+                && region.equals(c.region)
+                && accessKey.equals(c.accessKey)
+                && secretKey.equals(c.secretKey)
+                && bucket.equals(c.bucket)
                 && basePrefix.equals(c.basePrefix);
     }
 
@@ -88,7 +114,14 @@ public record ObjectStoreConfig(
     /** Shows where, never the credentials. */
     @Override
     public String toString() {
-        return "ObjectStoreConfig[" + endpoint + ", region " + region + ", bucket " + bucket + ", prefix '"
-                + basePrefix + "', credentials ***]";
+        return "ObjectStoreConfig["
+                + endpoint
+                + ", region "
+                + region
+                + ", bucket "
+                + bucket
+                + ", prefix '"
+                + basePrefix
+                + "', credentials ***]";
     }
 }

@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 
 /**
  * Logs an outage of a dependency twice, not once per failed attempt: a WARN when the first attempt
- * fails after a success (with the cause), and a WARN when an attempt succeeds again, with how long it
- * lasted and how many attempts failed meanwhile. Thread-safe: completions arrive on client threads.
+ * fails after a success (with the cause), and a WARN when an attempt succeeds again, with how long
+ * it lasted and how many attempts failed meanwhile. Thread-safe: completions arrive on client
+ * threads.
  */
 public final class OutageLog {
 
@@ -33,15 +34,23 @@ public final class OutageLog {
         lastError = cause.toString();
         if (since == 0) {
             since = nowMs;
-            log.warn("{} is failing: {}; {} (logged again when it recovers)", what, lastError, retrying);
+            log.warn(
+                    "{} is failing: {}; {} (logged again when it recovers)",
+                    what,
+                    lastError,
+                    retrying);
         }
     }
 
     /** Records a successful attempt; the first one after an outage is logged. */
     public synchronized void succeeded(long nowMs) {
         if (since != 0) {
-            log.warn("{} recovered after {} s; {} attempts failed meanwhile (last error: {})", what,
-                    String.format(java.util.Locale.ROOT, "%.1f", (nowMs - since) / 1000.0), failedAttempts, lastError);
+            log.warn(
+                    "{} recovered after {} s; {} attempts failed meanwhile (last error: {})",
+                    what,
+                    String.format(java.util.Locale.ROOT, "%.1f", (nowMs - since) / 1000.0),
+                    failedAttempts,
+                    lastError);
             since = 0;
             failedAttempts = 0;
             lastError = null;

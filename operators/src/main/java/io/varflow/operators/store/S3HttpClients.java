@@ -10,15 +10,16 @@ import okhttp3.OkHttpClient;
 /**
  * The HTTP client of varflow's S3 clients: MinIO's default client with Nagle's algorithm off.
  *
- * <p>Why: with Nagle on, each PUT stalled on the server's delayed ACK (about 40 ms on Linux); on the
- * embedded S3 server a 12 KB PUT took 48 ms instead of 4.4 ms, which throttled the whole job.
+ * <p>Why: with Nagle on, each PUT stalled on the server's delayed ACK (about 40 ms on Linux); on
+ * the embedded S3 server a 12 KB PUT took 48 ms instead of 4.4 ms, which throttled the whole job.
  */
 final class S3HttpClients {
 
     private S3HttpClients() {}
 
     static OkHttpClient create() {
-        return Http.newDefaultClient().newBuilder()
+        return Http.newDefaultClient()
+                .newBuilder()
                 .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
                 .build();
     }
@@ -47,7 +48,8 @@ final class S3HttpClients {
         }
 
         @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+                throws IOException {
             return noDelay(delegate.createSocket(host, port, localHost, localPort));
         }
 
@@ -57,7 +59,8 @@ final class S3HttpClients {
         }
 
         @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        public Socket createSocket(
+                InetAddress address, int port, InetAddress localAddress, int localPort)
                 throws IOException {
             return noDelay(delegate.createSocket(address, port, localAddress, localPort));
         }

@@ -1,8 +1,8 @@
 package io.varflow.operators.store;
 
 /**
- * One image after the store: the URIs of its stored objects, or why it has none. Emitted only
- * after every requested object of the image was acknowledged by the store. A Flink POJO.
+ * One image after the store: the URIs of its stored objects, or why it has none. Emitted only after
+ * every requested object of the image was acknowledged by the store. A Flink POJO.
  *
  * @param requestId the request
  * @param index image index

@@ -20,7 +20,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Metrics: {@code repeatedRequests} (counter).
  */
-public final class DropRepeatedRequests extends KeyedProcessFunction<String, ValidRequest, ValidRequest> {
+public final class DropRepeatedRequests
+        extends KeyedProcessFunction<String, ValidRequest, ValidRequest> {
 
     private static final long serialVersionUID = 1L;
 
@@ -34,17 +35,22 @@ public final class DropRepeatedRequests extends KeyedProcessFunction<String, Val
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
+        ValueStateDescriptor<Boolean> descriptor =
+                new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(ttl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
         seen = getRuntimeContext().getState(descriptor);
-        repeated = VarflowMetrics.group(getRuntimeContext().getMetricGroup()).counter(VarflowMetrics.REPEATED_REQUESTS);
+        repeated =
+                VarflowMetrics.group(getRuntimeContext().getMetricGroup())
+                        .counter(VarflowMetrics.REPEATED_REQUESTS);
     }
 
     @Override
-    public void processElement(ValidRequest request, Context ctx, Collector<ValidRequest> out) throws Exception {
+    public void processElement(ValidRequest request, Context ctx, Collector<ValidRequest> out)
+            throws Exception {
         if (Boolean.TRUE.equals(seen.value())) {
             repeated.inc();
             return;

@@ -14,7 +14,9 @@ final class LabelForm {
 
     private LabelForm() {}
 
-    /** The problem with how {@code request} names its images, or null when it uses exactly one form. */
+    /**
+     * The problem with how {@code request} names its images, or null when it uses exactly one form.
+     */
     static String problem(JsonNode request) {
         boolean labels = request.has("labels");
         boolean classLabel = request.has("classLabel");

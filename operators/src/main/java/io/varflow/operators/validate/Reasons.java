@@ -10,7 +10,9 @@ public final class Reasons {
 
     private Reasons() {}
 
-    /** The first line of {@code message}, cut to 200 characters; "unreadable" when there is none. */
+    /**
+     * The first line of {@code message}, cut to 200 characters; "unreadable" when there is none.
+     */
     public static String firstLine(String message) {
         if (message == null) {
             return "unreadable";

@@ -10,9 +10,9 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * First step after a source: a record longer than {@code maxBytes} goes to the {@link DeadLetters#TAG}
- * side output as {@link ErrorCode#MESSAGE_TOO_LARGE} without being parsed (a multi-megabyte value
- * must not reach a JSON parser); every other record passes unchanged.
+ * First step after a source: a record longer than {@code maxBytes} goes to the {@link
+ * DeadLetters#TAG} side output as {@link ErrorCode#MESSAGE_TOO_LARGE} without being parsed (a
+ * multi-megabyte value must not reach a JSON parser); every other record passes unchanged.
  */
 public final class RefuseOversizedRecords extends ProcessFunction<RawRecord, RawRecord> {
 
@@ -21,14 +21,18 @@ public final class RefuseOversizedRecords extends ProcessFunction<RawRecord, Raw
     private final int maxBytes;
     private transient Counter deadLetters;
 
-    /** @param maxBytes largest value passed on */
+    /**
+     * @param maxBytes largest value passed on
+     */
     public RefuseOversizedRecords(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        deadLetters = VarflowMetrics.group(getRuntimeContext().getMetricGroup()).counter(VarflowMetrics.DEAD_LETTERS);
+        deadLetters =
+                VarflowMetrics.group(getRuntimeContext().getMetricGroup())
+                        .counter(VarflowMetrics.DEAD_LETTERS);
     }
 
     @Override
@@ -38,8 +42,14 @@ public final class RefuseOversizedRecords extends ProcessFunction<RawRecord, Raw
             return;
         }
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetters.of(record, ErrorCode.MESSAGE_TOO_LARGE, reason(record.value().length),
-                null, ctx.timerService().currentProcessingTime()));
+        ctx.output(
+                DeadLetters.TAG,
+                DeadLetters.of(
+                        record,
+                        ErrorCode.MESSAGE_TOO_LARGE,
+                        reason(record.value().length),
+                        null,
+                        ctx.timerService().currentProcessingTime()));
     }
 
     /** The dead letter's reason for a value of {@code size} bytes. */

@@ -7,9 +7,9 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Reads a request's deadline, shared by generation and edit requests: either {@code deadline}, an
- * absolute RFC 3339 time, or {@code timeBudgetMs}, milliseconds from the moment the job accepted the
- * request. Deadlines are on the job's processing-time clock (epoch ms), which is the wall clock of
- * the task managers.
+ * absolute RFC 3339 time, or {@code timeBudgetMs}, milliseconds from the moment the job accepted
+ * the request. Deadlines are on the job's processing-time clock (epoch ms), which is the wall clock
+ * of the task managers.
  */
 public final class RequestDeadline {
 
@@ -22,8 +22,8 @@ public final class RequestDeadline {
      * The deadline of {@code request} in epoch ms, {@link #NONE} when it has none.
      *
      * @param receivedAt epoch ms when the job accepted it (the start of a time budget)
-     * @throws IllegalArgumentException when both fields are given or {@code deadline} is not RFC 3339;
-     *     the message is meant for the dead letter
+     * @throws IllegalArgumentException when both fields are given or {@code deadline} is not RFC
+     *     3339; the message is meant for the dead letter
      */
     public static long of(JsonNode request, long receivedAt) {
         JsonNode at = request.get("deadline");
@@ -35,7 +35,8 @@ public final class RequestDeadline {
         }
         if (hasBudget) {
             if (!budget.canConvertToLong() || budget.longValue() < 1) {
-                throw new IllegalArgumentException("timeBudgetMs must be a positive integer, got " + budget);
+                throw new IllegalArgumentException(
+                        "timeBudgetMs must be a positive integer, got " + budget);
             }
             long ms = budget.longValue();
             return ms >= NONE - receivedAt ? NONE - 1 : receivedAt + ms;
@@ -51,8 +52,10 @@ public final class RequestDeadline {
             Instant instant = OffsetDateTime.parse(text).toInstant();
             return instant.toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw new IllegalArgumentException("deadline '" + text
-                    + "' is not an RFC 3339 time with offset, e.g. 2026-11-29T18:40:00Z");
+            throw new IllegalArgumentException(
+                    "deadline '"
+                            + text
+                            + "' is not an RFC 3339 time with offset, e.g. 2026-11-29T18:40:00Z");
         }
     }
 }

@@ -18,11 +18,15 @@ public record RequestLimits(int maxMessageBytes, int maxImagesPerRequest) implem
 
     public RequestLimits {
         if (maxMessageBytes < 256) {
-            throw new IllegalArgumentException("maxMessageBytes must be at least 256, got " + maxMessageBytes);
+            throw new IllegalArgumentException(
+                    "maxMessageBytes must be at least 256, got " + maxMessageBytes);
         }
         if (maxImagesPerRequest < 1 || maxImagesPerRequest > SCHEMA_MAX_IMAGES) {
-            throw new IllegalArgumentException("maxImagesPerRequest must be in [1, " + SCHEMA_MAX_IMAGES
-                    + "], got " + maxImagesPerRequest);
+            throw new IllegalArgumentException(
+                    "maxImagesPerRequest must be in [1, "
+                            + SCHEMA_MAX_IMAGES
+                            + "], got "
+                            + maxImagesPerRequest);
         }
     }
 }

@@ -39,12 +39,15 @@ public final class RequestSchema {
     /** The problems of {@code node}, most specific first; empty when it is valid. */
     public List<String> problems(JsonNode node) {
         Set<ValidationMessage> messages = schema.validate(node);
-        return messages.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
+        return messages.stream()
+                .map(ValidationMessage::getMessage)
+                .sorted()
+                .collect(Collectors.toList());
     }
 
     /**
-     * As {@link #problems(JsonNode)}, without those found under the schema's top-level
-     * {@code keyword} (e.g. {@code oneOf}, whose failures list every branch's).
+     * As {@link #problems(JsonNode)}, without those found under the schema's top-level {@code
+     * keyword} (e.g. {@code oneOf}, whose failures list every branch's).
      */
     public List<String> problemsOutside(JsonNode node, String keyword) {
         String under = "$." + keyword;
@@ -66,6 +69,8 @@ public final class RequestSchema {
     /** A one-line summary of at most three problems. */
     public static String summarize(List<String> problems) {
         String head = problems.stream().limit(MAX_REPORTED).collect(Collectors.joining("; "));
-        return problems.size() > MAX_REPORTED ? head + "; and " + (problems.size() - MAX_REPORTED) + " more" : head;
+        return problems.size() > MAX_REPORTED
+                ? head + "; and " + (problems.size() - MAX_REPORTED) + " more"
+                : head;
     }
 }

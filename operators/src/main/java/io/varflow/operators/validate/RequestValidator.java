@@ -20,9 +20,9 @@ import java.util.Optional;
  * Decides whether a message value is a request the job can serve. Checks, in order: size, JSON,
  * safe requestId and outputPrefix, image count, the JSON Schema, the model, label ranges and
  * sampling parameters; the first failure wins and becomes the dead letter's code and reason.
- * Defaults are resolved on acceptance (model, seed, sampling {@link io.varflow.model.SamplingParams#FID}, bulk, both
- * outputs). Serializable; the schema is loaded lazily per JVM. Not thread-safe only in that the
- * lazy load may run twice.
+ * Defaults are resolved on acceptance (model, seed, sampling {@link
+ * io.varflow.model.SamplingParams#FID}, bulk, both outputs). Serializable; the schema is loaded
+ * lazily per JVM. Not thread-safe only in that the lazy load may run twice.
  */
 public final class RequestValidator implements Serializable {
 
@@ -46,8 +46,13 @@ public final class RequestValidator implements Serializable {
      */
     public Verdict<ValidRequest> validate(byte[] value, String source, long now) {
         if (value.length > limits.maxMessageBytes()) {
-            return Verdict.reject(ErrorCode.MESSAGE_TOO_LARGE, "message is " + value.length
-                    + " bytes; the limit is " + limits.maxMessageBytes(), null);
+            return Verdict.reject(
+                    ErrorCode.MESSAGE_TOO_LARGE,
+                    "message is "
+                            + value.length
+                            + " bytes; the limit is "
+                            + limits.maxMessageBytes(),
+                    null);
         }
         if (isBlank(value)) {
             return Verdict.reject(ErrorCode.EMPTY_MESSAGE, "message has no content", null);
@@ -56,10 +61,22 @@ public final class RequestValidator implements Serializable {
         try {
             node = Messages.readTree(value);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "not JSON: " + Reasons.firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), null);
+            return Verdict.reject(
+                    ErrorCode.NOT_JSON,
+                    "not JSON: "
+                            + Reasons.firstLine(
+                                    e
+                                                    instanceof
+                                                    com.fasterxml.jackson.core
+                                                                    .JsonProcessingException
+                                                            j
+                                            ? j.getOriginalMessage()
+                                            : e.getMessage()),
+                    null);
         }
         if (!node.isObject()) {
-            return Verdict.reject(ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node), null);
+            return Verdict.reject(
+                    ErrorCode.NOT_JSON, "expected a JSON object, got " + Reasons.kind(node), null);
         }
         return validateObject(node, source, now);
     }
@@ -85,7 +102,8 @@ public final class RequestValidator implements Serializable {
         if (tooMany != null) {
             return tooMany;
         }
-        // The schema's oneOf is about the label form; LabelForm says what is wrong with it in words.
+        // The schema's oneOf is about the label form; LabelForm says what is wrong with it in
+        // words.
         List<String> problems = new ArrayList<>();
         String labelForm = LabelForm.problem(node);
         if (labelForm != null) {
@@ -93,13 +111,15 @@ public final class RequestValidator implements Serializable {
         }
         problems.addAll(schema().problemsOutside(node, "oneOf"));
         if (!problems.isEmpty()) {
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems), requestId);
+            return Verdict.reject(
+                    ErrorCode.SCHEMA_VIOLATION, RequestSchema.summarize(problems), requestId);
         }
         GenerationRequest request;
         try {
             request = Messages.toRequest(node);
         } catch (IOException e) {
-            return Verdict.reject(ErrorCode.SCHEMA_VIOLATION, Reasons.firstLine(e.getMessage()), requestId);
+            return Verdict.reject(
+                    ErrorCode.SCHEMA_VIOLATION, Reasons.firstLine(e.getMessage()), requestId);
         }
         long deadline;
         try {
@@ -113,50 +133,94 @@ public final class RequestValidator implements Serializable {
     private Verdict<ValidRequest> checkImageCount(JsonNode node, String requestId) {
         JsonNode count = node.get("count");
         int max = limits.maxImagesPerRequest();
-        if (count != null && count.isIntegralNumber() && count.bigIntegerValue().compareTo(
-                java.math.BigInteger.valueOf(max)) > 0) {
-            return Verdict.reject(ErrorCode.TOO_MANY_IMAGES,
-                    "count " + count.asText() + " exceeds the limit of " + max + " images per request", requestId);
+        if (count != null
+                && count.isIntegralNumber()
+                && count.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            return Verdict.reject(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "count "
+                            + count.asText()
+                            + " exceeds the limit of "
+                            + max
+                            + " images per request",
+                    requestId);
         }
         JsonNode labels = node.get("labels");
         if (labels != null && labels.isArray() && labels.size() > max) {
-            return Verdict.reject(ErrorCode.TOO_MANY_IMAGES,
-                    "labels has " + labels.size() + " entries; the limit is " + max + " images per request", requestId);
+            return Verdict.reject(
+                    ErrorCode.TOO_MANY_IMAGES,
+                    "labels has "
+                            + labels.size()
+                            + " entries; the limit is "
+                            + max
+                            + " images per request",
+                    requestId);
         }
         return null;
     }
 
-    private Verdict<ValidRequest> validateRequest(GenerationRequest request, String source, long now, long deadline) {
+    private Verdict<ValidRequest> validateRequest(
+            GenerationRequest request, String source, long now, long deadline) {
         String id = request.requestId();
         String modelName = request.model() == null ? catalog.defaultModel() : request.model();
         Optional<ModelSpec> model = catalog.find(modelName);
         if (model.isEmpty()) {
-            return Verdict.reject(ErrorCode.UNKNOWN_MODEL, "model '" + modelName + "' is not served by this job; "
-                    + "it serves " + catalog.asMap().keySet().stream().sorted().toList(), id);
+            return Verdict.reject(
+                    ErrorCode.UNKNOWN_MODEL,
+                    "model '"
+                            + modelName
+                            + "' is not served by this job; "
+                            + "it serves "
+                            + catalog.asMap().keySet().stream().sorted().toList(),
+                    id);
         }
-        int[] labels = request.labels() != null
-                ? request.labels().stream().mapToInt(Integer::intValue).toArray()
-                : filled(request.classLabel(), request.count());
+        int[] labels =
+                request.labels() != null
+                        ? request.labels().stream().mapToInt(Integer::intValue).toArray()
+                        : filled(request.classLabel(), request.count());
         int classes = model.get().numClasses();
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] >= classes) {
                 String where = request.labels() != null ? "labels[" + i + "] = " : "classLabel ";
-                return Verdict.reject(ErrorCode.LABEL_OUT_OF_RANGE, where + labels[i] + " is out of range: model '"
-                        + modelName + "' has classes 0.." + (classes - 1), id);
+                return Verdict.reject(
+                        ErrorCode.LABEL_OUT_OF_RANGE,
+                        where
+                                + labels[i]
+                                + " is out of range: model '"
+                                + modelName
+                                + "' has classes 0.."
+                                + (classes - 1),
+                        id);
             }
         }
         SamplingParams sampling;
         try {
-            sampling = SamplingParams.fidWith(request.cfg(), request.topK(), request.topP(), request.smooth());
+            sampling =
+                    SamplingParams.fidWith(
+                            request.cfg(), request.topK(), request.topP(), request.smooth());
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ErrorCode.INVALID_PARAMETER, e.getMessage(), id);
         }
-        List<OutputKind> outputs = request.outputs() == null ? List.of(OutputKind.values()) : request.outputs();
+        List<OutputKind> outputs =
+                request.outputs() == null ? List.of(OutputKind.values()) : request.outputs();
         long seed = request.seed() == null ? TaskSeeds.forRequestId(id) : request.seed();
         Priority priority = request.priority() == null ? Priority.BULK : request.priority();
         String prefix = request.outputPrefix() == null ? "" : request.outputPrefix();
-        return Verdict.accept(new ValidRequest(id, modelName, labels, seed, sampling, priority,
-                outputs.contains(OutputKind.IMAGES), outputs.contains(OutputKind.TOKEN_MAPS), prefix, now, source, deadline), id);
+        return Verdict.accept(
+                new ValidRequest(
+                        id,
+                        modelName,
+                        labels,
+                        seed,
+                        sampling,
+                        priority,
+                        outputs.contains(OutputKind.IMAGES),
+                        outputs.contains(OutputKind.TOKEN_MAPS),
+                        prefix,
+                        now,
+                        source,
+                        deadline),
+                id);
     }
 
     private RequestSchema schema() {

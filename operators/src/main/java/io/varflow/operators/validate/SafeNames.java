@@ -4,10 +4,10 @@ import java.util.regex.Pattern;
 
 /**
  * The safe-name rules that keep every object key inside its prefix (docs/requests.md, "Safe
- * names"). A requestId is 1-128 characters from {@code [A-Za-z0-9._-]}, does not start with '.'
- * and contains no "..". An output prefix is 1-8 such segments joined by '/', at most 128
- * characters, no segment made only of dots, no "..". Nothing else (no '\', '%', whitespace,
- * control or non-ASCII characters) can appear, so neither can escape the job's base prefix.
+ * names"). A requestId is 1-128 characters from {@code [A-Za-z0-9._-]}, does not start with '.' and
+ * contains no "..". An output prefix is 1-8 such segments joined by '/', at most 128 characters, no
+ * segment made only of dots, no "..". Nothing else (no '\', '%', whitespace, control or non-ASCII
+ * characters) can appear, so neither can escape the job's base prefix.
  */
 public final class SafeNames {
 
@@ -26,7 +26,10 @@ public final class SafeNames {
             return "requestId is missing or empty";
         }
         if (id.length() > MAX_REQUEST_ID_LENGTH) {
-            return "requestId is " + id.length() + " characters long; the limit is " + MAX_REQUEST_ID_LENGTH;
+            return "requestId is "
+                    + id.length()
+                    + " characters long; the limit is "
+                    + MAX_REQUEST_ID_LENGTH;
         }
         if (!id.chars().allMatch(SafeNames::isSafeChar)) {
             return "requestId may only contain letters, digits, '.', '_' and '-'";
@@ -46,14 +49,20 @@ public final class SafeNames {
             return "outputPrefix is empty; leave it out to use the job's base prefix";
         }
         if (prefix.length() > MAX_PREFIX_LENGTH) {
-            return "outputPrefix is " + prefix.length() + " characters long; the limit is " + MAX_PREFIX_LENGTH;
+            return "outputPrefix is "
+                    + prefix.length()
+                    + " characters long; the limit is "
+                    + MAX_PREFIX_LENGTH;
         }
         if (prefix.contains("..")) {
             return "outputPrefix must not contain '..'";
         }
         String[] segments = prefix.split("/", -1);
         if (segments.length > MAX_PREFIX_SEGMENTS) {
-            return "outputPrefix has " + segments.length + " segments; the limit is " + MAX_PREFIX_SEGMENTS;
+            return "outputPrefix has "
+                    + segments.length
+                    + " segments; the limit is "
+                    + MAX_PREFIX_SEGMENTS;
         }
         for (String segment : segments) {
             if (segment.isEmpty()) {
@@ -75,7 +84,11 @@ public final class SafeNames {
     }
 
     private static boolean isSafeChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == '-';
     }
 }

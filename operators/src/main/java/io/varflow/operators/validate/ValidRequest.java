@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param outputPrefix safe prefix below the job's base prefix, or "" for none
  * @param receivedAt epoch ms when the validator accepted it
  * @param source Kafka coordinates, e.g. {@code requests/0@17}
- * @param deadline epoch ms by which its images must reach the model, {@link RequestDeadline#NONE} for none
+ * @param deadline epoch ms by which its images must reach the model, {@link RequestDeadline#NONE}
+ *     for none
  */
 public record ValidRequest(
         String requestId,
@@ -38,11 +39,31 @@ public record ValidRequest(
         long deadline) {
 
     /** A request without a deadline. */
-    public ValidRequest(String requestId, String model, int[] labels, long seed, SamplingParams sampling,
-            Priority priority, boolean storeImages, boolean storeTokenMaps, String outputPrefix, long receivedAt,
+    public ValidRequest(
+            String requestId,
+            String model,
+            int[] labels,
+            long seed,
+            SamplingParams sampling,
+            Priority priority,
+            boolean storeImages,
+            boolean storeTokenMaps,
+            String outputPrefix,
+            long receivedAt,
             String source) {
-        this(requestId, model, labels, seed, sampling, priority, storeImages, storeTokenMaps, outputPrefix, receivedAt,
-                source, RequestDeadline.NONE);
+        this(
+                requestId,
+                model,
+                labels,
+                seed,
+                sampling,
+                priority,
+                storeImages,
+                storeTokenMaps,
+                outputPrefix,
+                receivedAt,
+                source,
+                RequestDeadline.NONE);
     }
 
     public int count() {
@@ -68,13 +89,33 @@ public record ValidRequest(
 
     @Override
     public int hashCode() {
-        return Objects.hash(requestId, model, Arrays.hashCode(labels), seed, sampling, priority,
-                storeImages, storeTokenMaps, outputPrefix, receivedAt, source, deadline);
+        return Objects.hash(
+                requestId,
+                model,
+                Arrays.hashCode(labels),
+                seed,
+                sampling,
+                priority,
+                storeImages,
+                storeTokenMaps,
+                outputPrefix,
+                receivedAt,
+                source,
+                deadline);
     }
 
     @Override
     public String toString() {
-        return "ValidRequest[" + requestId + ", " + model + ", " + labels.length + " images, seed " + seed + ", "
-                + priority + "]";
+        return "ValidRequest["
+                + requestId
+                + ", "
+                + model
+                + ", "
+                + labels.length
+                + " images, seed "
+                + seed
+                + ", "
+                + priority
+                + "]";
     }
 }

@@ -42,13 +42,17 @@ public final class ValidateRequestFunction extends ProcessFunction<RawRecord, Va
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<ValidRequest> out) {
         long now = ctx.timerService().currentProcessingTime();
-        Verdict<ValidRequest> verdict = validator.validate(record.value(), record.coordinates(), now);
+        Verdict<ValidRequest> verdict =
+                validator.validate(record.value(), record.coordinates(), now);
         if (verdict.isAccepted()) {
             accepted.inc();
             out.collect(verdict.accepted());
             return;
         }
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetters.of(record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
+        ctx.output(
+                DeadLetters.TAG,
+                DeadLetters.of(
+                        record, verdict.errorCode(), verdict.reason(), verdict.requestId(), now));
     }
 }

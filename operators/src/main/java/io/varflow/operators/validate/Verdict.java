@@ -3,9 +3,9 @@ package io.varflow.operators.validate;
 import io.varflow.operators.messages.ErrorCode;
 
 /**
- * What a validator decided about one record: exactly one of {@code accepted} and
- * {@code errorCode} is set. Requests are judged into a {@code Verdict<ValidRequest>}, edits into a
- * {@code Verdict<AcceptedEdit>}.
+ * What a validator decided about one record: exactly one of {@code accepted} and {@code errorCode}
+ * is set. Requests are judged into a {@code Verdict<ValidRequest>}, edits into a {@code
+ * Verdict<AcceptedEdit>}.
  *
  * @param accepted the resolved record, null when refused
  * @param errorCode why it was refused, null when accepted

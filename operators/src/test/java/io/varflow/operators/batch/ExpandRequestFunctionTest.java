@@ -15,9 +15,22 @@ class ExpandRequestFunctionTest {
     @Test
     void expandsOneTaskPerImageWithDerivedSeedsAndRoutes() throws Exception {
         SubtaskRouting routing = new SubtaskRouting(3, 128);
-        ValidRequest request = new ValidRequest("req-9", "tiny", new int[] {4, 4, 7}, 99L, new SamplingParams(2.0, 5, 0.5, true),
-                Priority.INTERACTIVE, true, false, "p/q", 1234L, "requests/0@5");
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new ExpandRequestFunction(routing))) {
+        ValidRequest request =
+                new ValidRequest(
+                        "req-9",
+                        "tiny",
+                        new int[] {4, 4, 7},
+                        99L,
+                        new SamplingParams(2.0, 5, 0.5, true),
+                        Priority.INTERACTIVE,
+                        true,
+                        false,
+                        "p/q",
+                        1234L,
+                        "requests/0@5");
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new ExpandRequestFunction(routing))) {
             h.setProcessingTime(2000);
             h.processElement(request, 0);
             List<ImageWork> out = h.extractOutputValues();

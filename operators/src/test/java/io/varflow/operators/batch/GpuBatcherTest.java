@@ -26,13 +26,17 @@ class GpuBatcherTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> harness(
             BatchingOptions options) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new GpuBatcher(CATALOG, options)), ImageWork::routeKey, Types.STRING);
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new GpuBatcher(CATALOG, options)),
+                        ImageWork::routeKey,
+                        Types.STRING);
         harness.open();
         return harness;
     }
 
-    private static List<TaskBatch> batches(KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> h) {
+    private static List<TaskBatch> batches(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> h) {
         List<TaskBatch> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> record) {
@@ -43,7 +47,9 @@ class GpuBatcherTest {
     }
 
     private static List<String> ids(TaskBatch batch) {
-        return Arrays.stream(batch.tasks()).map(w -> w.output().requestId() + "#" + w.output().index()).collect(Collectors.toList());
+        return Arrays.stream(batch.tasks())
+                .map(w -> w.output().requestId() + "#" + w.output().index())
+                .collect(Collectors.toList());
     }
 
     @Test
@@ -92,7 +98,8 @@ class GpuBatcherTest {
             assertThat(out).as("8 = lookahead 2 x maxBatch 4 tasks make the key full").hasSize(1);
             assertThat(ids(out.get(0))).containsExactly("fast#0", "bulk#0", "bulk#1", "bulk#2");
             h.setProcessingTime(1000);
-            assertThat(ids(batches(h).get(1))).containsExactly("bulk#3", "bulk#4", "bulk#5", "bulk#6");
+            assertThat(ids(batches(h).get(1)))
+                    .containsExactly("bulk#3", "bulk#4", "bulk#5", "bulk#6");
         }
     }
 
@@ -108,7 +115,8 @@ class GpuBatcherTest {
             List<TaskBatch> out = batches(h);
             assertThat(out).extracting(TaskBatch::size).containsExactly(4, 4, 2);
             assertThat(out.stream().flatMap(b -> ids(b).stream()))
-                    .containsExactly("r#0", "r#1", "r#2", "r#3", "r#4", "r#5", "r#6", "r#7", "r#8", "r#9");
+                    .containsExactly(
+                            "r#0", "r#1", "r#2", "r#3", "r#4", "r#5", "r#6", "r#7", "r#8", "r#9");
         }
     }
 
@@ -133,9 +141,12 @@ class GpuBatcherTest {
             h.processElement(work("r", 2, Priority.BULK, 0), 0);
             snapshot = h.snapshot(1L, 1L);
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new GpuBatcher(CATALOG, new BatchingOptions(200, 1))),
-                ImageWork::routeKey, Types.STRING)) {
+        try (var restored =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new GpuBatcher(CATALOG, new BatchingOptions(200, 1))),
+                        ImageWork::routeKey,
+                        Types.STRING)) {
             restored.setup();
             restored.initializeState(snapshot);
             restored.open();
@@ -148,7 +159,8 @@ class GpuBatcherTest {
         }
     }
 
-    private static List<String> expired(KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> h) {
+    private static List<String> expired(
+            KeyedOneInputStreamOperatorTestHarness<String, ImageWork, TaskBatch> h) {
         List<String> out = new ArrayList<>();
         var side = h.getSideOutput(GpuBatcher.EXPIRED);
         if (side != null) {
@@ -172,7 +184,8 @@ class GpuBatcherTest {
             h.setProcessingTime(100);
             List<TaskBatch> out = batches(h);
             assertThat(out).hasSize(2);
-            assertThat(ids(out.get(0))).containsExactly("edit-soon#0", "edit#0", "soon#0", "late#0");
+            assertThat(ids(out.get(0)))
+                    .containsExactly("edit-soon#0", "edit#0", "soon#0", "late#0");
             assertThat(ids(out.get(1))).containsExactly("none#0", "none#1");
             assertThat(expired(h)).isEmpty();
         }
@@ -189,7 +202,9 @@ class GpuBatcherTest {
             assertThat(batches(h)).isEmpty();
             h.setProcessingTime(70);
             List<TaskBatch> out = batches(h);
-            assertThat(out).as("270 - 200: the tight task may not wait longer, and takes the waiting one along")
+            assertThat(out)
+                    .as(
+                            "270 - 200: the tight task may not wait longer, and takes the waiting one along")
                     .hasSize(1);
             assertThat(ids(out.get(0))).containsExactly("tight#0", "bulk#0");
             assertThat(out.get(0).formedAt()).isEqualTo(70);
@@ -204,13 +219,16 @@ class GpuBatcherTest {
             h.processElement(due("fresh", 0, Priority.INTERACTIVE, 1_000, 5_000), 1_000);
             assertThat(expired(h)).containsExactly("stale#0");
             h.setProcessingTime(1_100);
-            assertThat(batches(h)).singleElement().satisfies(b -> assertThat(ids(b)).containsExactly("fresh#0"));
+            assertThat(batches(h))
+                    .singleElement()
+                    .satisfies(b -> assertThat(ids(b)).containsExactly("fresh#0"));
             assertThat(expired(h)).containsExactly("stale#0");
         }
     }
 
     @Test
-    void queuedDeadlinesSurviveSnapshotAndThoseThatPassedMeanwhileExpireOnRestore() throws Exception {
+    void queuedDeadlinesSurviveSnapshotAndThoseThatPassedMeanwhileExpireOnRestore()
+            throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness(new BatchingOptions(200, 2))) {
             h.setProcessingTime(0);
@@ -221,9 +239,12 @@ class GpuBatcherTest {
             snapshot = h.snapshot(1L, 1L);
             assertThat(batches(h)).isEmpty();
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new GpuBatcher(CATALOG, new BatchingOptions(200, 2))),
-                ImageWork::routeKey, Types.STRING)) {
+        try (var restored =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new GpuBatcher(CATALOG, new BatchingOptions(200, 2))),
+                        ImageWork::routeKey,
+                        Types.STRING)) {
             restored.setup();
             restored.initializeState(snapshot);
             restored.open();

@@ -27,14 +27,20 @@ class RoutingITCase {
     private static final int GPUS = 3;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(GPUS).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(GPUS)
+                            .build());
 
     /** Tags each batch with the index of the subtask that formed it. */
-    private static final class SubtaskOf extends RichMapFunction<TaskBatch, Tuple2<Integer, Integer>> {
+    private static final class SubtaskOf
+            extends RichMapFunction<TaskBatch, Tuple2<Integer, Integer>> {
         @Override
         public Tuple2<Integer, Integer> map(TaskBatch batch) {
-            return Tuple2.of(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), batch.size());
+            return Tuple2.of(
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), batch.size());
         }
     }
 
@@ -43,26 +49,62 @@ class RoutingITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         List<ValidRequest> requests = new ArrayList<>();
-        requests.add(new ValidRequest("one-big", "tiny", new int[30], 1, SamplingParams.FID, Priority.BULK, true,
-                true, "", 0, "test"));
+        requests.add(
+                new ValidRequest(
+                        "one-big",
+                        "tiny",
+                        new int[30],
+                        1,
+                        SamplingParams.FID,
+                        Priority.BULK,
+                        true,
+                        true,
+                        "",
+                        0,
+                        "test"));
         for (int r = 0; r < 30; r++) {
-            requests.add(new ValidRequest("small-" + r, "tiny", new int[] {r % 10}, r, SamplingParams.FID,
-                    Priority.INTERACTIVE, true, true, "", 0, "test"));
+            requests.add(
+                    new ValidRequest(
+                            "small-" + r,
+                            "tiny",
+                            new int[] {r % 10},
+                            r,
+                            SamplingParams.FID,
+                            Priority.INTERACTIVE,
+                            true,
+                            true,
+                            "",
+                            0,
+                            "test"));
         }
         SubtaskRouting routing = new SubtaskRouting(GPUS, 128);
-        List<Tuple2<Integer, Integer>> batches = env.fromData(requests, TypeInformation.of(ValidRequest.class))
-                .process(new ExpandRequestFunction(routing), TypeInformation.of(ImageWork.class))
-                .keyBy(ImageWork::routeKey)
-                .process(new GpuBatcher(ModelCatalog.of(List.of(ModelSpec.tiny(4))), new BatchingOptions(60_000, 1)),
-                        TypeInformation.of(TaskBatch.class))
-                .setParallelism(GPUS).setMaxParallelism(128)
-                .map(new SubtaskOf()).returns(Types.TUPLE(Types.INT, Types.INT)).setParallelism(GPUS)
-                .executeAndCollect(1000);
+        List<Tuple2<Integer, Integer>> batches =
+                env.fromData(requests, TypeInformation.of(ValidRequest.class))
+                        .process(
+                                new ExpandRequestFunction(routing),
+                                TypeInformation.of(ImageWork.class))
+                        .keyBy(ImageWork::routeKey)
+                        .process(
+                                new GpuBatcher(
+                                        ModelCatalog.of(List.of(ModelSpec.tiny(4))),
+                                        new BatchingOptions(60_000, 1)),
+                                TypeInformation.of(TaskBatch.class))
+                        .setParallelism(GPUS)
+                        .setMaxParallelism(128)
+                        .map(new SubtaskOf())
+                        .returns(Types.TUPLE(Types.INT, Types.INT))
+                        .setParallelism(GPUS)
+                        .executeAndCollect(1000);
 
-        Map<Integer, Integer> imagesPerSubtask = batches.stream()
-                .collect(Collectors.groupingBy(t -> t.f0, Collectors.summingInt(t -> t.f1)));
-        assertThat(imagesPerSubtask).as("every GPU gets a share of the tiny model's 60 images").hasSize(GPUS);
-        assertThat(imagesPerSubtask.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
+        Map<Integer, Integer> imagesPerSubtask =
+                batches.stream()
+                        .collect(
+                                Collectors.groupingBy(t -> t.f0, Collectors.summingInt(t -> t.f1)));
+        assertThat(imagesPerSubtask)
+                .as("every GPU gets a share of the tiny model's 60 images")
+                .hasSize(GPUS);
+        assertThat(imagesPerSubtask.values().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(60);
         assertThat(imagesPerSubtask.values()).allSatisfy(n -> assertThat(n).isBetween(12, 28));
         assertThat(batches).allSatisfy(t -> assertThat(t.f1).isBetween(1, 4));
     }

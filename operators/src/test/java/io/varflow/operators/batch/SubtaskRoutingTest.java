@@ -23,7 +23,9 @@ class SubtaskRoutingTest {
             for (int s = 0; s < parallelism; s++) {
                 String key = routing.keyFor(model, s);
                 assertThat(SubtaskRouting.modelOf(key)).isEqualTo(model);
-                assertThat(KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism))
+                assertThat(
+                                KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                        key, maxParallelism, parallelism))
                         .as("key %s must land on subtask %d", key, s)
                         .isEqualTo(s);
             }
@@ -38,10 +40,14 @@ class SubtaskRoutingTest {
         int images = 12 * parallelism;
         for (int i = 0; i < images; i++) {
             String key = routing.routeKey("tiny", "one-big-request", i);
-            perSubtask.merge(KeyGroupRangeAssignment.assignKeyToParallelOperator(key, 128, parallelism), 1,
+            perSubtask.merge(
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(key, 128, parallelism),
+                    1,
                     Integer::sum);
         }
-        assertThat(perSubtask).hasSize(parallelism).allSatisfy((s, n) -> assertThat(n).isEqualTo(12));
+        assertThat(perSubtask)
+                .hasSize(parallelism)
+                .allSatisfy((s, n) -> assertThat(n).isEqualTo(12));
     }
 
     @ParameterizedTest
@@ -51,25 +57,35 @@ class SubtaskRoutingTest {
         Map<Integer, Integer> perSubtask = new HashMap<>();
         for (int r = 0; r < 400; r++) {
             String key = routing.routeKey("tiny", "req-" + r, 0);
-            perSubtask.merge(KeyGroupRangeAssignment.assignKeyToParallelOperator(key, 128, parallelism), 1,
+            perSubtask.merge(
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(key, 128, parallelism),
+                    1,
                     Integer::sum);
         }
-        assertThat(perSubtask).hasSize(parallelism).allSatisfy((s, n) -> assertThat(n).isBetween(70, 130));
+        assertThat(perSubtask)
+                .hasSize(parallelism)
+                .allSatisfy((s, n) -> assertThat(n).isBetween(70, 130));
     }
 
     @Test
     void aPlacedModelIsDealtEvenlyOverItsSubtasksAndNeverReachesAnother() {
-        ModelCatalog catalog = ModelCatalog.of(List.of(ModelSpec.tiny(8).withSubtasks(List.of(1, 3)),
-                ModelSpec.bundledTiny("everywhere", 4)));
+        ModelCatalog catalog =
+                ModelCatalog.of(
+                        List.of(
+                                ModelSpec.tiny(8).withSubtasks(List.of(1, 3)),
+                                ModelSpec.bundledTiny("everywhere", 4)));
         SubtaskRouting routing = SubtaskRouting.of(catalog, 4, 128);
         Map<Integer, Integer> placed = new HashMap<>();
         Map<Integer, Integer> everywhere = new HashMap<>();
         for (int i = 0; i < 40; i++) {
             placed.merge(subtaskOf(routing.routeKey("tiny", "big", i), 4), 1, Integer::sum);
-            everywhere.merge(subtaskOf(routing.routeKey("everywhere", "big", i), 4), 1, Integer::sum);
+            everywhere.merge(
+                    subtaskOf(routing.routeKey("everywhere", "big", i), 4), 1, Integer::sum);
         }
         assertThat(placed).containsOnlyKeys(1, 3).allSatisfy((s, n) -> assertThat(n).isEqualTo(20));
-        assertThat(everywhere).containsOnlyKeys(0, 1, 2, 3).allSatisfy((s, n) -> assertThat(n).isEqualTo(10));
+        assertThat(everywhere)
+                .containsOnlyKeys(0, 1, 2, 3)
+                .allSatisfy((s, n) -> assertThat(n).isEqualTo(10));
         assertThat(routing.subtasksOf("tiny")).containsExactly(1, 3);
         assertThat(routing.subtasksOf("everywhere")).containsExactly(0, 1, 2, 3);
         for (int r = 0; r < 200; r++) {
@@ -79,10 +95,12 @@ class SubtaskRoutingTest {
 
     @Test
     void aPlacementBeyondTheJobsSubtasksIsRefusedNamingIt() {
-        ModelCatalog catalog = ModelCatalog.of(List.of(ModelSpec.tiny(8).withSubtasks(List.of(0, 2))));
+        ModelCatalog catalog =
+                ModelCatalog.of(List.of(ModelSpec.tiny(8).withSubtasks(List.of(0, 2))));
         assertThatThrownBy(() -> SubtaskRouting.of(catalog, 2, 128))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'tiny' is placed on subtask 2").hasMessageContaining("0 to 1");
+                .hasMessageContaining("'tiny' is placed on subtask 2")
+                .hasMessageContaining("0 to 1");
     }
 
     private static int subtaskOf(String key, int parallelism) {

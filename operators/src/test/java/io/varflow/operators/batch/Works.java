@@ -14,21 +14,36 @@ final class Works {
     }
 
     /** A task of the tiny model that must reach the model by {@code deadline} (epoch ms). */
-    static ImageWork due(String requestId, int index, Priority priority, long enqueuedAt, long deadline) {
+    static ImageWork due(
+            String requestId, int index, Priority priority, long enqueuedAt, long deadline) {
         ImageWork w = work(requestId, index, priority, enqueuedAt);
         ImageWork.Schedule s = w.schedule();
-        return new ImageWork(w.draw(), w.sampling(), w.output(),
-                new ImageWork.Schedule(s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline), null);
+        return new ImageWork(
+                w.draw(),
+                w.sampling(),
+                w.output(),
+                new ImageWork.Schedule(
+                        s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline),
+                null);
     }
 
-    static ImageWork work(String model, String requestId, int index, Priority priority, long enqueuedAt) {
+    static ImageWork work(
+            String model, String requestId, int index, Priority priority, long enqueuedAt) {
         return work(model, requestId, index, priority, enqueuedAt, model + "#0");
     }
 
-    static ImageWork work(String model, String requestId, int index, Priority priority, long enqueuedAt,
+    static ImageWork work(
+            String model,
+            String requestId,
+            int index,
+            Priority priority,
+            long enqueuedAt,
             String routeKey) {
-        return new ImageWork(new ImageWork.Draw(model, index % 10, TaskSeeds.forImage(7, index), 7), SamplingParams.FID,
+        return new ImageWork(
+                new ImageWork.Draw(model, index % 10, TaskSeeds.forImage(7, index), 7),
+                SamplingParams.FID,
                 new ImageWork.Output(requestId, index, 100, "", true, true),
-                new ImageWork.Schedule(priority, routeKey, 0L, enqueuedAt), null);
+                new ImageWork.Schedule(priority, routeKey, 0L, enqueuedAt),
+                null);
     }
 }

@@ -27,7 +27,8 @@ class BatchBudgetTest {
 
     @Test
     void autoOnTheCpuStopsAtTheCpuCap() {
-        assertThat(BatchBudget.auto(D16, RuntimeOptions.CPU_FP32, 1L << 50).maxBatch()).isEqualTo(BatchBudget.CPU_CAP);
+        assertThat(BatchBudget.auto(D16, RuntimeOptions.CPU_FP32, 1L << 50).maxBatch())
+                .isEqualTo(BatchBudget.CPU_CAP);
     }
 
     @Test
@@ -44,6 +45,7 @@ class BatchBudgetTest {
         assertThat(BatchBudget.parseBytes("k", "4096")).isEqualTo(4096L);
         assertThatThrownBy(() -> BatchBudget.parseBytes("batch.host-memory", "lots"))
                 .hasMessageContaining("batch.host-memory");
-        assertThatThrownBy(() -> BatchBudget.parseBytes("k", "0g")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BatchBudget.parseBytes("k", "0g"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -7,7 +7,9 @@ import io.varflow.model.io.TokenMapFile;
 import java.util.List;
 import java.util.Map;
 
-/** Edit sources and masks for the tiny model (64 px, scales 1, 2, 3, 4, vocabulary 64, 10 classes). */
+/**
+ * Edit sources and masks for the tiny model (64 px, scales 1, 2, 3, 4, vocabulary 64, 10 classes).
+ */
 public final class EditFixtures {
 
     private EditFixtures() {}
@@ -44,7 +46,10 @@ public final class EditFixtures {
         return PngImages.encode(new float[3 * size * size], size, size);
     }
 
-    /** Token maps of every tiny scale, token j of scale si = (7 * si + j) mod 64, labelled {@code label}. */
+    /**
+     * Token maps of every tiny scale, token j of scale si = (7 * si + j) mod 64, labelled {@code
+     * label}.
+     */
     public static int[][] tinyTokens() {
         int[] patchNums = {1, 2, 3, 4};
         int[][] tokens = new int[patchNums.length][];
@@ -58,13 +63,27 @@ public final class EditFixtures {
     }
 
     public static byte[] tinyTokenMap(int label) {
-        return TokenMapFile.toBytes(new TokenMap("tiny", List.of(1, 2, 3, 4), tinyTokens(), label, 5L,
-                SamplingParams.FID, Map.of()));
+        return TokenMapFile.toBytes(
+                new TokenMap(
+                        "tiny",
+                        List.of(1, 2, 3, 4),
+                        tinyTokens(),
+                        label,
+                        5L,
+                        SamplingParams.FID,
+                        Map.of()));
     }
 
     /** A token map of other scales than the tiny model's. */
     public static byte[] otherScalesTokenMap() {
-        return TokenMapFile.toBytes(new TokenMap("other", List.of(1, 2), new int[][] {{1}, {1, 2, 3, 4}}, 0, 1L,
-                SamplingParams.FID, Map.of()));
+        return TokenMapFile.toBytes(
+                new TokenMap(
+                        "other",
+                        List.of(1, 2),
+                        new int[][] {{1}, {1, 2, 3, 4}},
+                        0,
+                        1L,
+                        SamplingParams.FID,
+                        Map.of()));
     }
 }

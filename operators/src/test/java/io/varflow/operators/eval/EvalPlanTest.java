@@ -27,19 +27,28 @@ class EvalPlanTest {
 
     @Test
     void rejectsClassesTheModelDoesNotHave() {
-        assertThatThrownBy(() -> ClassSelection.parse("0-10", 10)).hasMessageContaining("outside the model's classes 0-9");
+        assertThatThrownBy(() -> ClassSelection.parse("0-10", 10))
+                .hasMessageContaining("outside the model's classes 0-9");
         assertThatThrownBy(() -> ClassSelection.parse("5-2", 10)).hasMessageContaining("backwards");
-        assertThatThrownBy(() -> ClassSelection.parse("a-b", 10)).hasMessageContaining("not a class number");
-        assertThatThrownBy(() -> ClassSelection.parse("1,,2", 10)).hasMessageContaining("empty entry");
-        assertThatThrownBy(() -> ClassSelection.parse("-1", 10)).hasMessageContaining("class -1 is outside");
+        assertThatThrownBy(() -> ClassSelection.parse("a-b", 10))
+                .hasMessageContaining("not a class number");
+        assertThatThrownBy(() -> ClassSelection.parse("1,,2", 10))
+                .hasMessageContaining("empty entry");
+        assertThatThrownBy(() -> ClassSelection.parse("-1", 10))
+                .hasMessageContaining("class -1 is outside");
     }
 
     @Test
     void itemsAreClassMajorWithDeterministicNamesAndSeeds() {
-        EvalPlan plan = new EvalPlan("fid", null, List.of(3, 7), 3, 42, SamplingParams.FID, "evals/fid");
+        EvalPlan plan =
+                new EvalPlan("fid", null, List.of(3, 7), 3, 42, SamplingParams.FID, "evals/fid");
         assertThat(plan.total()).isEqualTo(6);
-        assertThat(plan.items()).extracting(EvalPlan.EvalItem::label).containsExactly(3, 3, 3, 7, 7, 7);
-        assertThat(plan.items()).extracting(EvalPlan.EvalItem::index).containsExactly(0, 1, 2, 0, 1, 2);
+        assertThat(plan.items())
+                .extracting(EvalPlan.EvalItem::label)
+                .containsExactly(3, 3, 3, 7, 7, 7);
+        assertThat(plan.items())
+                .extracting(EvalPlan.EvalItem::index)
+                .containsExactly(0, 1, 2, 0, 1, 2);
         assertThat(plan.item(4).key()).isEqualTo("evals/fid/fid-0007/0001.png");
         assertThat(plan.item(4).seed()).isEqualTo(EvalSeeds.seed(42, 7, 1));
         assertThat(plan.classRequestId(7)).isEqualTo("fid-0007");
@@ -59,7 +68,9 @@ class EvalPlanTest {
             }
         }
         assertThat(seen).hasSize(50_000);
-        assertThat(EvalSeeds.seed(1, 3, 4)).isEqualTo(EvalSeeds.seed(1, 3, 4)).isNotEqualTo(EvalSeeds.seed(2, 3, 4));
+        assertThat(EvalSeeds.seed(1, 3, 4))
+                .isEqualTo(EvalSeeds.seed(1, 3, 4))
+                .isNotEqualTo(EvalSeeds.seed(2, 3, 4));
         // Pinned: changing the derivation silently would change every published set.
         // Values from an independent Python implementation of the documented formula.
         assertThat(TaskSeeds.mix64(1)).isEqualTo(0x5692161d100b05e5L);
@@ -69,8 +80,10 @@ class EvalPlanTest {
 
     @Test
     void requestDefaultsResolveToTheFidSetting() throws Exception {
-        EvalRequest request = JSON.readValue("{\"evalId\":\"tiny-eval\",\"perClass\":3,\"classes\":[9,0,1]}",
-                EvalRequest.class);
+        EvalRequest request =
+                JSON.readValue(
+                        "{\"evalId\":\"tiny-eval\",\"perClass\":3,\"classes\":[9,0,1]}",
+                        EvalRequest.class);
         EvalPlan plan = EvalPlan.of(request, 10);
         assertThat(plan.classes()).containsExactly(0, 1, 9);
         assertThat(plan.sampling()).isEqualTo(SamplingParams.FID);
@@ -83,13 +96,23 @@ class EvalPlanTest {
 
     @Test
     void rejectsUnsafeNamesAndCounts() {
-        assertThatThrownBy(() -> new EvalPlan("../x", null, List.of(0), 1, 0, SamplingParams.FID, "p"))
+        assertThatThrownBy(
+                        () -> new EvalPlan("../x", null, List.of(0), 1, 0, SamplingParams.FID, "p"))
                 .hasMessageContaining("evalId");
-        assertThatThrownBy(() -> new EvalPlan("x", null, List.of(0), 1, 0, SamplingParams.FID, "a/../b"))
+        assertThatThrownBy(
+                        () ->
+                                new EvalPlan(
+                                        "x", null, List.of(0), 1, 0, SamplingParams.FID, "a/../b"))
                 .hasMessageContaining("outputPrefix");
         assertThatThrownBy(() -> new EvalPlan("x", null, List.of(0), 0, 0, SamplingParams.FID, "p"))
                 .hasMessageContaining("images per class");
-        assertThatThrownBy(() -> EvalPlan.of(new EvalRequest("x", null, null, null, null, null, null, null, null,
-                null), 10)).hasMessageContaining("perClass");
+        assertThatThrownBy(
+                        () ->
+                                EvalPlan.of(
+                                        new EvalRequest(
+                                                "x", null, null, null, null, null, null, null, null,
+                                                null),
+                                        10))
+                .hasMessageContaining("perClass");
     }
 }

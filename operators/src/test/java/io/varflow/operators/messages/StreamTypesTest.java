@@ -17,7 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StreamTypesTest {
 
     static List<Class<?>> streamTypes() {
-        return List.of(RawRecord.class, ValidRequest.class, ImageWork.class, TaskBatch.class, DeadLetter.class,
+        return List.of(
+                RawRecord.class,
+                ValidRequest.class,
+                ImageWork.class,
+                TaskBatch.class,
+                DeadLetter.class,
                 io.varflow.operators.edit.EditWork.class);
     }
 
@@ -25,12 +30,15 @@ class StreamTypesTest {
     @MethodSource("streamTypes")
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
-        assertThat(info).as("%s must be analysed as a POJO", type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
+        assertThat(info)
+                .as("%s must be analysed as a POJO", type.getSimpleName())
+                .isInstanceOf(PojoTypeInfo.class);
         PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) info;
         for (int i = 0; i < pojo.getArity(); i++) {
             assertThat(pojo.getPojoFieldAt(i).getTypeInformation())
-                    .as("%s.%s must not fall back to Kryo", type.getSimpleName(), pojo.getPojoFieldAt(i).getField()
-                            .getName())
+                    .as(
+                            "%s.%s must not fall back to Kryo",
+                            type.getSimpleName(), pojo.getPojoFieldAt(i).getField().getName())
                     .isNotInstanceOf(GenericTypeInfo.class);
         }
     }

@@ -51,21 +51,24 @@ class FixedShapeGeneratorTest {
     @Test
     void padsAndCutsToTheFixedSize() {
         List<Integer> calls = new ArrayList<>();
-        io.varflow.model.ImageGenerator counting = new io.varflow.model.ImageGenerator() {
-            @Override
-            public io.varflow.model.config.ModelConfig config() {
-                return model.config();
-            }
+        io.varflow.model.ImageGenerator counting =
+                new io.varflow.model.ImageGenerator() {
+                    @Override
+                    public io.varflow.model.config.ModelConfig config() {
+                        return model.config();
+                    }
 
-            @Override
-            public List<GeneratedImage> generate(List<ImageTask> tasks) {
-                calls.add(tasks.size());
-                return tasks.stream().map(t -> new GeneratedImage(t, new int[0][], new float[0], 0)).toList();
-            }
+                    @Override
+                    public List<GeneratedImage> generate(List<ImageTask> tasks) {
+                        calls.add(tasks.size());
+                        return tasks.stream()
+                                .map(t -> new GeneratedImage(t, new int[0][], new float[0], 0))
+                                .toList();
+                    }
 
-            @Override
-            public void close() {}
-        };
+                    @Override
+                    public void close() {}
+                };
         List<ImageTask> tasks = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             tasks.add(new ImageTask(0, i, SamplingParams.FID));

@@ -30,13 +30,17 @@ class SampleBatchFunctionTest {
     private static final ModelCatalog CATALOG = ModelCatalog.of(List.of(ModelSpec.tiny(8)));
 
     private static ImageWork work(String id, int index, int label, boolean images, boolean tokens) {
-        return new ImageWork(new ImageWork.Draw("tiny", label, TaskSeeds.forImage(11, index), 11), SamplingParams.FID,
+        return new ImageWork(
+                new ImageWork.Draw("tiny", label, TaskSeeds.forImage(11, index), 11),
+                SamplingParams.FID,
                 new ImageWork.Output(id, index, 3, "", images, tokens),
-                new ImageWork.Schedule(Priority.BULK, "tiny#0", 100, 100), null);
+                new ImageWork.Schedule(Priority.BULK, "tiny#0", 100, 100),
+                null);
     }
 
-    private static List<GeneratedArtifact> run(OneInputStreamOperatorTestHarness<TaskBatch, GeneratedArtifact> h,
-            ImageWork... tasks) throws Exception {
+    private static List<GeneratedArtifact> run(
+            OneInputStreamOperatorTestHarness<TaskBatch, GeneratedArtifact> h, ImageWork... tasks)
+            throws Exception {
         h.getOutput().clear();
         h.processElement(new TaskBatch("tiny", tasks, 8, 130), 0);
         return h.extractOutputValues();
@@ -44,8 +48,9 @@ class SampleBatchFunctionTest {
 
     @Test
     void producesPngAndTokenMapsThatDoNotDependOnBatching() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
-                new SampleBatchFunction(CATALOG, VarModelFactory.cpu()))) {
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SampleBatchFunction(CATALOG, VarModelFactory.cpu()))) {
             ImageWork a = work("r", 0, 3, true, true);
             ImageWork b = work("r", 1, 7, true, true);
             ImageWork c = work("r", 2, 3, false, true);
@@ -55,7 +60,8 @@ class SampleBatchFunctionTest {
             assertThat(together).hasSize(3).allSatisfy(x -> assertThat(x.error()).isNull());
             assertThat(together.get(0).queueWaitMs()).isEqualTo(30);
             assertThat(together.get(0).batchSize()).isEqualTo(3);
-            // Tokens are exact across batch shapes; pixels may round one 8-bit step apart because CPU
+            // Tokens are exact across batch shapes; pixels may round one 8-bit step apart because
+            // CPU
             // float kernels pick different blockings per batch shape (docs/architecture.md).
             assertThat(alone.get(0).tokensPerScale()).isEqualTo(together.get(1).tokensPerScale());
             assertThat(maxByteDifference(alone.get(0).rgb(), together.get(1).rgb()))
@@ -71,58 +77,86 @@ class SampleBatchFunctionTest {
             assertThat(png.height()).isEqualTo(64);
             assertThat(PngImages.toRgb(png.chw(), 64, 64)).isEqualTo(together.get(0).rgb());
 
-            TokenMap map = TokenMapFile.read(ArtifactEncoder.tokenMap(together.get(1), CATALOG.get("tiny").patchNums()), "r#1");
+            TokenMap map =
+                    TokenMapFile.read(
+                            ArtifactEncoder.tokenMap(
+                                    together.get(1), CATALOG.get("tiny").patchNums()),
+                            "r#1");
             assertThat(map.model()).isEqualTo("tiny");
             assertThat(map.patchNums()).containsExactly(1, 2, 3, 4);
             assertThat(map.label()).isEqualTo(7);
             assertThat(map.seed()).isEqualTo(TaskSeeds.forImage(11, 1));
             assertThat(map.sampling().cfg()).isEqualTo(1.5);
             assertThat(map.sampling().topK()).isEqualTo(900);
-            assertThat(map.extra()).containsEntry("request_id", "r").containsEntry("index", "1")
-                    .containsEntry("request_seed", "11").containsEntry("count", "3");
-            assertThat(java.util.Arrays.stream(map.tokensPerScale()[3]).boxed().toList()).hasSize(16).allSatisfy(t -> assertThat(t).isBetween(0, 63));
+            assertThat(map.extra())
+                    .containsEntry("request_id", "r")
+                    .containsEntry("index", "1")
+                    .containsEntry("request_seed", "11")
+                    .containsEntry("count", "3");
+            assertThat(java.util.Arrays.stream(map.tokensPerScale()[3]).boxed().toList())
+                    .hasSize(16)
+                    .allSatisfy(t -> assertThat(t).isBetween(0, 63));
         }
     }
 
     @Test
     void aBatchTheModelFailsOnBecomesFailedImagesAndTheModelIsLoadedOnce() throws Exception {
         AtomicInteger loads = new AtomicInteger();
-        GeneratorFactory failing = (spec, subtask) -> {
-            loads.incrementAndGet();
-            return new FailingGenerator();
-        };
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new SampleBatchFunction(CATALOG, failing))) {
-            List<GeneratedArtifact> out = run(h, work("x", 0, 1, true, true), work("x", 1, 1, true, true));
+        GeneratorFactory failing =
+                (spec, subtask) -> {
+                    loads.incrementAndGet();
+                    return new FailingGenerator();
+                };
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SampleBatchFunction(CATALOG, failing))) {
+            List<GeneratedArtifact> out =
+                    run(h, work("x", 0, 1, true, true), work("x", 1, 1, true, true));
             run(h, work("y", 0, 1, true, true));
-            assertThat(out).hasSize(2).allSatisfy(a -> {
-                assertThat(a.error()).contains("device lost");
-                assertThat(a.rgb()).isNull();
-                assertThat(a.tokensPerScale()).isNull();
-            });
+            assertThat(out)
+                    .hasSize(2)
+                    .allSatisfy(
+                            a -> {
+                                assertThat(a.error()).contains("device lost");
+                                assertThat(a.rgb()).isNull();
+                                assertThat(a.tokensPerScale()).isNull();
+                            });
             assertThat(loads).hasValue(1);
         }
     }
 
     @Test
-    void onlyTheImageThatFailsOnItsOwnFailsAndRunningOutOfMemoryLowersTheBatchLimit() throws Exception {
+    void onlyTheImageThatFailsOnItsOwnFailsAndRunningOutOfMemoryLowersTheBatchLimit()
+            throws Exception {
         PickyGenerator picky = new PickyGenerator(5, 3);
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
-                new SampleBatchFunction(CATALOG, (spec, subtask) -> picky))) {
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SampleBatchFunction(CATALOG, (spec, subtask) -> picky))) {
             ImageWork[] batch = new ImageWork[8];
             for (int i = 0; i < 8; i++) {
                 batch[i] = work("x", i, i, true, false);
             }
             List<GeneratedArtifact> out = run(h, batch);
 
-            assertThat(out).extracting(a -> a.work().output().index()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
-            assertThat(out).filteredOn(GeneratedArtifact::failed).singleElement().satisfies(a -> {
-                assertThat(a.work().draw().label()).isEqualTo(5);
-                assertThat(a.error()).isEqualTo("IllegalArgumentException: cannot draw label 5");
-                assertThat(a.batchSize()).isEqualTo(1);
-            });
-            assertThat(out).filteredOn(a -> !a.failed()).hasSize(7)
+            assertThat(out)
+                    .extracting(a -> a.work().output().index())
+                    .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+            assertThat(out)
+                    .filteredOn(GeneratedArtifact::failed)
+                    .singleElement()
+                    .satisfies(
+                            a -> {
+                                assertThat(a.work().draw().label()).isEqualTo(5);
+                                assertThat(a.error())
+                                        .isEqualTo("IllegalArgumentException: cannot draw label 5");
+                                assertThat(a.batchSize()).isEqualTo(1);
+                            });
+            assertThat(out)
+                    .filteredOn(a -> !a.failed())
+                    .hasSize(7)
                     .allSatisfy(a -> assertThat(a.rgb()).hasSize(64 * 64 * 3));
-            // 8 ran out of memory, so the limit fell to 4; 4 did too, so 2. [4,5] failed on 5: halves [4], [5].
+            // 8 ran out of memory, so the limit fell to 4; 4 did too, so 2. [4,5] failed on 5:
+            // halves [4], [5].
             assertThat(picky.calls).containsExactly(8, 4, 2, 2, 2, 1, 1, 2);
 
             picky.calls.clear();
@@ -131,56 +165,91 @@ class SampleBatchFunctionTest {
                 next[i] = work("y", i, 0, true, false);
             }
             assertThat(run(h, next)).noneMatch(GeneratedArtifact::failed).hasSize(5);
-            assertThat(picky.calls).as("later batches are cut to the lowered limit from the start")
+            assertThat(picky.calls)
+                    .as("later batches are cut to the lowered limit from the start")
                     .containsExactly(2, 2, 1);
         }
     }
 
     @Test
     void outOfMemoryIsRecognisedFromTheMessagesOfTorchAndTheJvm() {
-        assertThat(OutOfMemory.recognises(new RuntimeException("engine failed",
-                new IllegalStateException("CUDA out of memory. Tried to allocate 2.00 GiB")))).isTrue();
-        assertThat(OutOfMemory.recognises(new RuntimeException(
-                "[enforce fail at alloc_cpu.cpp:114] DefaultCPUAllocator: can't allocate memory"))).isTrue();
+        assertThat(
+                        OutOfMemory.recognises(
+                                new RuntimeException(
+                                        "engine failed",
+                                        new IllegalStateException(
+                                                "CUDA out of memory. Tried to allocate 2.00 GiB"))))
+                .isTrue();
+        assertThat(
+                        OutOfMemory.recognises(
+                                new RuntimeException(
+                                        "[enforce fail at alloc_cpu.cpp:114] DefaultCPUAllocator: can't allocate memory")))
+                .isTrue();
         assertThat(OutOfMemory.recognises(new OutOfMemoryError("Java heap space"))).isTrue();
         assertThat(OutOfMemory.recognises(new IllegalStateException("device lost"))).isFalse();
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong NANOS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong NANOS =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private static ImageWork due(String id, long deadline) {
         ImageWork w = work(id, 0, 1, true, false);
         ImageWork.Schedule s = w.schedule();
-        return new ImageWork(w.draw(), w.sampling(), w.output(),
-                new ImageWork.Schedule(s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline), null);
+        return new ImageWork(
+                w.draw(),
+                w.sampling(),
+                w.output(),
+                new ImageWork.Schedule(
+                        s.priority(), s.routeKey(), s.receivedAt(), s.enqueuedAt(), deadline),
+                null);
     }
 
     @Test
-    void imagesThatCannotMakeTheirDeadlineGivenTheMeasuredBatchTimeAreNotSampled() throws Exception {
-        PickyGenerator slow = new PickyGenerator(-1, 100) {
-            @Override
-            public List<GeneratedImage> generate(List<ImageTask> tasks) {
-                NANOS.addAndGet(500_000_000L); // each call takes 500 ms on the test's clock
-                return super.generate(tasks);
-            }
-        };
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
-                new SampleBatchFunction(CATALOG, (spec, subtask) -> slow, NANOS::get))) {
+    void imagesThatCannotMakeTheirDeadlineGivenTheMeasuredBatchTimeAreNotSampled()
+            throws Exception {
+        PickyGenerator slow =
+                new PickyGenerator(-1, 100) {
+                    @Override
+                    public List<GeneratedImage> generate(List<ImageTask> tasks) {
+                        NANOS.addAndGet(500_000_000L); // each call takes 500 ms on the test's clock
+                        return super.generate(tasks);
+                    }
+                };
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SampleBatchFunction(CATALOG, (spec, subtask) -> slow, NANOS::get))) {
             h.setProcessingTime(1_000);
-            assertThat(run(h, due("before-any-measure", 1_100))).noneMatch(GeneratedArtifact::failed);
+            assertThat(run(h, due("before-any-measure", 1_100)))
+                    .noneMatch(GeneratedArtifact::failed);
 
             h.setProcessingTime(2_000);
-            List<GeneratedArtifact> out = run(h, due("passed", 1_990), due("too-close", 2_300), due("in-time", 2_600),
-                    work("none", 0, 1, true, false));
-            assertThat(out).extracting(a -> a.work().output().requestId())
+            List<GeneratedArtifact> out =
+                    run(
+                            h,
+                            due("passed", 1_990),
+                            due("too-close", 2_300),
+                            due("in-time", 2_600),
+                            work("none", 0, 1, true, false));
+            assertThat(out)
+                    .extracting(a -> a.work().output().requestId())
                     .containsExactly("passed", "too-close", "in-time", "none");
-            assertThat(out.get(0).error()).isEqualTo("deadline exceeded: the deadline passed 10 ms before the image"
-                    + " reached the model");
-            assertThat(out.get(1).error()).isEqualTo("deadline exceeded: 300 ms were left but a batch of the model"
-                    + " takes about 500 ms");
-            assertThat(out.subList(0, 2)).allSatisfy(a -> assertThat(DeadlineMiss.is(a.error())).isTrue());
-            assertThat(out.subList(2, 4)).noneMatch(GeneratedArtifact::failed)
-                    .allSatisfy(a -> assertThat(a.batchSize()).as("only the two in time ran").isEqualTo(2));
+            assertThat(out.get(0).error())
+                    .isEqualTo(
+                            "deadline exceeded: the deadline passed 10 ms before the image"
+                                    + " reached the model");
+            assertThat(out.get(1).error())
+                    .isEqualTo(
+                            "deadline exceeded: 300 ms were left but a batch of the model"
+                                    + " takes about 500 ms");
+            assertThat(out.subList(0, 2))
+                    .allSatisfy(a -> assertThat(DeadlineMiss.is(a.error())).isTrue());
+            assertThat(out.subList(2, 4))
+                    .noneMatch(GeneratedArtifact::failed)
+                    .allSatisfy(
+                            a ->
+                                    assertThat(a.batchSize())
+                                            .as("only the two in time ran")
+                                            .isEqualTo(2));
             assertThat(slow.calls).containsExactly(1, 2);
         }
     }
@@ -207,12 +276,17 @@ class SampleBatchFunctionTest {
             if (tasks.size() > memoryFor) {
                 throw new IllegalStateException("CUDA out of memory. Tried to allocate 20.00 MiB");
             }
-            return tasks.stream().map(t -> {
-                if (t.label() == badLabel) {
-                    throw new IllegalArgumentException("cannot draw label " + badLabel);
-                }
-                return new GeneratedImage(t, new int[][] {{t.label()}}, new float[3 * 64 * 64], 64);
-            }).toList();
+            return tasks.stream()
+                    .map(
+                            t -> {
+                                if (t.label() == badLabel) {
+                                    throw new IllegalArgumentException(
+                                            "cannot draw label " + badLabel);
+                                }
+                                return new GeneratedImage(
+                                        t, new int[][] {{t.label()}}, new float[3 * 64 * 64], 64);
+                            })
+                    .toList();
         }
 
         @Override

@@ -27,7 +27,8 @@ class JitteredBackoffTest {
     @Test
     void onlyTheTimeBudgetEndsRetriesOfTotalOptions() {
         assertThat(backoff.canRetry(1_000_000)).isTrue();
-        assertThat(JitteredBackoff.of(new StoreRetryOptions(2, 50, 100, 30_000, 8)).canRetry(3)).isFalse();
+        assertThat(JitteredBackoff.of(new StoreRetryOptions(2, 50, 100, 30_000, 8)).canRetry(3))
+                .isFalse();
         assertThat(backoff.getRetryPredicate().exceptionPredicate()).isPresent();
     }
 }

@@ -15,12 +15,13 @@ class OutageLogTest {
     /** The lines the outage log writes, formatted. */
     private final List<String> lines = new ArrayList<>();
 
-    private final Logger recording = new SubstituteLogger("test", null, true) {
-        @Override
-        public void warn(String format, Object... arguments) {
-            lines.add(MessageFormatter.arrayFormat(format, arguments).getMessage());
-        }
-    };
+    private final Logger recording =
+            new SubstituteLogger("test", null, true) {
+                @Override
+                public void warn(String format, Object... arguments) {
+                    lines.add(MessageFormatter.arrayFormat(format, arguments).getMessage());
+                }
+            };
 
     @Test
     void anOutageIsLoggedWhenItStartsAndWhenItEndsNotPerAttempt() {
@@ -36,11 +37,14 @@ class OutageLogTest {
         log.succeeded(101_000);
 
         assertThat(lines).hasSize(4);
-        assertThat(lines.get(0)).isEqualTo(
-                "Object store X is failing: java.io.IOException: Connection refused 0; retrying (logged again when it"
-                        + " recovers)");
-        assertThat(lines.get(1)).isEqualTo("Object store X recovered after 93.5 s; 500 attempts failed meanwhile"
-                + " (last error: java.io.IOException: Connection refused 499)");
+        assertThat(lines.get(0))
+                .isEqualTo(
+                        "Object store X is failing: java.io.IOException: Connection refused 0; retrying (logged again when it"
+                                + " recovers)");
+        assertThat(lines.get(1))
+                .isEqualTo(
+                        "Object store X recovered after 93.5 s; 500 attempts failed meanwhile"
+                                + " (last error: java.io.IOException: Connection refused 499)");
         assertThat(lines.get(3)).startsWith("Object store X recovered after 1.0 s; 1 attempts");
         assertThat(log.inOutage()).isFalse();
     }

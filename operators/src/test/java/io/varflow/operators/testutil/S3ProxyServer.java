@@ -27,23 +27,29 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private S3ProxyServer(S3Proxy proxy) {
         this.proxy = proxy;
-        this.client = MinioClient.builder().endpoint(endpoint()).region("us-east-1")
-                .credentials(ACCESS_KEY, SECRET_KEY).build();
+        this.client =
+                MinioClient.builder()
+                        .endpoint(endpoint())
+                        .region("us-east-1")
+                        .credentials(ACCESS_KEY, SECRET_KEY)
+                        .build();
     }
 
     /** Starts a server and waits (at most 10 s) until it serves. */
     public static S3ProxyServer start() throws Exception {
-        S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new TransientNio2BlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
+        S3Proxy proxy =
+                S3Proxy.builder()
+                        .blobStore(new TransientNio2BlobStore())
+                        .endpoint(URI.create("http://127.0.0.1:0"))
+                        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                        .build();
         proxy.start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {
             if (System.nanoTime() > deadline) {
                 proxy.stop();
-                throw new IllegalStateException("S3Proxy did not start within 10 s: " + proxy.getState());
+                throw new IllegalStateException(
+                        "S3Proxy did not start within 10 s: " + proxy.getState());
             }
             Thread.sleep(10);
         }
@@ -55,7 +61,8 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public ObjectStoreConfig config(String bucket, String basePrefix) {
-        return new ObjectStoreConfig(endpoint(), "us-east-1", ACCESS_KEY, SECRET_KEY, bucket, basePrefix);
+        return new ObjectStoreConfig(
+                endpoint(), "us-east-1", ACCESS_KEY, SECRET_KEY, bucket, basePrefix);
     }
 
     public MinioClient client() {
@@ -69,7 +76,8 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public byte[] get(String bucket, String key) throws Exception {
-        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+        try (InputStream in =
+                client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
         }
     }
@@ -83,7 +91,9 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public List<String> keys(String bucket) throws Exception {
         List<String> keys = new ArrayList<>();
-        for (Result<Item> item : client.listObjects(ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
+        for (Result<Item> item :
+                client.listObjects(
+                        ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
             keys.add(item.get().objectName());
         }
         keys.sort(null);

@@ -16,14 +16,26 @@ class DropRepeatedRequestsTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
     private static ValidRequest request(String id, long seed) {
-        return new ValidRequest(id, "tiny", new int[] {1}, seed, SamplingParams.FID, Priority.BULK, true, true, "", 0,
+        return new ValidRequest(
+                id,
+                "tiny",
+                new int[] {1},
+                seed,
+                SamplingParams.FID,
+                Priority.BULK,
+                true,
+                true,
+                "",
+                0,
                 "t/0@" + seed);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ValidRequest, ValidRequest> harness()
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DropRepeatedRequests(TTL)),
-                ValidRequest::requestId, Types.STRING);
+    private static KeyedOneInputStreamOperatorTestHarness<String, ValidRequest, ValidRequest>
+            harness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DropRepeatedRequests(TTL)),
+                ValidRequest::requestId,
+                Types.STRING);
     }
 
     @Test
@@ -35,7 +47,9 @@ class DropRepeatedRequestsTest {
             h.processElement(request("a", 1), 0);
             h.processElement(request("b", 2), 0);
             h.processElement(request("a", 3), 0);
-            assertThat(h.extractOutputValues()).extracting(ValidRequest::seed).containsExactly(1L, 2L);
+            assertThat(h.extractOutputValues())
+                    .extracting(ValidRequest::seed)
+                    .containsExactly(1L, 2L);
             snapshot = h.snapshot(1, 1);
         }
         try (var h = harness()) {

@@ -14,8 +14,11 @@ class SafeNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "..", "a..b", ".a", "a/b", "a\\b", "a b", "a%2e%2e", "é", "a\u0000", "a\nb",
-            "a:b", "a?b", "a*b", "~root"})
+    @ValueSource(
+            strings = {
+                "", "..", "a..b", ".a", "a/b", "a\\b", "a b", "a%2e%2e", "é", "a\u0000", "a\nb",
+                "a:b", "a?b", "a*b", "~root"
+            })
     void refusesUnsafeRequestIds(String id) {
         assertThat(SafeNames.checkRequestId(id)).as("'%s' must be refused", id).isNotNull();
     }
@@ -27,10 +30,30 @@ class SafeNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "/", "/a", "a/", "a//b", "..", "a/../b", "./a", "a/./b", "a/.", "...",
-            "a/b/c/d/e/f/g/h/i", "a\\b", "a b", "a%2f", "ä", "a/\u0000"})
+    @ValueSource(
+            strings = {
+                "",
+                "/",
+                "/a",
+                "a/",
+                "a//b",
+                "..",
+                "a/../b",
+                "./a",
+                "a/./b",
+                "a/.",
+                "...",
+                "a/b/c/d/e/f/g/h/i",
+                "a\\b",
+                "a b",
+                "a%2f",
+                "ä",
+                "a/\u0000"
+            })
     void refusesUnsafePrefixes(String prefix) {
-        assertThat(SafeNames.checkOutputPrefix(prefix)).as("'%s' must be refused", prefix).isNotNull();
+        assertThat(SafeNames.checkOutputPrefix(prefix))
+                .as("'%s' must be refused", prefix)
+                .isNotNull();
     }
 
     @ParameterizedTest

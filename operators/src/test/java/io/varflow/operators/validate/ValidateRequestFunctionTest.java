@@ -18,15 +18,24 @@ import org.junit.jupiter.api.Test;
 class ValidateRequestFunctionTest {
 
     private static final RequestValidator VALIDATOR =
-            new RequestValidator(ModelCatalog.of(List.of(ModelSpec.tiny(4))), RequestLimits.DEFAULTS);
+            new RequestValidator(
+                    ModelCatalog.of(List.of(ModelSpec.tiny(4))), RequestLimits.DEFAULTS);
 
     private static RawRecord record(String value, long offset) {
-        return new RawRecord(value == null ? null : value.getBytes(StandardCharsets.UTF_8), "requests", 3, offset, 77);
+        return new RawRecord(
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+                "requests",
+                3,
+                offset,
+                77);
     }
 
     @Test
-    void validRecordsFlowOnAndEveryOtherRecordBecomesADeadLetterWithoutStoppingTheStream() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forProcessFunction(new ValidateRequestFunction(VALIDATOR))) {
+    void validRecordsFlowOnAndEveryOtherRecordBecomesADeadLetterWithoutStoppingTheStream()
+            throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new ValidateRequestFunction(VALIDATOR))) {
             h.setProcessingTime(500);
             h.processElement(record("{\"requestId\":\"a\",\"classLabel\":1,\"count\":2}", 10), 0);
             h.processElement(record(null, 11), 0);
@@ -48,7 +57,8 @@ class ValidateRequestFunctionTest {
             assertThat(label.errorCode()).isEqualTo(ErrorCode.LABEL_OUT_OF_RANGE);
             assertThat(label.requestId()).isEqualTo("b");
             assertThat(label.reason()).contains("classLabel 99").contains("0..9");
-            assertThat(new String(label.original(), StandardCharsets.UTF_8)).contains("\"classLabel\":99");
+            assertThat(new String(label.original(), StandardCharsets.UTF_8))
+                    .contains("\"classLabel\":99");
             assertThat(label.deadLetteredAt()).isEqualTo(500);
         }
     }

@@ -16,7 +16,8 @@ import java.util.Properties;
 
 /**
  * The job as the benchmarks drive it: running in a MiniCluster in this JVM against an embedded
- * stack, with a producer of generation requests and a {@code read_committed} reader of its outcomes.
+ * stack, with a producer of generation requests and a {@code read_committed} reader of its
+ * outcomes.
  */
 final class BenchJob implements AutoCloseable {
 
@@ -26,21 +27,33 @@ final class BenchJob implements AutoCloseable {
 
     BenchJob(JobConfig config, GeneratorFactory generators) throws Exception {
         Properties kafka = KafkaClientSettings.connection(config);
-        this.outcomes = new OutcomeReader(
-                kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false);
+        this.outcomes =
+                new OutcomeReader(
+                        kafka,
+                        config.get(JobOptions.TOPIC_RESULTS),
+                        config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                        false);
         this.requests = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
         this.job = JobRunner.startLocal(config, generators);
         job.awaitRunning(Duration.ofSeconds(120));
     }
 
-    /** The ResultEvent of each request, in order; a benchmark whose requests did not all succeed measured nothing. */
+    /**
+     * The ResultEvent of each request, in order; a benchmark whose requests did not all succeed
+     * measured nothing.
+     */
     List<JsonNode> succeeded(List<SubmittedRequest> sent) {
         List<JsonNode> events = new ArrayList<>(sent.size());
         for (SubmittedRequest s : sent) {
             List<JsonNode> results = outcomes.results().get(s.requestId());
             if (results == null || !"succeeded".equals(results.get(0).path("status").asText())) {
-                throw new IllegalStateException("request " + s.requestId() + " did not succeed: "
-                        + (results != null ? results.get(0) : outcomes.deadLetters().get(s.coordinates())));
+                throw new IllegalStateException(
+                        "request "
+                                + s.requestId()
+                                + " did not succeed: "
+                                + (results != null
+                                        ? results.get(0)
+                                        : outcomes.deadLetters().get(s.coordinates())));
             }
             events.add(results.get(0));
         }
@@ -49,7 +62,9 @@ final class BenchJob implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try (outcomes; requests; job) {
+        try (outcomes;
+                requests;
+                job) {
             // closes all three, job first
         }
     }

@@ -1,15 +1,15 @@
 package io.varflow.pipeline.bench;
 
+import io.varflow.pipeline.cli.DurationFlags;
+import io.varflow.pipeline.cli.JobSettingsOptions;
+import io.varflow.pipeline.cli.UserInputException;
+import io.varflow.pipeline.cli.WorkDirs;
 import io.varflow.pipeline.client.OutcomeReader;
 import io.varflow.pipeline.client.RequestProducer;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
-import io.varflow.pipeline.cli.DurationFlags;
-import io.varflow.pipeline.cli.JobSettingsOptions;
-import io.varflow.pipeline.cli.UserInputException;
-import io.varflow.pipeline.cli.WorkDirs;
 import io.varflow.pipeline.embedded.EmbeddedStack;
 import io.varflow.pipeline.job.GeneratorFactories;
 import java.io.PrintWriter;
@@ -49,25 +49,49 @@ public final class BenchLatencyCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--backlog", defaultValue = "3000", description = "Bulk requests produced at once (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--backlog",
+            defaultValue = "3000",
+            description = "Bulk requests produced at once (default ${DEFAULT-VALUE}).")
     int backlog;
 
-    @Option(names = "--count", defaultValue = "1", description = "Images per bulk request (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--count",
+            defaultValue = "1",
+            description = "Images per bulk request (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--edits", defaultValue = "10", description = "Interactive edits submitted into the backlog (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--edits",
+            defaultValue = "10",
+            description =
+                    "Interactive edits submitted into the backlog (default ${DEFAULT-VALUE}).")
     int edits;
 
-    @Option(names = "--edit-every", defaultValue = "3s", description = "Time between two edits, the first as soon as the backlog is produced (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--edit-every",
+            defaultValue = "3s",
+            description =
+                    "Time between two edits, the first as soon as the backlog is produced (default ${DEFAULT-VALUE}).")
     String editEvery;
 
-    @Option(names = "--warmup", defaultValue = "32", description = "Requests run through the job before measuring (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "32",
+            description =
+                    "Requests run through the job before measuring (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--timeout", defaultValue = "30m", description = "Longest wait for all results (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "30m",
+            description = "Longest wait for all results (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Embedded stack folder (default .varflow/bench-latency-<time>).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Embedded stack folder (default .varflow/bench-latency-<time>).")
     Path workDir;
 
     /** When each request's ResultEvent was first read, by request id (epoch ms). */
@@ -76,7 +100,8 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (backlog < 1 || count < 1 || edits < 0 || warmup < 1) {
-            throw new UserInputException("--backlog, --count and --warmup must be positive, --edits at least 0");
+            throw new UserInputException(
+                    "--backlog, --count and --warmup must be positive, --edits at least 0");
         }
         Duration gap = DurationFlags.parse("--edit-every", editEvery);
         Duration wait = DurationFlags.parse("--timeout", timeout);
@@ -87,25 +112,45 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             JobConfig config = stack.jobConfig();
             try (BenchJob bench = new BenchJob(config, GeneratorFactories.from(config));
-                    RequestProducer editTopic = new RequestProducer(
-                            KafkaClientSettings.connection(config), config.get(JobOptions.TOPIC_EDITS));
-                    CheckpointTimes checkpoints = new CheckpointTimes(
-                            config.get(JobOptions.JOB_CHECKPOINT_DIR), bench.job.jobId().toString())) {
+                    RequestProducer editTopic =
+                            new RequestProducer(
+                                    KafkaClientSettings.connection(config),
+                                    config.get(JobOptions.TOPIC_EDITS));
+                    CheckpointTimes checkpoints =
+                            new CheckpointTimes(
+                                    config.get(JobOptions.JOB_CHECKPOINT_DIR),
+                                    bench.job.jobId().toString())) {
                 OutcomeReader outcomes = bench.outcomes;
                 RequestProducer requests = bench.requests;
-                out.printf(Locale.ROOT, "result delivery %s, checkpoint interval %s; warming up with %d requests ...%n",
-                        config.get(JobOptions.JOB_RESULT_DELIVERY), config.get(JobOptions.JOB_CHECKPOINT_INTERVAL), warmup);
+                out.printf(
+                        Locale.ROOT,
+                        "result delivery %s, checkpoint interval %s; warming up with %d requests ...%n",
+                        config.get(JobOptions.JOB_RESULT_DELIVERY),
+                        config.get(JobOptions.JOB_CHECKPOINT_INTERVAL),
+                        warmup);
                 out.flush();
                 List<SubmittedRequest> warm = requests.send(bulk("warm", warmup));
                 awaitAll(bench, warm, wait);
-                String source = outcomes.results().get(warm.get(0).requestId()).get(0)
-                        .path("images").get(0).path("tokenMapUri").asText();
+                String source =
+                        outcomes.results()
+                                .get(warm.get(0).requestId())
+                                .get(0)
+                                .path("images")
+                                .get(0)
+                                .path("tokenMapUri")
+                                .asText();
 
                 long start = System.currentTimeMillis();
                 List<SubmittedRequest> bulk = requests.send(bulk("bulk", backlog));
                 long produced = System.currentTimeMillis();
-                out.printf(Locale.ROOT, "backlog: %d requests (%d images) produced in %.1f s; %d interactive edits, one every %s%n",
-                        backlog, backlog * count, (produced - start) / 1000.0, edits, editEvery);
+                out.printf(
+                        Locale.ROOT,
+                        "backlog: %d requests (%d images) produced in %.1f s; %d interactive edits, one every %s%n",
+                        backlog,
+                        backlog * count,
+                        (produced - start) / 1000.0,
+                        edits,
+                        editEvery);
                 out.flush();
 
                 Map<String, Long> editSentAt = new HashMap<>();
@@ -113,11 +158,13 @@ public final class BenchLatencyCommand implements Callable<Integer> {
                 long deadline = System.currentTimeMillis() + wait.toMillis();
                 long nextEdit = produced;
                 while (System.currentTimeMillis() < deadline
-                        && (sentEdits.size() < edits || !outcomes.unaccounted(all(bulk, sentEdits)).isEmpty())) {
+                        && (sentEdits.size() < edits
+                                || !outcomes.unaccounted(all(bulk, sentEdits)).isEmpty())) {
                     if (sentEdits.size() < edits && System.currentTimeMillis() >= nextEdit) {
                         String id = String.format(Locale.ROOT, "edit-%03d", sentEdits.size());
                         editSentAt.put(id, System.currentTimeMillis());
-                        sentEdits.addAll(editTopic.send(List.of(edit(id, source, sentEdits.size()))));
+                        sentEdits.addAll(
+                                editTopic.send(List.of(edit(id, source, sentEdits.size()))));
                         nextEdit += gap.toMillis();
                     }
                     poll(outcomes);
@@ -125,19 +172,23 @@ public final class BenchLatencyCommand implements Callable<Integer> {
                 long drained = System.currentTimeMillis();
                 List<SubmittedRequest> missing = outcomes.unaccounted(all(bulk, sentEdits));
                 if (!missing.isEmpty()) {
-                    throw new IllegalStateException(missing.size() + " requests have no outcome after " + timeout);
+                    throw new IllegalStateException(
+                            missing.size() + " requests have no outcome after " + timeout);
                 }
                 bench.succeeded(all(bulk, sentEdits));
 
                 List<Long> editStoredToVisible = new ArrayList<>();
                 List<Long> editSubmittedToVisible = new ArrayList<>();
                 for (SubmittedRequest e : sentEdits) {
-                    editStoredToVisible.add(visibleAt.get(e.requestId()) - completedAt(outcomes, e));
-                    editSubmittedToVisible.add(visibleAt.get(e.requestId()) - editSentAt.get(e.requestId()));
+                    editStoredToVisible.add(
+                            visibleAt.get(e.requestId()) - completedAt(outcomes, e));
+                    editSubmittedToVisible.add(
+                            visibleAt.get(e.requestId()) - editSentAt.get(e.requestId()));
                 }
                 List<Long> bulkStoredToVisible = new ArrayList<>();
                 for (SubmittedRequest b : bulk) {
-                    bulkStoredToVisible.add(visibleAt.get(b.requestId()) - completedAt(outcomes, b));
+                    bulkStoredToVisible.add(
+                            visibleAt.get(b.requestId()) - completedAt(outcomes, b));
                 }
                 List<Long> durations = new ArrayList<>();
                 long longestWithout = 0;
@@ -153,14 +204,29 @@ public final class BenchLatencyCommand implements Callable<Integer> {
                 }
                 longestWithout = Math.max(longestWithout, drained - previous);
 
-                out.printf(Locale.ROOT, "backlog drained in %.1f s (%.1f images/s)%n",
-                        (drained - start) / 1000.0, 1000.0 * (backlog * count + edits) / Math.max(1, drained - start));
-                out.println("edits, stored -> visible:      " + Distribution.of(editStoredToVisible).format());
-                out.println("edits, submitted -> visible:   " + Distribution.of(editSubmittedToVisible).format());
-                out.println("backlog, stored -> visible:    " + Distribution.of(bulkStoredToVisible).format());
-                out.println("checkpoints during the backlog: " + Distribution.of(durations).format()
-                        + " (trigger -> complete, seen from the checkpoint folder within " + CheckpointTimes.POLL_MS + " ms)");
-                out.printf(Locale.ROOT, "longest time without a completed checkpoint during the backlog: %.1f s%n",
+                out.printf(
+                        Locale.ROOT,
+                        "backlog drained in %.1f s (%.1f images/s)%n",
+                        (drained - start) / 1000.0,
+                        1000.0 * (backlog * count + edits) / Math.max(1, drained - start));
+                out.println(
+                        "edits, stored -> visible:      "
+                                + Distribution.of(editStoredToVisible).format());
+                out.println(
+                        "edits, submitted -> visible:   "
+                                + Distribution.of(editSubmittedToVisible).format());
+                out.println(
+                        "backlog, stored -> visible:    "
+                                + Distribution.of(bulkStoredToVisible).format());
+                out.println(
+                        "checkpoints during the backlog: "
+                                + Distribution.of(durations).format()
+                                + " (trigger -> complete, seen from the checkpoint folder within "
+                                + CheckpointTimes.POLL_MS
+                                + " ms)");
+                out.printf(
+                        Locale.ROOT,
+                        "longest time without a completed checkpoint during the backlog: %.1f s%n",
                         longestWithout / 1000.0);
                 out.flush();
             }
@@ -171,22 +237,35 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     private List<String> bulk(String prefix, int n) {
         List<String> messages = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            messages.add(String.format(Locale.ROOT, "{\"requestId\":\"%s-%05d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
-                    prefix, i, i % 10, count, i));
+            messages.add(
+                    String.format(
+                            Locale.ROOT,
+                            "{\"requestId\":\"%s-%05d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+                            prefix,
+                            i,
+                            i % 10,
+                            count,
+                            i));
         }
         return messages;
     }
 
     /** A variation of a stored token map, keeping its first two scales: an interactive request. */
     private static String edit(String id, String tokenMapUri, int seed) {
-        return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"mode\":\"variation\",\"keepScales\":2,"
-                + "\"source\":{\"uri\":\"%s\"},\"count\":1,\"seed\":%d}", id, tokenMapUri, seed);
+        return String.format(
+                Locale.ROOT,
+                "{\"requestId\":\"%s\",\"mode\":\"variation\",\"keepScales\":2,"
+                        + "\"source\":{\"uri\":\"%s\"},\"count\":1,\"seed\":%d}",
+                id,
+                tokenMapUri,
+                seed);
     }
 
     private void awaitAll(BenchJob bench, List<SubmittedRequest> submitted, Duration wait) {
         OutcomeReader outcomes = bench.outcomes;
         long deadline = System.currentTimeMillis() + wait.toMillis();
-        while (!outcomes.unaccounted(submitted).isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!outcomes.unaccounted(submitted).isEmpty()
+                && System.currentTimeMillis() < deadline) {
             poll(outcomes);
         }
         if (!outcomes.unaccounted(submitted).isEmpty()) {
@@ -205,7 +284,12 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     }
 
     private static long completedAt(OutcomeReader outcomes, SubmittedRequest s) {
-        return outcomes.results().get(s.requestId()).get(0).path("timings").path("completedAt").asLong();
+        return outcomes.results()
+                .get(s.requestId())
+                .get(0)
+                .path("timings")
+                .path("completedAt")
+                .asLong();
     }
 
     private static List<SubmittedRequest> all(List<SubmittedRequest> a, List<SubmittedRequest> b) {

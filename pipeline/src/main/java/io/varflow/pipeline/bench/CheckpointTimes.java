@@ -14,16 +14,19 @@ import java.util.regex.Pattern;
 
 /**
  * When a job's checkpoints start and complete, seen from its checkpoint folder: the JobManager
- * creates {@code <dir>/<job-id>/chk-N} when it triggers checkpoint N and writes its {@code _metadata}
- * when N completes. Polled every {@link #POLL_MS} ms on a daemon thread, so times are within that.
- * Only retained checkpoints are seen, which is all of them when polling outpaces the interval.
+ * creates {@code <dir>/<job-id>/chk-N} when it triggers checkpoint N and writes its {@code
+ * _metadata} when N completes. Polled every {@link #POLL_MS} ms on a daemon thread, so times are
+ * within that. Only retained checkpoints are seen, which is all of them when polling outpaces the
+ * interval.
  */
 final class CheckpointTimes implements AutoCloseable {
 
     static final long POLL_MS = 50;
     private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
 
-    /** One completed checkpoint: its number, when it was triggered and when it completed (epoch ms). */
+    /**
+     * One completed checkpoint: its number, when it was triggered and when it completed (epoch ms).
+     */
     record Completed(long number, long triggeredAt, long completedAt) {
         long durationMs() {
             return completedAt - triggeredAt;
@@ -37,7 +40,10 @@ final class CheckpointTimes implements AutoCloseable {
     private volatile boolean running = true;
 
     CheckpointTimes(String checkpointDir, String jobId) {
-        Path root = checkpointDir.startsWith("file:") ? Path.of(URI.create(checkpointDir)) : Path.of(checkpointDir);
+        Path root =
+                checkpointDir.startsWith("file:")
+                        ? Path.of(URI.create(checkpointDir))
+                        : Path.of(checkpointDir);
         this.jobDir = root.resolve(jobId);
         this.poller = new Thread(this::pollUntilClosed, "checkpoint-times");
         poller.setDaemon(true);
@@ -47,12 +53,13 @@ final class CheckpointTimes implements AutoCloseable {
     /** Checkpoints completed so far, by number. */
     List<Completed> completed() {
         List<Completed> list = new ArrayList<>();
-        completed.forEach((n, at) -> {
-            Long start = triggered.get(n);
-            if (start != null) {
-                list.add(new Completed(n, start, at));
-            }
-        });
+        completed.forEach(
+                (n, at) -> {
+                    Long start = triggered.get(n);
+                    if (start != null) {
+                        list.add(new Completed(n, start, at));
+                    }
+                });
         list.sort((a, b) -> Long.compare(a.number(), b.number()));
         return list;
     }
@@ -67,7 +74,8 @@ final class CheckpointTimes implements AutoCloseable {
                         if (m.matches()) {
                             long n = Long.parseLong(m.group(1));
                             triggered.putIfAbsent(n, now);
-                            if (!completed.containsKey(n) && Files.exists(child.resolve("_metadata"))) {
+                            if (!completed.containsKey(n)
+                                    && Files.exists(child.resolve("_metadata"))) {
                                 completed.put(n, now);
                             }
                         }

@@ -11,7 +11,11 @@ record Distribution(int count, long p50, long p95, long p99, long max) {
             return new Distribution(0, 0, 0, 0, 0);
         }
         List<Long> sorted = values.stream().sorted().toList();
-        return new Distribution(sorted.size(), rank(sorted, 50), rank(sorted, 95), rank(sorted, 99),
+        return new Distribution(
+                sorted.size(),
+                rank(sorted, 50),
+                rank(sorted, 95),
+                rank(sorted, 99),
                 sorted.get(sorted.size() - 1));
     }
 
@@ -26,7 +30,13 @@ record Distribution(int count, long p50, long p95, long p99, long max) {
         if (count == 0) {
             return "none";
         }
-        return String.format(Locale.ROOT, "p50 %.1f s, p95 %.1f s, p99 %.1f s, max %.1f s (n = %d)",
-                p50 / 1000.0, p95 / 1000.0, p99 / 1000.0, max / 1000.0, count);
+        return String.format(
+                Locale.ROOT,
+                "p50 %.1f s, p95 %.1f s, p99 %.1f s, max %.1f s (n = %d)",
+                p50 / 1000.0,
+                p95 / 1000.0,
+                p99 / 1000.0,
+                max / 1000.0,
+                count);
     }
 }

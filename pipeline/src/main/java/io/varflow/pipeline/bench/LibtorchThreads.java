@@ -19,7 +19,11 @@ final class LibtorchThreads {
         if (System.getProperty(PROPERTY) == null) {
             System.setProperty(PROPERTY, "1");
         }
-        out.printf(Locale.ROOT, "libtorch intra-op threads: %s (-D%s=N to change)%n", System.getProperty(PROPERTY), PROPERTY);
+        out.printf(
+                Locale.ROOT,
+                "libtorch intra-op threads: %s (-D%s=N to change)%n",
+                System.getProperty(PROPERTY),
+                PROPERTY);
         out.flush();
     }
 }

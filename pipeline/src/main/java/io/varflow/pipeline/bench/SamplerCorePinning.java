@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
  * the JIT compilers, GC) and for the processes it starts afterwards. On a GPU machine the sampler's
  * "core" is the GPU; here it is a CPU core, and without pinning the pipeline's threads and a young
  * JVM's JIT compilers preempt it, which measures the scheduler rather than the pipeline. Uses
- * Linux's {@code taskset}; does nothing with fewer than two CPUs or where {@code /proc} or
- * {@code taskset} is missing.
+ * Linux's {@code taskset}; does nothing with fewer than two CPUs or where {@code /proc} or {@code
+ * taskset} is missing.
  *
- * <p>A sampling thread is found by what it does, not by its name: the first time a thread calls
- * the wrapped generator, it pins itself (its Linux thread id is read from {@code /proc/thread-self}).
+ * <p>A sampling thread is found by what it does, not by its name: the first time a thread calls the
+ * wrapped generator, it pins itself (its Linux thread id is read from {@code /proc/thread-self}).
  */
 final class SamplerCorePinning {
 
@@ -43,7 +43,12 @@ final class SamplerCorePinning {
         if (!Files.exists(THREAD_SELF)) {
             return new SamplerCorePinning("no /proc");
         }
-        if (!taskset("-a", "-p", "-c", "1-" + (cpus - 1), Long.toString(ProcessHandle.current().pid()))) {
+        if (!taskset(
+                "-a",
+                "-p",
+                "-c",
+                "1-" + (cpus - 1),
+                Long.toString(ProcessHandle.current().pid()))) {
             return new SamplerCorePinning("taskset failed or is missing");
         }
         return new SamplerCorePinning(null);
@@ -54,7 +59,10 @@ final class SamplerCorePinning {
         return failure;
     }
 
-    /** {@code generator}, pinning each thread that calls {@code generate} to CPU 0 on its first call. */
+    /**
+     * {@code generator}, pinning each thread that calls {@code generate} to CPU 0 on its first
+     * call.
+     */
     ImageGenerator pinCallers(ImageGenerator generator) {
         if (failure != null) {
             return generator;
@@ -97,8 +105,11 @@ final class SamplerCorePinning {
         command[0] = "taskset";
         System.arraycopy(args, 0, command, 1, args.length);
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -34,7 +34,8 @@ final class SharedGeneratorFactory implements GeneratorFactory, AutoCloseable {
     public ImageGenerator open(ModelSpec spec, int subtask) {
         ImageGenerator shared = SHARED.get(key);
         if (shared == null) {
-            throw new IllegalStateException("the shared generator is gone (closed, or this is another JVM)");
+            throw new IllegalStateException(
+                    "the shared generator is gone (closed, or this is another JVM)");
         }
         return new ImageGenerator() {
             @Override

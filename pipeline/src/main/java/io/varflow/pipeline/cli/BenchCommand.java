@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
 
     static final class Model {
-        @Option(names = "--preset", description = "tiny (the bundled fixture model's config) or d16, d20, d24, d30")
+        @Option(
+                names = "--preset",
+                description = "tiny (the bundled fixture model's config) or d16, d20, d24, d30")
         String preset;
 
         @Option(names = "--config", description = "model config JSON file")
@@ -38,33 +40,47 @@ public final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Model model;
 
-    @Option(names = "--batch", defaultValue = "auto",
-            description = "images per batch, or auto: the largest batch that fits the device's memory (GPU: free memory;"
-                    + " CPU: " + BatchBudget.DEFAULT_HOST_BUDGET + ") by MemoryEstimate (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batch",
+            defaultValue = "auto",
+            description =
+                    "images per batch, or auto: the largest batch that fits the device's memory (GPU: free memory;"
+                            + " CPU: "
+                            + BatchBudget.DEFAULT_HOST_BUDGET
+                            + ") by MemoryEstimate (default: ${DEFAULT-VALUE})")
     String batch;
 
-    @Option(names = "--batches", defaultValue = "3", description = "measured batches (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batches",
+            defaultValue = "3",
+            description = "measured batches (default: ${DEFAULT-VALUE})")
     int batches;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "warm-up batches (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "1",
+            description = "warm-up batches (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Mixin
-    DeviceOptions device = new DeviceOptions();
+    @Mixin DeviceOptions device = new DeviceOptions();
 
-    @Mixin
-    SamplingOptions sampling = new SamplingOptions();
+    @Mixin SamplingOptions sampling = new SamplingOptions();
 
-    @Option(names = "--seed", defaultValue = "0", description = "weights and sampling seed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "weights and sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0",
-            description = "PyTorch intra-op CPU threads; 0 keeps PyTorch's default. On a small or busy machine "
-                    + "1 is much faster for small models (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description =
+                    "PyTorch intra-op CPU threads; 0 keeps PyTorch's default. On a small or busy machine "
+                            + "1 is much faster for small models (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -78,8 +94,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         RuntimeOptions options = device.runtime();
         ModelConfig modelConfig = config();
-        Benchmark.Settings settings = new Benchmark.Settings(modelConfig, options, batchSize(modelConfig, options),
-                warmup, batches, sampling.params(), seed);
+        Benchmark.Settings settings =
+                new Benchmark.Settings(
+                        modelConfig,
+                        options,
+                        batchSize(modelConfig, options),
+                        warmup,
+                        batches,
+                        sampling.params(),
+                        seed);
         Benchmark.Result result = Benchmark.run(settings);
         spec.commandLine().getOut().print(result.report());
         spec.commandLine().getOut().flush();
@@ -98,7 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BatchBudget.Choice choice =
                 BatchBudget.auto(modelConfig, options, JobOptions.BATCH_HOST_MEMORY.defaultValue());
-        spec.commandLine().getOut().println("batch       " + choice.maxBatch() + " images (" + choice.reason() + ")");
+        spec.commandLine()
+                .getOut()
+                .println("batch       " + choice.maxBatch() + " images (" + choice.reason() + ")");
         return choice.maxBatch();
     }
 
@@ -114,8 +139,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ModelConfig preset = ModelConfigs.presets().get(model.preset);
         if (preset == null) {
-            throw new UserInputException("unknown preset '" + model.preset + "'; use tiny or one of "
-                    + ModelConfigs.presets().keySet());
+            throw new UserInputException(
+                    "unknown preset '"
+                            + model.preset
+                            + "'; use tiny or one of "
+                            + ModelConfigs.presets().keySet());
         }
         return preset;
     }

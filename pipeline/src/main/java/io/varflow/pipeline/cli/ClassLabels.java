@@ -29,7 +29,8 @@ final class ClassLabels {
 
     /**
      * A class selection such as {@code 0-3,sneaker,bag} with every name replaced by its number, for
-     * parsers that know numbers and ranges only; {@code null}, {@code all} and numbers pass through.
+     * parsers that know numbers and ranges only; {@code null}, {@code all} and numbers pass
+     * through.
      */
     static String numbersOnly(String spec, List<String> names, String option) {
         if (spec == null || spec.isBlank() || spec.strip().equalsIgnoreCase("all")) {
@@ -38,15 +39,18 @@ final class ClassLabels {
         List<String> parts = new ArrayList<>();
         for (String part : spec.split(",", -1)) {
             String p = part.strip();
-            parts.add(p.isEmpty() || NUMBER_OR_RANGE.matcher(p).matches() ? p
-                    : Integer.toString(byName(p, names, option)));
+            parts.add(
+                    p.isEmpty() || NUMBER_OR_RANGE.matcher(p).matches()
+                            ? p
+                            : Integer.toString(byName(p, names, option)));
         }
         return String.join(",", parts);
     }
 
     private static int byName(String name, List<String> names, String option) {
         if (names.isEmpty()) {
-            throw new UserInputException(option + ": '" + name + "' is not a number, and this model has no class names");
+            throw new UserInputException(
+                    option + ": '" + name + "' is not a number, and this model has no class names");
         }
         String wanted = normalize(name);
         for (int label = 0; label < names.size(); label++) {
@@ -59,15 +63,23 @@ final class ClassLabels {
             for (String part : names.get(label).split("/")) {
                 if (normalize(part).equals(wanted)) {
                     if (found >= 0 && found != label) {
-                        throw new UserInputException(option + ": '" + name + "' names more than one class");
+                        throw new UserInputException(
+                                option + ": '" + name + "' names more than one class");
                     }
                     found = label;
                 }
             }
         }
         if (found < 0) {
-            throw new UserInputException(option + ": no class named '" + name + "'; the model's classes are "
-                    + String.join(", ", names) + " (or their numbers 0.." + (names.size() - 1) + ")");
+            throw new UserInputException(
+                    option
+                            + ": no class named '"
+                            + name
+                            + "'; the model's classes are "
+                            + String.join(", ", names)
+                            + " (or their numbers 0.."
+                            + (names.size() - 1)
+                            + ")");
         }
         return found;
     }

@@ -9,8 +9,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns failures into the command line's contract: one line naming the problem on stderr, exit
- * code 2, no stack trace (set {@code VARFLOW_DEBUG=1} to see one). Anything unexpected is a bug and
+ * Turns failures into the command line's contract: one line naming the problem on stderr, exit code
+ * 2, no stack trace (set {@code VARFLOW_DEBUG=1} to see one). Anything unexpected is a bug and
  * exits 1 with its trace.
  */
 final class CliErrors {
@@ -22,7 +22,8 @@ final class CliErrors {
     static int handleParameterException(ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         cmd.getErr().println("varflow: " + e.getMessage());
-        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        cmd.getErr()
+                .println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
         return USAGE_ERROR;
     }
 

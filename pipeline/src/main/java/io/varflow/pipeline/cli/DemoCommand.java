@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code varflow demo}: starts a real Kafka broker, a real S3-compatible server and a Flink
  * MiniCluster on this machine, runs the job, submits a handful of requests (and one malformed
- * message, to show the dead-letter topic), waits for the results and prints what was made and
- * where it is.
+ * message, to show the dead-letter topic), waits for the results and prints what was made and where
+ * it is.
  */
 @Command(
         name = "demo",
@@ -43,30 +43,46 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--requests", defaultValue = "4", description = "Requests to submit (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--requests",
+            defaultValue = "4",
+            description = "Requests to submit (default ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(names = "--images", defaultValue = "2", description = "Images per request (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--images",
+            defaultValue = "2",
+            description = "Images per request (default ${DEFAULT-VALUE}).")
     int imagesPerRequest;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Folder for the broker's data, objects and checkpoints (default .varflow/demo-<time>).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description =
+                    "Folder for the broker's data, objects and checkpoints (default .varflow/demo-<time>).")
     Path workDir;
 
-    @Option(names = "--timeout", defaultValue = "10m", description = "Longest wait for the results (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "10m",
+            description = "Longest wait for the results (default ${DEFAULT-VALUE}).")
     String timeout;
 
     @Override
     public Integer call() throws Exception {
         if (requests < 1 || requests > 1000 || imagesPerRequest < 1 || imagesPerRequest > 100) {
-            throw new UserInputException("--requests must be in [1, 1000] and --images in [1, 100]");
+            throw new UserInputException(
+                    "--requests must be in [1, 1000] and --images in [1, 100]");
         }
-        JobConfig base = ModelCatalogs.servingBundledUnlessGiven(settings.toJobConfig(System.getenv()));
+        JobConfig base =
+                ModelCatalogs.servingBundledUnlessGiven(settings.toJobConfig(System.getenv()));
         Duration wait = DurationFlags.parse("--timeout", timeout);
         Path dir = workDir != null ? workDir : WorkDirs.fresh("demo");
         PrintWriter out = spec.commandLine().getOut();
-        List<String> models = base.find(JobOptions.MODELS)
-                .map(m -> m.entries().stream().map(ModelEntry::name).toList()).orElse(List.of());
+        List<String> models =
+                base.find(JobOptions.MODELS)
+                        .map(m -> m.entries().stream().map(ModelEntry::name).toList())
+                        .orElse(List.of());
         List<String> messages = demoRequests(requests, imagesPerRequest, models);
         out.printf("Starting Kafka, the S3-compatible server and Flink in %s ...%n", dir);
         out.flush();
@@ -78,22 +94,39 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             config = stack.jobConfig();
             bucketDir = stack.bucketDir();
-            model = !models.isEmpty() ? String.join("', '", models) : config.get(JobOptions.MODEL_NAME);
-            out.printf("Kafka at %s, S3 at %s (bucket %s), models '%s'.%n",
-                    config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS), config.get(JobOptions.S3_ENDPOINT),
-                    config.get(JobOptions.S3_BUCKET), model);
-            out.printf("Submitting %d requests of %d images and one malformed message ...%n", requests, imagesPerRequest);
+            model =
+                    !models.isEmpty()
+                            ? String.join("', '", models)
+                            : config.get(JobOptions.MODEL_NAME);
+            out.printf(
+                    "Kafka at %s, S3 at %s (bucket %s), models '%s'.%n",
+                    config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS),
+                    config.get(JobOptions.S3_ENDPOINT),
+                    config.get(JobOptions.S3_BUCKET),
+                    model);
+            out.printf(
+                    "Submitting %d requests of %d images and one malformed message ...%n",
+                    requests, imagesPerRequest);
             out.flush();
             outcome = EmbeddedRun.run(stack, messages, wait, out, "  ");
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
-        Path page = ReportPages.write(spec.commandLine().getErr(), "varflow demo", config, dir, bucketDir, outcome,
-                messages, wall);
+        Path page =
+                ReportPages.write(
+                        spec.commandLine().getErr(),
+                        "varflow demo",
+                        config,
+                        dir,
+                        bucketDir,
+                        outcome,
+                        messages,
+                        wall);
         printOutcome(out, outcome, bucketDir, dir, page);
         return outcome.summary().allAccountedFor() ? 0 : 1;
     }
 
-    // Sneaker, bag, ankle boot, trouser, dress, ... for the bundled fashion model: varied shapes first.
+    // Sneaker, bag, ankle boot, trouser, dress, ... for the bundled fashion model: varied shapes
+    // first.
     private static final int[] DEMO_LABELS = {7, 8, 9, 1, 3, 0, 5, 2, 4, 6};
 
     /**
@@ -104,10 +137,20 @@ public final class DemoCommand implements Callable<Integer> {
     static List<String> demoRequests(int requests, int imagesPerRequest, List<String> models) {
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            String model = models.size() > 1 ? ",\"model\":\"" + models.get(modelOf(i, requests, models.size())) + "\"" : "";
-            messages.add(String.format(
-                    "{\"requestId\":\"demo-%d\"%s,\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
-                    i + 1, model, DEMO_LABELS[i % DEMO_LABELS.length], imagesPerRequest, 1000 + i));
+            String model =
+                    models.size() > 1
+                            ? ",\"model\":\""
+                                    + models.get(modelOf(i, requests, models.size()))
+                                    + "\""
+                            : "";
+            messages.add(
+                    String.format(
+                            "{\"requestId\":\"demo-%d\"%s,\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+                            i + 1,
+                            model,
+                            DEMO_LABELS[i % DEMO_LABELS.length],
+                            imagesPerRequest,
+                            1000 + i));
         }
         messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
         return messages;
@@ -120,36 +163,52 @@ public final class DemoCommand implements Callable<Integer> {
         return i < first ? 0 : i - first + 1;
     }
 
-    private static void printOutcome(PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir,
-            Path page) {
+    private static void printOutcome(
+            PrintWriter out, EmbeddedRun.Outcome outcome, Path bucketDir, Path workDir, Path page) {
         out.println();
         for (SubmittedRequest s : outcome.submitted()) {
             JsonNode dead = outcome.deadLetters().get(s.coordinates());
-            List<JsonNode> events = s.requestId() == null ? null : outcome.results().get(s.requestId());
+            List<JsonNode> events =
+                    s.requestId() == null ? null : outcome.results().get(s.requestId());
             if (events != null) {
                 JsonNode event = events.get(0);
-                out.printf("%s (%s): %s, %d images in %d ms%n", s.requestId(), event.path("model").asText(),
+                out.printf(
+                        "%s (%s): %s, %d images in %d ms%n",
+                        s.requestId(),
+                        event.path("model").asText(),
                         event.path("status").asText(),
-                        event.path("images").size(), event.path("timings").path("totalMs").asLong());
+                        event.path("images").size(),
+                        event.path("timings").path("totalMs").asLong());
                 for (JsonNode image : event.path("images")) {
                     int label = image.path("label").asInt();
-                    out.printf("  #%d %s (label %d): %s%s%n", image.path("index").asInt(),
-                            BundledModel.labelName(BundledModel.classNamesOf(event.path("model").asText()), label), label,
+                    out.printf(
+                            "  #%d %s (label %d): %s%s%n",
+                            image.path("index").asInt(),
+                            BundledModel.labelName(
+                                    BundledModel.classNamesOf(event.path("model").asText()), label),
+                            label,
                             localPath(bucketDir, image.path("imageUri").asText(null)),
                             image.hasNonNull("tokenMapUri")
-                                    ? " + " + localPath(bucketDir, image.path("tokenMapUri").asText()).getFileName()
+                                    ? " + "
+                                            + localPath(
+                                                            bucketDir,
+                                                            image.path("tokenMapUri").asText())
+                                                    .getFileName()
                                     : "");
                 }
             } else if (dead != null) {
-                out.printf("line %d -> dead-letter topic: %s (%s)%n", s.line(), dead.path("reason").asText(),
-                        dead.path("errorCode").asText());
+                out.printf(
+                        "line %d -> dead-letter topic: %s (%s)%n",
+                        s.line(), dead.path("reason").asText(), dead.path("errorCode").asText());
             } else {
                 out.printf("line %d: no outcome yet%n", s.line());
             }
         }
         out.println();
         out.printf("Objects (PNG images, token maps) are files under %s%n", bucketDir);
-        out.printf("Broker log: %s, checkpoints: %s%n", workDir.resolve("kafka/broker.log"), workDir.resolve("checkpoints"));
+        out.printf(
+                "Broker log: %s, checkpoints: %s%n",
+                workDir.resolve("kafka/broker.log"), workDir.resolve("checkpoints"));
         if (page != null) {
             PageLinks.print(out, "varflow demo", page);
         }

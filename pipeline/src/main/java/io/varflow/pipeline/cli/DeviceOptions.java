@@ -10,15 +10,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --device} and {@code --dtype} of {@code bench}, derived from the job's {@code model.device}
- * and {@code model.dtype} declarations (same parsing, same defaults). {@link ModelOptions} adds the
- * same two flags to the commands that load checkpoints (picocli 4.7 applied only the first of two
- * mixins' model transformers on one command).
+ * {@code --device} and {@code --dtype} of {@code bench}, derived from the job's {@code
+ * model.device} and {@code model.dtype} declarations (same parsing, same defaults). {@link
+ * ModelOptions} adds the same two flags to the commands that load checkpoints (picocli 4.7 applied
+ * only the first of two mixins' model transformers on one command).
  */
 @Command(modelTransformer = DeviceOptions.Flags.class)
 final class DeviceOptions {
 
-    static final List<Setting<?>> SETTINGS = List.of(JobOptions.MODEL_DEVICE, JobOptions.MODEL_DTYPE);
+    static final List<Setting<?>> SETTINGS =
+            List.of(JobOptions.MODEL_DEVICE, JobOptions.MODEL_DTYPE);
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -36,7 +37,10 @@ final class DeviceOptions {
         return runtime(command);
     }
 
-    /** The runtime that the {@code --device} and {@code --dtype} flags given on {@code command} ask for. */
+    /**
+     * The runtime that the {@code --device} and {@code --dtype} flags given on {@code command} ask
+     * for.
+     */
     static RuntimeOptions runtime(CommandSpec command) {
         JobConfig.Builder builder = JobConfig.builder();
         SettingFlags.applyTo(command, SETTINGS, builder);
@@ -46,9 +50,13 @@ final class DeviceOptions {
         try {
             return new RuntimeOptions(device, precision);
         } catch (IllegalArgumentException e) {
-            throw new UserInputException(JobOptions.MODEL_DTYPE.flag().orElseThrow() + " "
-                    + JobOptions.MODEL_DTYPE.type().format(precision) + " needs "
-                    + JobOptions.MODEL_DEVICE.flag().orElseThrow() + " gpu");
+            throw new UserInputException(
+                    JobOptions.MODEL_DTYPE.flag().orElseThrow()
+                            + " "
+                            + JobOptions.MODEL_DTYPE.type().format(precision)
+                            + " needs "
+                            + JobOptions.MODEL_DEVICE.flag().orElseThrow()
+                            + " gpu");
         }
     }
 }

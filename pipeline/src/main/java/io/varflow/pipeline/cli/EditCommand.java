@@ -1,6 +1,7 @@
 package io.varflow.pipeline.cli;
 
 import ai.djl.ndarray.NDArray;
+import io.varflow.model.BundledModel;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
@@ -16,7 +17,6 @@ import io.varflow.model.edit.EditSpec;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.model.BundledModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,67 +36,102 @@ import picocli.CommandLine.Spec;
  * {@code varflow edit}: zero-shot in-painting, out-painting, class-conditional editing and
  * variations of an image or of a varflow token map, into a folder laid out like {@code sample}'s
  * (see {@link SampleOutputWriter}) plus {@code source.png} (the source as the model sees it),
- * {@code mask.png} (white = regenerated at the last scale; not for variations) and
- * {@code overview.png} (source, mask and results side by side).
+ * {@code mask.png} (white = regenerated at the last scale; not for variations) and {@code
+ * overview.png} (source, mask and results side by side).
  */
-@Command(name = "edit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Edit an image (or a token map) with a VAR model: inpaint, outpaint, class-edit or variation.",
-            "Default model: the bundled tiny fixture model."})
+@Command(
+        name = "edit",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Edit an image (or a token map) with a VAR model: inpaint, outpaint, class-edit or variation.",
+            "Default model: the bundled tiny fixture model."
+        })
 public final class EditCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--image", paramLabel = "in.png", description = "Source image (resized to the model's size).")
+        @Option(
+                names = "--image",
+                paramLabel = "in.png",
+                description = "Source image (resized to the model's size).")
         Path image;
 
-        @Option(names = "--tokens", paramLabel = "t.safetensors",
-                description = "Source token maps: a varflow token-map file (e.g. image_000.tokens.safetensors).")
+        @Option(
+                names = "--tokens",
+                paramLabel = "t.safetensors",
+                description =
+                        "Source token maps: a varflow token-map file (e.g. image_000.tokens.safetensors).")
         Path tokens;
     }
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    ModelOptions model = new ModelOptions();
+    @Mixin ModelOptions model = new ModelOptions();
 
-
-    @Mixin
-    SamplingOptions samplingOptions = new SamplingOptions();
+    @Mixin SamplingOptions samplingOptions = new SamplingOptions();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--mode", required = true, paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            required = true,
+            paramLabel = "MODE",
             description = "inpaint | outpaint | class-edit | variation")
     String mode;
 
-    @Option(names = "--box", paramLabel = "x0,y0,x1,y1",
-            description = "Region in fractions of width/height (repeatable: union). Regenerated for inpaint and "
-                    + "class-edit, kept for outpaint.")
+    @Option(
+            names = "--box",
+            paramLabel = "x0,y0,x1,y1",
+            description =
+                    "Region in fractions of width/height (repeatable: union). Regenerated for inpaint and "
+                            + "class-edit, kept for outpaint.")
     List<String> boxes = new ArrayList<>();
 
-    @Option(names = "--mask", paramLabel = "m.png", description = "Region as a mask image (white marks), any size.")
+    @Option(
+            names = "--mask",
+            paramLabel = "m.png",
+            description = "Region as a mask image (white marks), any size.")
     Path mask;
 
-    @Option(names = "--class", paramLabel = "L",
-            description = "Class label, a number or the model's class name: required for class-edit; default the null "
-                    + "class for inpaint/outpaint and the token map's label for variation.")
+    @Option(
+            names = "--class",
+            paramLabel = "L",
+            description =
+                    "Class label, a number or the model's class name: required for class-edit; default the null "
+                            + "class for inpaint/outpaint and the token map's label for variation.")
     String label;
 
-    @Option(names = "--keep-scales", paramLabel = "K", description = "variation: keep scales 0..K-1 of the source.")
+    @Option(
+            names = "--keep-scales",
+            paramLabel = "K",
+            description = "variation: keep scales 0..K-1 of the source.")
     Integer keepScales;
 
-    @Option(names = "--count", defaultValue = "1", description = "Variants to make (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--count",
+            defaultValue = "1",
+            description = "Variants to make (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "16",
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "0",
-            description = "Base seed; variant i uses the job's per-image seed of (seed, i) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description =
+                    "Base seed; variant i uses the job's per-image seed of (seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output folder (created).")
     Path out;
 
     @Override
@@ -117,11 +152,18 @@ public final class EditCommand implements Callable<Integer> {
         Integer sourceLabel = null;
         int size = modelConfig.imageSize();
         if (source.image != null) {
-            PngImages.Image image = PngImages.decode(ModelOptions.existing(source.image, "--image"));
+            PngImages.Image image =
+                    PngImages.decode(ModelOptions.existing(source.image, "--image"));
             summary.put("source", source.image.toString());
             if (image.height() != size || image.width() != size) {
-                stdout.printf("varflow edit: source %s is %dx%d, resized to %dx%d for model %s%n", source.image,
-                        image.width(), image.height(), size, size, modelConfig.name());
+                stdout.printf(
+                        "varflow edit: source %s is %dx%d, resized to %dx%d for model %s%n",
+                        source.image,
+                        image.width(),
+                        image.height(),
+                        size,
+                        size,
+                        modelConfig.name());
                 summary.put("source_resized_from", image.width() + "x" + image.height());
             }
             sourcePixels = EditImages.resize(image.chw(), image.height(), image.width(), size);
@@ -129,19 +171,28 @@ public final class EditCommand implements Callable<Integer> {
         } else {
             TokenMap map = TokenMapFile.read(ModelOptions.existing(source.tokens, "--tokens"));
             if (!map.patchNums().equals(modelConfig.patchNums())) {
-                throw new UserInputException("--tokens " + source.tokens + " holds scales " + map.patchNums()
-                        + " of model " + map.model() + ", model " + modelConfig.name() + " has "
-                        + modelConfig.patchNums());
+                throw new UserInputException(
+                        "--tokens "
+                                + source.tokens
+                                + " holds scales "
+                                + map.patchNums()
+                                + " of model "
+                                + map.model()
+                                + ", model "
+                                + modelConfig.name()
+                                + " has "
+                                + modelConfig.patchNums());
             }
             summary.put("source", source.tokens.toString());
             editSource = new EditSource.Tokens(map.tokensPerScale());
             sourceLabel = map.label();
         }
         int taskLabel = labelFor(editMode, modelConfig, sourceLabel);
-        EditSpec edit = switch (editMode) {
-            case VARIATION -> EditSpec.variation(editSource, keepScales);
-            default -> new EditSpec(editMode, editSource, region(), 0);
-        };
+        EditSpec edit =
+                switch (editMode) {
+                    case VARIATION -> EditSpec.variation(editSource, keepScales);
+                    default -> new EditSpec(editMode, editSource, region(), 0);
+                };
         edit.validate(modelConfig);
         if (edit.region() != null) {
             summary.put("region", edit.region().toString());
@@ -161,7 +212,9 @@ public final class EditCommand implements Callable<Integer> {
         try (VarModel varModel = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
             results = new ArrayList<>();
             for (int start = 0; start < tasks.size(); start += batchSize) {
-                results.addAll(varModel.generate(tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
+                results.addAll(
+                        varModel.generate(
+                                tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
             }
             if (sourcePixels == null) {
                 sourcePixels = decode(varModel, ((EditSource.Tokens) editSource).perScale());
@@ -194,8 +247,15 @@ public final class EditCommand implements Callable<Integer> {
         }
         results.forEach(r -> row.add(r.pixels()));
         Files.write(dir.resolve("overview.png"), EditSheet.sideBySide(List.of(row), size));
-        stdout.println("varflow edit: " + results.size() + " " + editMode.wireName() + " result(s) of "
-                + modelConfig.name() + " written to " + dir);
+        stdout.println(
+                "varflow edit: "
+                        + results.size()
+                        + " "
+                        + editMode.wireName()
+                        + " result(s) of "
+                        + modelConfig.name()
+                        + " written to "
+                        + dir);
         stdout.flush();
         return 0;
     }
@@ -213,15 +273,18 @@ public final class EditCommand implements Callable<Integer> {
                 throw new UserInputException("variation needs --keep-scales K");
             }
             if (!boxes.isEmpty() || mask != null) {
-                throw new UserInputException("variation keeps whole scales: --box and --mask do not apply");
+                throw new UserInputException(
+                        "variation keeps whole scales: --box and --mask do not apply");
             }
         } else {
             if (keepScales != null) {
                 throw new UserInputException("--keep-scales applies to variation only");
             }
             if (boxes.isEmpty() == (mask == null)) {
-                throw new UserInputException(editMode.wireName() + " needs a region: --box x0,y0,x1,y1 or --mask m.png"
-                        + " (not both)");
+                throw new UserInputException(
+                        editMode.wireName()
+                                + " needs a region: --box x0,y0,x1,y1 or --mask m.png"
+                                + " (not both)");
             }
         }
         if (editMode == EditMode.CLASS_EDIT && label == null) {
@@ -230,25 +293,39 @@ public final class EditCommand implements Callable<Integer> {
     }
 
     private static java.util.List<String> classNames(ModelConfig modelConfig) {
-        return BundledModel.find(modelConfig.name()).map(BundledModel::classNames).orElse(java.util.List.of());
+        return BundledModel.find(modelConfig.name())
+                .map(BundledModel::classNames)
+                .orElse(java.util.List.of());
     }
 
     private int labelFor(EditMode editMode, ModelConfig modelConfig, Integer sourceLabel) {
         int nullClass = modelConfig.numClasses();
         int chosen;
         if (label != null) {
-            chosen = ClassLabels.resolve(java.util.List.of(label), classNames(modelConfig), "--class").get(0);
+            chosen =
+                    ClassLabels.resolve(
+                                    java.util.List.of(label), classNames(modelConfig), "--class")
+                            .get(0);
         } else if (editMode == EditMode.VARIATION) {
             if (sourceLabel == null) {
-                throw new UserInputException("a variation of an image needs --class L (a token map carries its label)");
+                throw new UserInputException(
+                        "a variation of an image needs --class L (a token map carries its label)");
             }
             chosen = sourceLabel;
         } else {
             chosen = nullClass; // the official in-/out-painting label
         }
         if (chosen < 0 || chosen > nullClass) {
-            throw new UserInputException("class " + chosen + " is outside 0.." + nullClass + " of model "
-                    + modelConfig.name() + " (" + nullClass + " is the null class)");
+            throw new UserInputException(
+                    "class "
+                            + chosen
+                            + " is outside 0.."
+                            + nullClass
+                            + " of model "
+                            + modelConfig.name()
+                            + " ("
+                            + nullClass
+                            + " is the null class)");
         }
         return chosen;
     }
@@ -258,7 +335,8 @@ public final class EditCommand implements Callable<Integer> {
             PngImages.Image image = PngImages.decode(ModelOptions.existing(mask, "--mask"));
             return EditRegion.maskFromImage(image.chw(), image.width(), image.height());
         }
-        return EditRegion.boxes(boxes.stream().map(EditRegion.Box::parse).collect(Collectors.toList()));
+        return EditRegion.boxes(
+                boxes.stream().map(EditRegion.Box::parse).collect(Collectors.toList()));
     }
 
     private static float[] decode(VarModel model, int[][] tokens) {

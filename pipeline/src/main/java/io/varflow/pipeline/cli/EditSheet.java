@@ -51,7 +51,12 @@ final class EditSheet {
                 int left = GAP + col * (size + GAP);
                 for (int c = 0; c < 3; c++) {
                     for (int y = 0; y < size; y++) {
-                        System.arraycopy(image, (c * size + y) * size, sheet, c * plane + (top + y) * width + left, size);
+                        System.arraycopy(
+                                image,
+                                (c * size + y) * size,
+                                sheet,
+                                c * plane + (top + y) * width + left,
+                                size);
                     }
                 }
             }

@@ -25,22 +25,30 @@ import picocli.CommandLine.Spec;
  * writing {@code tokens.json} and {@code recon.npy} (the images decoded back from their tokens,
  * float32 (B, 3, H, W) in [−1, 1]). Images must already have the model's resolution.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true,
-        description = "Encode images into multi-scale token maps with a VQVAE (default: the bundled tiny model).")
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        description =
+                "Encode images into multi-scale token maps with a VQVAE (default: the bundled tiny model).")
 final class EncodeCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    ModelOptions model = new ModelOptions();
+    @Mixin ModelOptions model = new ModelOptions();
 
     static final class Input {
-        @Option(names = "--images-npy", paramLabel = "X.npy", required = true,
+        @Option(
+                names = "--images-npy",
+                paramLabel = "X.npy",
+                required = true,
                 description = "float32 (B, 3, H, W) images in [-1, 1].")
         Path npy;
 
-        @Option(names = "--images", paramLabel = "a.png,b.png", split = ",", required = true,
+        @Option(
+                names = "--images",
+                paramLabel = "a.png,b.png",
+                split = ",",
+                required = true,
                 description = "Image files (PNG or anything ImageIO reads), 8-bit RGB.")
         List<Path> files;
     }
@@ -48,10 +56,17 @@ final class EncodeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "16",
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output folder (created).")
     Path out;
 
     @Override
@@ -60,13 +75,15 @@ final class EncodeCommand implements Callable<Integer> {
             throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
         }
         if (model.var() != null) {
-            throw new UserInputException("encode uses only the VQVAE: give --vae (and --config), not --var");
+            throw new UserInputException(
+                    "encode uses only the VQVAE: give --vae (and --config), not --var");
         }
         boolean bundled = model.vae() == null;
         ModelConfig config = model.resolveConfig(bundled);
         RuntimeOptions runtime = model.runtime();
         int size = config.imageSize();
-        float[] images = input.npy != null ? readNpy(input.npy, size) : readImages(input.files, size);
+        float[] images =
+                input.npy != null ? readNpy(input.npy, size) : readImages(input.files, size);
         int plane = 3 * size * size;
         int count = images.length / plane;
         Path vaeFile = model.vaeFile(bundled);
@@ -79,8 +96,10 @@ final class EncodeCommand implements Callable<Integer> {
             for (int start = 0; start < count; start += batchSize) {
                 int n = Math.min(batchSize, count - start);
                 try (NDManager batch = manager.newSubManager()) {
-                    NDArray x = batch.create(Arrays.copyOfRange(images, start * plane, (start + n) * plane),
-                            new Shape(n, 3, size, size));
+                    NDArray x =
+                            batch.create(
+                                    Arrays.copyOfRange(images, start * plane, (start + n) * plane),
+                                    new Shape(n, 3, size, size));
                     VqVae.Encoded encoded = vqvae.encodeAndReconstruct(x);
                     for (int[][] tokens : encoded.tokens()) {
                         entries.add(Map.of("tokens_per_scale", tokens));
@@ -92,8 +111,15 @@ final class EncodeCommand implements Callable<Integer> {
         }
         Npy.writeFloat32(dir.resolve("recon.npy"), new long[] {count, 3, size, size}, recon);
         OutputFiles.writeJson(dir.resolve("tokens.json"), Map.of("images", entries));
-        spec.commandLine().getOut().println("varflow encode: " + count + " image(s) encoded with " + config.name()
-                + " into " + dir);
+        spec.commandLine()
+                .getOut()
+                .println(
+                        "varflow encode: "
+                                + count
+                                + " image(s) encoded with "
+                                + config.name()
+                                + " into "
+                                + dir);
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -101,13 +127,27 @@ final class EncodeCommand implements Callable<Integer> {
     private static float[] readNpy(Path file, int size) throws java.io.IOException {
         Npy.NpyArray array = Npy.read(file);
         long[] shape = array.shape();
-        if (shape.length != 4 || shape[0] < 1 || shape[1] != 3 || shape[2] != size || shape[3] != size) {
-            throw new UserInputException("--images-npy " + file + ": expected shape (B, 3, " + size + ", " + size
-                    + "), got " + Arrays.toString(shape));
+        if (shape.length != 4
+                || shape[0] < 1
+                || shape[1] != 3
+                || shape[2] != size
+                || shape[3] != size) {
+            throw new UserInputException(
+                    "--images-npy "
+                            + file
+                            + ": expected shape (B, 3, "
+                            + size
+                            + ", "
+                            + size
+                            + "), got "
+                            + Arrays.toString(shape));
         }
         if (!array.dtype().isFloatingPoint()) {
-            throw new UserInputException("--images-npy " + file + ": expected float32 images in [-1, 1], got "
-                    + array.dtype());
+            throw new UserInputException(
+                    "--images-npy "
+                            + file
+                            + ": expected float32 images in [-1, 1], got "
+                            + array.dtype());
         }
         return array.floats();
     }
@@ -119,8 +159,17 @@ final class EncodeCommand implements Callable<Integer> {
             Path file = ModelOptions.existing(files.get(i), "--images");
             PngImages.Image image = PngImages.decode(file);
             if (image.height() != size || image.width() != size) {
-                throw new UserInputException("--images " + file + ": image is " + image.width() + "x" + image.height()
-                        + ", the model needs " + size + "x" + size);
+                throw new UserInputException(
+                        "--images "
+                                + file
+                                + ": image is "
+                                + image.width()
+                                + "x"
+                                + image.height()
+                                + ", the model needs "
+                                + size
+                                + "x"
+                                + size);
             }
             float[] chw = image.chw();
             for (int j = 0; j < plane; j++) {

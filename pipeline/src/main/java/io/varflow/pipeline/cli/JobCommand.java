@@ -32,13 +32,20 @@ public final class JobCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--print-config", description = "Print the effective settings (secrets hidden) and exit.")
+    @Option(
+            names = "--print-config",
+            description = "Print the effective settings (secrets hidden) and exit.")
     boolean printConfig;
 
-    @Option(names = "--list-settings", description = "List every setting: key, type, default, flag, environment variable, description.")
+    @Option(
+            names = "--list-settings",
+            description =
+                    "List every setting: key, type, default, flag, environment variable, description.")
     boolean listSettings;
 
-    @Option(names = "--skip-checks", description = "Start without checking brokers, topics and bucket first.")
+    @Option(
+            names = "--skip-checks",
+            description = "Start without checking brokers, topics and bucket first.")
     boolean skipChecks;
 
     @Override

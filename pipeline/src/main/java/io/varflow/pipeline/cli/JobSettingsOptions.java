@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * Job settings on the command line, shared by {@code job}, {@code run}, {@code demo}, {@code
- * submit}, {@code eval} and {@code bench-pipeline}: a settings file, {@code --set key=value} for any
- * declared setting, and the flags that {@link JobOptions} declares (added by {@link Flags}).
+ * submit}, {@code eval} and {@code bench-pipeline}: a settings file, {@code --set key=value} for
+ * any declared setting, and the flags that {@link JobOptions} declares (added by {@link Flags}).
  * Precedence: defaults &lt; file &lt; {@code VARFLOW_*} environment &lt; {@code --set} &lt; flags.
  */
 @Command(modelTransformer = JobSettingsOptions.Flags.class)
@@ -27,11 +27,16 @@ public final class JobSettingsOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = "--settings", paramLabel = "FILE",
-            description = "Job settings file (.properties, .yaml or .yml); keys as in docs/operations.md.")
+    @Option(
+            names = "--settings",
+            paramLabel = "FILE",
+            description =
+                    "Job settings file (.properties, .yaml or .yml); keys as in docs/operations.md.")
     Path settingsFile;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
             description = "Any job setting, e.g. --set kafka.sasl.username=svc (repeatable).")
     List<String> assignments = new ArrayList<>();
 
@@ -48,12 +53,15 @@ public final class JobSettingsOptions {
      * {@code System.getenv()}.
      */
     /**
-     * {@link #toJobConfig} for a run on this machine ({@code demo}, {@code run}, {@code eval}): with
-     * no checkpoints and no {@code model.name} given, the bundled {@link BundledModel#DEFAULT} model.
+     * {@link #toJobConfig} for a run on this machine ({@code demo}, {@code run}, {@code eval}):
+     * with no checkpoints and no {@code model.name} given, the bundled {@link BundledModel#DEFAULT}
+     * model.
      */
     public JobConfig toLocalJobConfig(Map<String, String> environment) throws IOException {
         JobConfig config = toJobConfig(environment);
-        boolean noCheckpoints = config.find(JobOptions.MODEL_VAE).isEmpty() && config.find(JobOptions.MODEL_VAR).isEmpty();
+        boolean noCheckpoints =
+                config.find(JobOptions.MODEL_VAE).isEmpty()
+                        && config.find(JobOptions.MODEL_VAR).isEmpty();
         if (noCheckpoints && config.source(JobOptions.MODEL_NAME).equals("default")) {
             return config.with(JobOptions.MODEL_NAME, BundledModel.DEFAULT);
         }
@@ -77,5 +85,4 @@ public final class JobSettingsOptions {
     public String flag(Setting<?> setting) {
         return setting.flag().map(f -> SettingFlags.given(command, f)).orElse(null);
     }
-
 }

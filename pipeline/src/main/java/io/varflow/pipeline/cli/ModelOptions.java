@@ -15,24 +15,31 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The model of the commands that run one in-process ({@code sample}, {@code encode}, {@code
- * edit}): {@code --vae}, {@code --var} and {@code --config}, derived from the job's {@code
- * model.vae}, {@code model.var} and {@code model.config} declarations, and {@code --device} and
- * {@code --dtype} as in {@link DeviceOptions}. Without checkpoints the bundled tiny fixture model is
- * used.
+ * The model of the commands that run one in-process ({@code sample}, {@code encode}, {@code edit}):
+ * {@code --vae}, {@code --var} and {@code --config}, derived from the job's {@code model.vae},
+ * {@code model.var} and {@code model.config} declarations, and {@code --device} and {@code --dtype}
+ * as in {@link DeviceOptions}. Without checkpoints the bundled tiny fixture model is used.
  */
 @Command(modelTransformer = ModelOptions.Flags.class)
 final class ModelOptions {
 
     private static final List<Setting<?>> CHECKPOINTS =
-            List.of(JobOptions.MODEL_NAME, JobOptions.MODEL_VAE, JobOptions.MODEL_VAR, JobOptions.MODEL_CONFIG);
-    private static final List<Setting<?>> SETTINGS = java.util.stream.Stream
-            .concat(CHECKPOINTS.stream(), DeviceOptions.SETTINGS.stream()).toList();
+            List.of(
+                    JobOptions.MODEL_NAME,
+                    JobOptions.MODEL_VAE,
+                    JobOptions.MODEL_VAR,
+                    JobOptions.MODEL_CONFIG);
+    private static final List<Setting<?>> SETTINGS =
+            java.util.stream.Stream.concat(CHECKPOINTS.stream(), DeviceOptions.SETTINGS.stream())
+                    .toList();
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Adds the flags of {@code model.vae}, {@code model.var}, {@code model.config}, {@code model.device}, {@code model.dtype}. */
+    /**
+     * Adds the flags of {@code model.vae}, {@code model.var}, {@code model.config}, {@code
+     * model.device}, {@code model.dtype}.
+     */
     public static final class Flags extends SettingFlags {
         @Override
         List<Setting<?>> settings() {
@@ -67,21 +74,40 @@ final class ModelOptions {
      */
     BundledModel bundledModel() {
         JobConfig given = given();
-        String name = given.source(JobOptions.MODEL_NAME).equals("default") ? BundledModel.DEFAULT
-                : given.get(JobOptions.MODEL_NAME);
-        return BundledModel.find(name).orElseThrow(() -> new UserInputException(flag(JobOptions.MODEL_NAME) + " "
-                + name + ": no such bundled model (bundled: " + BundledModel.DEFAULT + ", tiny); for other models"
-                + " give " + flag(JobOptions.MODEL_VAE) + ", " + flag(JobOptions.MODEL_VAR) + " and "
-                + flag(JobOptions.MODEL_CONFIG)));
+        String name =
+                given.source(JobOptions.MODEL_NAME).equals("default")
+                        ? BundledModel.DEFAULT
+                        : given.get(JobOptions.MODEL_NAME);
+        return BundledModel.find(name)
+                .orElseThrow(
+                        () ->
+                                new UserInputException(
+                                        flag(JobOptions.MODEL_NAME)
+                                                + " "
+                                                + name
+                                                + ": no such bundled model (bundled: "
+                                                + BundledModel.DEFAULT
+                                                + ", tiny); for other models"
+                                                + " give "
+                                                + flag(JobOptions.MODEL_VAE)
+                                                + ", "
+                                                + flag(JobOptions.MODEL_VAR)
+                                                + " and "
+                                                + flag(JobOptions.MODEL_CONFIG)));
     }
 
-    /** True when neither checkpoint was given: a bundled model; one without the other is refused. */
+    /**
+     * True when neither checkpoint was given: a bundled model; one without the other is refused.
+     */
     boolean bundled() {
         Path vae = vae();
         Path var = var();
         if ((vae == null) != (var == null)) {
-            throw new UserInputException(flag(JobOptions.MODEL_VAE) + " and " + flag(JobOptions.MODEL_VAR)
-                    + " must be given together (or neither, for a bundled model)");
+            throw new UserInputException(
+                    flag(JobOptions.MODEL_VAE)
+                            + " and "
+                            + flag(JobOptions.MODEL_VAR)
+                            + " must be given together (or neither, for a bundled model)");
         }
         return vae == null;
     }
@@ -102,9 +128,13 @@ final class ModelOptions {
             return config == null ? bundledModel().config() : ModelConfigs.resolve(config);
         }
         if (config == null) {
-            throw new UserInputException(flag(JobOptions.MODEL_CONFIG) + " is required with "
-                    + flag(JobOptions.MODEL_VAE) + "/" + flag(JobOptions.MODEL_VAR)
-                    + " (a preset such as d16 or a JSON file)");
+            throw new UserInputException(
+                    flag(JobOptions.MODEL_CONFIG)
+                            + " is required with "
+                            + flag(JobOptions.MODEL_VAE)
+                            + "/"
+                            + flag(JobOptions.MODEL_VAR)
+                            + " (a preset such as d16 or a JSON file)");
         }
         return ModelConfigs.resolve(config);
     }

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads request messages, one per line (JSONL); blank lines are skipped, every other line is sent as is. */
+/**
+ * Reads request messages, one per line (JSONL); blank lines are skipped, every other line is sent
+ * as is.
+ */
 final class RequestLines {
 
     private RequestLines() {}
@@ -26,7 +29,8 @@ final class RequestLines {
 
     static List<String> read(InputStream in) throws IOException {
         List<String> lines = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
             if (!line.isBlank()) {
                 lines.add(line);

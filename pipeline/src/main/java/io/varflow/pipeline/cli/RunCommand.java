@@ -35,18 +35,30 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--embedded", required = true,
-            description = "Start Kafka, object storage and Flink on this machine (the only mode of run).")
+    @Option(
+            names = "--embedded",
+            required = true,
+            description =
+                    "Start Kafka, object storage and Flink on this machine (the only mode of run).")
     boolean embedded;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL file of requests.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
+            description = "JSONL file of requests.")
     Path input;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Folder for the broker's data, objects and checkpoints (default .varflow/run-<time>).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description =
+                    "Folder for the broker's data, objects and checkpoints (default .varflow/run-<time>).")
     Path workDir;
 
-    @Option(names = "--timeout", defaultValue = "30m",
+    @Option(
+            names = "--timeout",
+            defaultValue = "30m",
             description = "Longest wait for all outcomes (default ${DEFAULT-VALUE}).")
     String timeout;
 
@@ -68,16 +80,28 @@ public final class RunCommand implements Callable<Integer> {
         try (EmbeddedStack stack = EmbeddedStack.start(dir, base)) {
             config = stack.jobConfig();
             bucketDir = stack.bucketDir();
-            err.printf("varflow run: %d requests from %s; objects under %s%n", lines.size(), input, stack.bucketDir());
+            err.printf(
+                    "varflow run: %d requests from %s; objects under %s%n",
+                    lines.size(), input, stack.bucketDir());
             err.flush();
             outcome = EmbeddedRun.run(stack, lines, wait, err, "varflow run: ");
         }
         for (SubmittedRequest s : outcome.unaccounted()) {
-            err.printf("varflow run: line %d (%s) has no outcome after %s%n", s.line(), s.coordinates(), timeout);
+            err.printf(
+                    "varflow run: line %d (%s) has no outcome after %s%n",
+                    s.line(), s.coordinates(), timeout);
         }
         err.flush();
-        Path page = ReportPages.write(err, "varflow run", config, dir, bucketDir, outcome, lines,
-                Duration.ofNanos(System.nanoTime() - started));
+        Path page =
+                ReportPages.write(
+                        err,
+                        "varflow run",
+                        config,
+                        dir,
+                        bucketDir,
+                        outcome,
+                        lines,
+                        Duration.ofNanos(System.nanoTime() - started));
         if (page != null) {
             PageLinks.print(err, "varflow run", page);
         }

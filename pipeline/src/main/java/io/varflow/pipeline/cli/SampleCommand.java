@@ -1,5 +1,6 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.GeneratedImage;
 import io.varflow.model.ImageTask;
 import io.varflow.model.RuntimeOptions;
@@ -11,7 +12,6 @@ import io.varflow.model.io.Npy;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
-import io.varflow.model.BundledModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,41 +25,55 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code varflow sample}: class-conditional generation into a folder: {@code tokens.json},
- * {@code images.npy} (float32 (B, 3, H, W) in [0, 1]), and per image {@code image_NNN.png} and
- * {@code image_NNN.tokens.safetensors} (a {@code varflow.tokens.v1} token map).
+ * {@code varflow sample}: class-conditional generation into a folder: {@code tokens.json}, {@code
+ * images.npy} (float32 (B, 3, H, W) in [0, 1]), and per image {@code image_NNN.png} and {@code
+ * image_NNN.tokens.safetensors} (a {@code varflow.tokens.v1} token map).
  *
- * <p>Image {@code i} (0-based, in {@code --classes} order) is sampled with seed
- * {@link TaskSeeds#forImage(long, int) TaskSeeds.forImage(--seed, i)}, the derivation the streaming
- * job uses for image {@code i} of a request, so an image does not depend on the batch it was drawn in.
+ * <p>Image {@code i} (0-based, in {@code --classes} order) is sampled with seed {@link
+ * TaskSeeds#forImage(long, int) TaskSeeds.forImage(--seed, i)}, the derivation the streaming job
+ * uses for image {@code i} of a request, so an image does not depend on the batch it was drawn in.
  */
-@Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Generate class-conditional images with a VAR model (default: the bundled tiny model).")
+@Command(
+        name = "sample",
+        mixinStandardHelpOptions = true,
+        description =
+                "Generate class-conditional images with a VAR model (default: the bundled tiny model).")
 final class SampleCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    ModelOptions model = new ModelOptions();
+    @Mixin ModelOptions model = new ModelOptions();
 
+    @Mixin SamplingOptions samplingOptions = new SamplingOptions();
 
-    @Mixin
-    SamplingOptions samplingOptions = new SamplingOptions();
-
-    @Option(names = "--classes", paramLabel = "0,1,9", split = ",", defaultValue = "0",
-            description = "Class labels (numbers or the model's class names, e.g. sneaker,bag), one image each, in "
-                    + "output order (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--classes",
+            paramLabel = "0,1,9",
+            split = ",",
+            defaultValue = "0",
+            description =
+                    "Class labels (numbers or the model's class names, e.g. sneaker,bag), one image each, in "
+                            + "output order (default: ${DEFAULT-VALUE}).")
     List<String> classNames;
 
-
-    @Option(names = "--seed", defaultValue = "0", description = "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description =
+                    "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "16",
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output folder (created).")
     Path out;
 
     @Override
@@ -73,12 +87,22 @@ final class SampleCommand implements Callable<Integer> {
         SamplingParams sampling = samplingOptions.params();
         boolean bundled = model.bundled();
         ModelConfig config = model.resolveConfig(bundled);
-        List<Integer> classes = ClassLabels.resolve(classNames,
-                BundledModel.find(config.name()).map(BundledModel::classNames).orElse(List.of()), "--classes");
+        List<Integer> classes =
+                ClassLabels.resolve(
+                        classNames,
+                        BundledModel.find(config.name())
+                                .map(BundledModel::classNames)
+                                .orElse(List.of()),
+                        "--classes");
         for (int label : classes) {
             if (label < 0 || label >= config.numClasses()) {
-                throw new UserInputException("--classes: label " + label + " is outside [0, " + config.numClasses()
-                        + ") of model " + config.name());
+                throw new UserInputException(
+                        "--classes: label "
+                                + label
+                                + " is outside [0, "
+                                + config.numClasses()
+                                + ") of model "
+                                + config.name());
             }
         }
         RuntimeOptions runtime = model.runtime();
@@ -93,7 +117,9 @@ final class SampleCommand implements Callable<Integer> {
         List<GeneratedImage> images = new ArrayList<>();
         try (VarModel varModel = VarModel.load(config, vaeFile, varFile, runtime)) {
             for (int start = 0; start < tasks.size(); start += batchSize) {
-                images.addAll(varModel.generate(tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
+                images.addAll(
+                        varModel.generate(
+                                tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
             }
         }
 
@@ -104,10 +130,18 @@ final class SampleCommand implements Callable<Integer> {
         for (int i = 0; i < images.size(); i++) {
             GeneratedImage image = images.get(i);
             System.arraycopy(image.pixels(), 0, all, i * plane, plane);
-            Files.write(dir.resolve(OutputFiles.stem(i) + ".png"), PngImages.encode(image.pixels(), size, size));
-            TokenMap tokens = new TokenMap(config.name(), config.patchNums(), image.tokensPerScale(),
-                    image.task().label(), image.task().seed(), sampling,
-                    Map.of("index", Integer.toString(i), "base_seed", Long.toString(seed)));
+            Files.write(
+                    dir.resolve(OutputFiles.stem(i) + ".png"),
+                    PngImages.encode(image.pixels(), size, size));
+            TokenMap tokens =
+                    new TokenMap(
+                            config.name(),
+                            config.patchNums(),
+                            image.tokensPerScale(),
+                            image.task().label(),
+                            image.task().seed(),
+                            sampling,
+                            Map.of("index", Integer.toString(i), "base_seed", Long.toString(seed)));
             TokenMapFile.write(tokens, dir.resolve(OutputFiles.stem(i) + ".tokens.safetensors"));
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("label", image.task().label());
@@ -117,8 +151,15 @@ final class SampleCommand implements Callable<Integer> {
         }
         Npy.writeFloat32(dir.resolve("images.npy"), new long[] {images.size(), 3, size, size}, all);
         OutputFiles.writeJson(dir.resolve("tokens.json"), Map.of("images", entries));
-        spec.commandLine().getOut().println("varflow sample: " + images.size() + " image(s) of " + config.name()
-                + " written to " + dir);
+        spec.commandLine()
+                .getOut()
+                .println(
+                        "varflow sample: "
+                                + images.size()
+                                + " image(s) of "
+                                + config.name()
+                                + " written to "
+                                + dir);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a result folder of generated (or edited) images in {@code sample}'s layout (through
- * {@link OutputFiles}): per image {@code image_NNN.png} and {@code image_NNN.tokens.safetensors} (a
- * {@code varflow.tokens.v1} token map), {@code images.npy} (float32 (B, 3, H, W) in [0, 1]) and
- * {@code tokens.json} ({@code {"images": [{label, seed, tokens_per_scale, ...attributes}], ...}}).
+ * Writes a result folder of generated (or edited) images in {@code sample}'s layout (through {@link
+ * OutputFiles}): per image {@code image_NNN.png} and {@code image_NNN.tokens.safetensors} (a {@code
+ * varflow.tokens.v1} token map), {@code images.npy} (float32 (B, 3, H, W) in [0, 1]) and {@code
+ * tokens.json} ({@code {"images": [{label, seed, tokens_per_scale, ...attributes}], ...}}).
  */
 final class SampleOutputWriter {
 
@@ -47,7 +47,10 @@ final class SampleOutputWriter {
         return OutputFiles.stem(i);
     }
 
-    /** Writes every image's files, images.npy and tokens.json (with {@code summary} as extra top-level fields). */
+    /**
+     * Writes every image's files, images.npy and tokens.json (with {@code summary} as extra
+     * top-level fields).
+     */
     void write(List<Entry> entries, Map<String, Object> summary) throws IOException {
         int size = config.imageSize();
         int plane = 3 * size * size;
@@ -58,9 +61,17 @@ final class SampleOutputWriter {
             Map<String, String> attributes = new LinkedHashMap<>(entries.get(i).attributes());
             attributes.putIfAbsent("index", Integer.toString(i));
             System.arraycopy(image.pixels(), 0, all, i * plane, plane);
-            Files.write(dir.resolve(stem(i) + ".png"), PngImages.encode(image.pixels(), size, size));
-            TokenMap tokens = new TokenMap(config.name(), config.patchNums(), image.tokensPerScale(),
-                    image.task().label(), image.task().seed(), image.task().sampling(), attributes);
+            Files.write(
+                    dir.resolve(stem(i) + ".png"), PngImages.encode(image.pixels(), size, size));
+            TokenMap tokens =
+                    new TokenMap(
+                            config.name(),
+                            config.patchNums(),
+                            image.tokensPerScale(),
+                            image.task().label(),
+                            image.task().seed(),
+                            image.task().sampling(),
+                            attributes);
             TokenMapFile.write(tokens, dir.resolve(stem(i) + ".tokens.safetensors"));
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("label", image.task().label());
@@ -69,7 +80,8 @@ final class SampleOutputWriter {
             entry.put("tokens_per_scale", image.tokensPerScale());
             json.add(entry);
         }
-        Npy.writeFloat32(dir.resolve("images.npy"), new long[] {entries.size(), 3, size, size}, all);
+        Npy.writeFloat32(
+                dir.resolve("images.npy"), new long[] {entries.size(), 3, size, size}, all);
         Map<String, Object> root = new LinkedHashMap<>(summary);
         root.put("images", json);
         OutputFiles.writeJson(dir.resolve("tokens.json"), root);

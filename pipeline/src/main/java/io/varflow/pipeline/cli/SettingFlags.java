@@ -9,10 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Command line flags derived from setting declarations: a picocli model transformer adds one
- * option per setting that declares a {@link Setting#flag()}, with the setting's description, type
- * and default; {@link #applyTo} hands the given texts to a {@link JobConfig.Builder}, which parses
- * and checks them like any other source. Subclasses choose the settings.
+ * Command line flags derived from setting declarations: a picocli model transformer adds one option
+ * per setting that declares a {@link Setting#flag()}, with the setting's description, type and
+ * default; {@link #applyTo} hands the given texts to a {@link JobConfig.Builder}, which parses and
+ * checks them like any other source. Subclasses choose the settings.
  */
 abstract class SettingFlags implements IModelTransformer {
 
@@ -27,12 +27,18 @@ abstract class SettingFlags implements IModelTransformer {
         return spec;
     }
 
-    /** A true/false setting's flag alone means true ({@code --create-missing}); others take a value. */
+    /**
+     * A true/false setting's flag alone means true ({@code --create-missing}); others take a value.
+     */
     private static OptionSpec option(Setting<?> setting, String flag) {
-        OptionSpec.Builder option = OptionSpec.builder(flag)
-                .paramLabel(setting.type().name().contains("|") ? setting.type().name() : label(setting))
-                .type(String.class)
-                .description(description(setting));
+        OptionSpec.Builder option =
+                OptionSpec.builder(flag)
+                        .paramLabel(
+                                setting.type().name().contains("|")
+                                        ? setting.type().name()
+                                        : label(setting))
+                        .type(String.class)
+                        .description(description(setting));
         if (setting.type() == SettingType.BOOLEAN) {
             option.arity("0..1").fallbackValue("true");
         }

@@ -1,11 +1,11 @@
 package io.varflow.pipeline.cli;
 
+import io.varflow.model.BundledModel;
 import io.varflow.model.config.ModelConfig;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
 import io.varflow.pipeline.config.JobOptions;
-import io.varflow.model.BundledModel;
 import io.varflow.pipeline.report.PixelImages;
 import io.varflow.pipeline.report.ScaleStrips;
 import java.io.IOException;
@@ -19,27 +19,34 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code varflow show TOKENS.safetensors --out strip.png}: the coarse-to-fine strip of a stored token
- * map, the image decoded after each scale, left to right. The VQVAE is the bundled model the token
- * map names, or {@code --vae} with {@code --config}.
+ * {@code varflow show TOKENS.safetensors --out strip.png}: the coarse-to-fine strip of a stored
+ * token map, the image decoded after each scale, left to right. The VQVAE is the bundled model the
+ * token map names, or {@code --vae} with {@code --config}.
  */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
         description = {
             "Draw the coarse-to-fine strip of a token map: the image decoded after each scale, coarse to fine.",
             "Uses the bundled model the file names, or --vae with --config (--var is not needed)."
         })
 final class ShowCommand implements Callable<Integer> {
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    ModelOptions model = new ModelOptions();
+    @Mixin ModelOptions model = new ModelOptions();
 
-    @Parameters(index = "0", paramLabel = "TOKENS", description = "A varflow.tokens.v1 file (*.tokens.safetensors).")
+    @Parameters(
+            index = "0",
+            paramLabel = "TOKENS",
+            description = "A varflow.tokens.v1 file (*.tokens.safetensors).")
     Path tokens;
 
-    @Option(names = "--out", required = true, paramLabel = "PNG", description = "The strip to write (a .png file).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "PNG",
+            description = "The strip to write (a .png file).")
     Path out;
 
     @Override
@@ -62,9 +69,18 @@ final class ShowCommand implements Callable<Integer> {
             Path parent = out.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Files.write(out, PixelImages.png(strip));
-            spec.commandLine().getOut().printf("varflow show: %d scales %s of model %s, label %d, seed %d -> %s (%dx%d)%n",
-                    map.patchNums().size(), map.patchNums(), strips.config().name(), map.label(), map.seed(), out,
-                    strip.width(), strip.height());
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "varflow show: %d scales %s of model %s, label %d, seed %d -> %s (%dx%d)%n",
+                            map.patchNums().size(),
+                            map.patchNums(),
+                            strips.config().name(),
+                            map.label(),
+                            map.seed(),
+                            out,
+                            strip.width(),
+                            strip.height());
             spec.commandLine().getOut().flush();
         }
         return 0;
@@ -74,11 +90,23 @@ final class ShowCommand implements Callable<Integer> {
         Path vae = model.vae();
         if (vae != null) {
             ModelConfig config = model.resolveConfig(false);
-            return ScaleStrips.load(config, ModelOptions.existing(vae, JobOptions.MODEL_VAE.flag().orElseThrow()));
+            return ScaleStrips.load(
+                    config, ModelOptions.existing(vae, JobOptions.MODEL_VAE.flag().orElseThrow()));
         }
-        BundledModel bundled = BundledModel.find(map.model()).orElseThrow(() -> new UserInputException(tokens
-                + " was made by model '" + map.model() + "', which is not bundled: give its "
-                + JobOptions.MODEL_VAE.flag().orElseThrow() + " and " + JobOptions.MODEL_CONFIG.flag().orElseThrow()));
+        BundledModel bundled =
+                BundledModel.find(map.model())
+                        .orElseThrow(
+                                () ->
+                                        new UserInputException(
+                                                tokens
+                                                        + " was made by model '"
+                                                        + map.model()
+                                                        + "', which is not bundled: give its "
+                                                        + JobOptions.MODEL_VAE.flag().orElseThrow()
+                                                        + " and "
+                                                        + JobOptions.MODEL_CONFIG
+                                                                .flag()
+                                                                .orElseThrow()));
         return ScaleStrips.load(bundled.config(), bundled.vae());
     }
 }

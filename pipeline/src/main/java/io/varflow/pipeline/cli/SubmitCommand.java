@@ -39,7 +39,10 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Mixin JobSettingsOptions settings;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "JSONL file of requests; '-' reads stdin.")
+    @Option(
+            names = "--input",
+            paramLabel = "FILE",
+            description = "JSONL file of requests; '-' reads stdin.")
     Path input;
 
     @Parameters(paramLabel = "JSON", arity = "0..*", description = "Requests as JSON arguments.")
@@ -48,11 +51,17 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "Wait for every request's ResultEvent or dead letter.")
     boolean await;
 
-    @Option(names = "--timeout", defaultValue = "10m", description = "Longest wait with --wait (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "10m",
+            description = "Longest wait with --wait (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--time-budget", paramLabel = "DURATION",
-            description = "Give every request without a deadline of its own this time budget (timeBudgetMs), e.g. 2s.")
+    @Option(
+            names = "--time-budget",
+            paramLabel = "DURATION",
+            description =
+                    "Give every request without a deadline of its own this time budget (timeBudgetMs), e.g. 2s.")
     String timeBudget;
 
     @Override
@@ -60,12 +69,16 @@ public final class SubmitCommand implements Callable<Integer> {
         JobConfig config = settings.toJobConfig(System.getenv());
         List<String> messages = new ArrayList<>(json);
         if (input != null) {
-            messages.addAll(input.toString().equals("-") ? RequestLines.read(System.in) : RequestLines.read(input));
+            messages.addAll(
+                    input.toString().equals("-")
+                            ? RequestLines.read(System.in)
+                            : RequestLines.read(input));
         } else if (json.isEmpty()) {
             messages.addAll(RequestLines.read(System.in));
         }
         if (messages.isEmpty()) {
-            throw new UserInputException("no requests: give JSON arguments, --input FILE or lines on stdin");
+            throw new UserInputException(
+                    "no requests: give JSON arguments, --input FILE or lines on stdin");
         }
         if (timeBudget != null) {
             long budgetMs = DurationFlags.parse("--time-budget", timeBudget).toMillis();
@@ -77,11 +90,15 @@ public final class SubmitCommand implements Callable<Integer> {
         OutcomeReader outcomes =
                 await
                         ? new OutcomeReader(
-                                connection, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), false)
+                                connection,
+                                config.get(JobOptions.TOPIC_RESULTS),
+                                config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                                false)
                         : null;
         try {
             List<SubmittedRequest> submitted;
-            try (RequestProducer producer = new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
+            try (RequestProducer producer =
+                    new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
                 submitted = producer.send(messages);
             }
             for (SubmittedRequest s : submitted) {
@@ -95,7 +112,8 @@ public final class SubmitCommand implements Callable<Integer> {
             int failures = 0;
             for (SubmittedRequest s : submitted) {
                 JsonNode dead = outcomes.deadLetters().get(s.coordinates());
-                List<JsonNode> results = s.requestId() == null ? null : outcomes.results().get(s.requestId());
+                List<JsonNode> results =
+                        s.requestId() == null ? null : outcomes.results().get(s.requestId());
                 if (results != null) {
                     out.println(results.get(0).toString());
                     failures += "succeeded".equals(results.get(0).path("status").asText()) ? 0 : 1;
@@ -105,8 +123,11 @@ public final class SubmitCommand implements Callable<Integer> {
                 }
             }
             for (SubmittedRequest s : missing) {
-                spec.commandLine().getErr().printf(
-                        "varflow submit: no outcome for line %d (%s) within %s%n", s.line(), s.coordinates(), timeout);
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                "varflow submit: no outcome for line %d (%s) within %s%n",
+                                s.line(), s.coordinates(), timeout);
             }
             out.flush();
             return missing.isEmpty() && failures == 0 ? 0 : 1;
@@ -118,8 +139,8 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code message} with {@code timeBudgetMs} set, unless it already has a deadline or is not a JSON
-     * object (the job then dead-letters it with the reason, as without the flag).
+     * {@code message} with {@code timeBudgetMs} set, unless it already has a deadline or is not a
+     * JSON object (the job then dead-letters it with the reason, as without the flag).
      */
     static String withTimeBudget(String message, long budgetMs) {
         JsonNode node;
@@ -128,7 +149,9 @@ public final class SubmitCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             return message;
         }
-        if (!(node instanceof ObjectNode object) || object.has("deadline") || object.has("timeBudgetMs")) {
+        if (!(node instanceof ObjectNode object)
+                || object.has("deadline")
+                || object.has("timeBudgetMs")) {
             return message;
         }
         return object.put("timeBudgetMs", budgetMs).toString();

@@ -6,9 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code varflow} command line. Each subcommand is its own class; register new ones in
- * {@code subcommands} below. Bad arguments and unusable files end with one line on stderr and exit
- * code 2 (see {@link CliErrors}).
+ * The {@code varflow} command line. Each subcommand is its own class; register new ones in {@code
+ * subcommands} below. Bad arguments and unusable files end with one line on stderr and exit code 2
+ * (see {@link CliErrors}).
  */
 @Command(
         name = "varflow",
@@ -32,15 +32,17 @@ import picocli.CommandLine.Command;
         })
 public final class VarflowCli implements Runnable {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
         spec.commandLine().usage(System.err);
     }
 
-    /** Builds the command line with varflow's error handling; also used by tests to run commands in-process. */
+    /**
+     * Builds the command line with varflow's error handling; also used by tests to run commands
+     * in-process.
+     */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new VarflowCli());
         cli.setExecutionExceptionHandler(CliErrors::handleExecutionException);

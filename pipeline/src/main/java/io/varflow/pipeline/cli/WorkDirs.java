@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
-/** Default work folders of the embedded stack: {@code .varflow/<command>-<timestamp>} under the repo root. */
+/**
+ * Default work folders of the embedded stack: {@code .varflow/<command>-<timestamp>} under the repo
+ * root.
+ */
 public final class WorkDirs {
 
     private WorkDirs() {}

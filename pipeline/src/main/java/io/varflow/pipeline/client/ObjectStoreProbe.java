@@ -8,7 +8,9 @@ import io.varflow.pipeline.config.JobOptions;
 import java.net.URI;
 import java.util.Collection;
 
-/** Checks that objects named by {@code s3://bucket/key} URIs exist in the configured object store. */
+/**
+ * Checks that objects named by {@code s3://bucket/key} URIs exist in the configured object store.
+ */
 public final class ObjectStoreProbe implements AutoCloseable {
 
     private final MinioClient client;
@@ -18,7 +20,9 @@ public final class ObjectStoreProbe implements AutoCloseable {
                 MinioClient.builder()
                         .endpoint(config.require(JobOptions.S3_ENDPOINT))
                         .region(config.require(JobOptions.S3_REGION))
-                        .credentials(config.require(JobOptions.S3_ACCESS_KEY), config.require(JobOptions.S3_SECRET_KEY))
+                        .credentials(
+                                config.require(JobOptions.S3_ACCESS_KEY),
+                                config.require(JobOptions.S3_SECRET_KEY))
                         .build();
     }
 
@@ -43,7 +47,8 @@ public final class ObjectStoreProbe implements AutoCloseable {
             client.statObject(StatObjectArgs.builder().bucket(uri.getHost()).object(key).build());
             return true;
         } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchBucket".equals(e.errorResponse().code())) {
+            if ("NoSuchKey".equals(e.errorResponse().code())
+                    || "NoSuchBucket".equals(e.errorResponse().code())) {
                 return false;
             }
             throw new IllegalStateException("cannot check " + s3Uri + ": " + e.getMessage(), e);

@@ -38,14 +38,19 @@ public final class OutcomeReader implements AutoCloseable {
      */
     private int deadLettersRead;
 
-    public OutcomeReader(Properties connection, String resultsTopic, String deadLetterTopic, boolean fromBeginning) {
+    public OutcomeReader(
+            Properties connection,
+            String resultsTopic,
+            String deadLetterTopic,
+            boolean fromBeginning) {
         Properties p = new Properties();
         p.putAll(connection);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "varflow-outcomes-" + UUID.randomUUID());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "varflow-outcomes");
-        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.resultsTopic = resultsTopic;
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(resultsTopic, deadLetterTopic)) {
@@ -61,7 +66,8 @@ public final class OutcomeReader implements AutoCloseable {
             consumer.seekToBeginning(partitions);
         } else {
             consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // fixes the start now, before anything is submitted
+            partitions.forEach(
+                    consumer::position); // fixes the start now, before anything is submitted
         }
     }
 
@@ -83,7 +89,10 @@ public final class OutcomeReader implements AutoCloseable {
             } else {
                 JsonNode source = event.path("source");
                 String coordinates =
-                        source.path("topic").asText() + "/" + source.path("partition").asInt() + "@"
+                        source.path("topic").asText()
+                                + "/"
+                                + source.path("partition").asInt()
+                                + "@"
                                 + source.path("offset").asLong();
                 deadLetters.put(coordinates, event);
                 deadLettersRead++;
@@ -102,15 +111,20 @@ public final class OutcomeReader implements AutoCloseable {
         return awaitAll(submitted, timeout, null);
     }
 
-    /** {@link #awaitAll(List, Duration)}, reporting the answered and image counts to {@code progress} as they grow. */
-    public List<SubmittedRequest> awaitAll(List<SubmittedRequest> submitted, Duration timeout, RunProgress progress) {
+    /**
+     * {@link #awaitAll(List, Duration)}, reporting the answered and image counts to {@code
+     * progress} as they grow.
+     */
+    public List<SubmittedRequest> awaitAll(
+            List<SubmittedRequest> submitted, Duration timeout, RunProgress progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<SubmittedRequest> missing = unaccounted(submitted);
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
             poll(Duration.ofMillis(500));
             missing = unaccounted(submitted);
             if (progress != null) {
-                progress.observe(submitted.size() - missing.size(), imagesSoFar(), System.nanoTime());
+                progress.observe(
+                        submitted.size() - missing.size(), imagesSoFar(), System.nanoTime());
             }
         }
         return missing;
@@ -135,7 +149,9 @@ public final class OutcomeReader implements AutoCloseable {
         return missing;
     }
 
-    /** How many dead letters were read, repeats included (a repeat replaces its coordinates' entry). */
+    /**
+     * How many dead letters were read, repeats included (a repeat replaces its coordinates' entry).
+     */
     public int deadLettersRead() {
         return deadLettersRead;
     }

@@ -28,7 +28,9 @@ public final class RequestProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
 
-    /** @param connection Kafka connection and security properties */
+    /**
+     * @param connection Kafka connection and security properties
+     */
     public RequestProducer(Properties connection, String topic) {
         Properties p = new Properties();
         p.putAll(connection);
@@ -37,7 +39,8 @@ public final class RequestProducer implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "varflow-submit");
-        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
     }
 
@@ -49,19 +52,26 @@ public final class RequestProducer implements AutoCloseable {
             String id = requestIdOf(message);
             ids.add(id);
             byte[] key = id == null ? null : id.getBytes(StandardCharsets.UTF_8);
-            pending.add(producer.send(new ProducerRecord<>(topic, key, message.getBytes(StandardCharsets.UTF_8))));
+            pending.add(
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic, key, message.getBytes(StandardCharsets.UTF_8))));
         }
         producer.flush();
         List<SubmittedRequest> submitted = new ArrayList<>(messages.size());
         for (int i = 0; i < pending.size(); i++) {
             try {
                 RecordMetadata m = pending.get(i).get(60, TimeUnit.SECONDS);
-                submitted.add(new SubmittedRequest(i + 1, ids.get(i), m.topic(), m.partition(), m.offset()));
+                submitted.add(
+                        new SubmittedRequest(
+                                i + 1, ids.get(i), m.topic(), m.partition(), m.offset()));
             } catch (ExecutionException e) {
                 throw new IllegalStateException(
-                        "Kafka refused message " + (i + 1) + ": " + e.getCause().getMessage(), e.getCause());
+                        "Kafka refused message " + (i + 1) + ": " + e.getCause().getMessage(),
+                        e.getCause());
             } catch (TimeoutException e) {
-                throw new IllegalStateException("Kafka did not acknowledge message " + (i + 1) + " within 60 s", e);
+                throw new IllegalStateException(
+                        "Kafka did not acknowledge message " + (i + 1) + " within 60 s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while sending", e);

@@ -34,7 +34,10 @@ public final class RunProgress {
         this.lastPrintNanos = startNanos;
     }
 
-    /** Records the counts at {@code nanos}; prints a line when they moved, or every 30 s while they do not. */
+    /**
+     * Records the counts at {@code nanos}; prints a line when they moved, or every 30 s while they
+     * do not.
+     */
     public void observe(int answeredNow, int imagesNow, long nanos) {
         if (firstAnswerNanos < 0 && answeredNow > 0) {
             firstAnswerNanos = lastObservedNanos;
@@ -55,11 +58,26 @@ public final class RunProgress {
         double seconds = firstAnswerNanos < 0 ? 0 : (lastObservedNanos - firstAnswerNanos) / 1e9;
         double imageRate = seconds <= 0 ? 0 : images / seconds;
         double answerRate = seconds <= 0 ? 0 : answered / seconds;
-        String eta = answered >= total ? "0s"
-                : answerRate <= 0 ? "unknown"
-                : EvalProgress.format(Duration.ofMillis((long) Math.ceil((total - answered) / answerRate * 1000)));
-        return String.format(Locale.ROOT, "%d/%d requests answered, %d images, %.1f img/s, elapsed %s, ETA %s",
-                answered, total, images, imageRate,
-                EvalProgress.format(Duration.ofNanos(lastObservedNanos - startNanos)), eta);
+        String eta =
+                answered >= total
+                        ? "0s"
+                        : answerRate <= 0
+                                ? "unknown"
+                                : EvalProgress.format(
+                                        Duration.ofMillis(
+                                                (long)
+                                                        Math.ceil(
+                                                                (total - answered)
+                                                                        / answerRate
+                                                                        * 1000)));
+        return String.format(
+                Locale.ROOT,
+                "%d/%d requests answered, %d images, %.1f img/s, elapsed %s, ETA %s",
+                answered,
+                total,
+                images,
+                imageRate,
+                EvalProgress.format(Duration.ofNanos(lastObservedNanos - startNanos)),
+                eta);
     }
 }

@@ -3,8 +3,9 @@ package io.varflow.pipeline.config;
 import java.util.Locale;
 
 /**
- * A batch limit as a setting gives it: a fixed number of images, or {@link #AUTO}, the largest batch
- * that fits the sampler's device memory (decided per model by {@code pipeline.job.BatchLimits}).
+ * A batch limit as a setting gives it: a fixed number of images, or {@link #AUTO}, the largest
+ * batch that fits the sampler's device memory (decided per model by {@code
+ * pipeline.job.BatchLimits}).
  *
  * @param images the fixed limit, at least 1; 0 for {@link #AUTO}
  */

@@ -43,12 +43,19 @@ public final class JobConfig implements Serializable {
 
     /** Parsed values of declared settings that some source set, by key. */
     private final Map<String, Object> values;
-    /** Where each value of {@link #values} came from, e.g. {@code environment VARFLOW_S3_BUCKET}. */
+
+    /**
+     * Where each value of {@link #values} came from, e.g. {@code environment VARFLOW_S3_BUCKET}.
+     */
     private final Map<String, String> sources;
+
     /** {@code kafka.property.*} settings, prefix removed. */
     private final Map<String, String> kafkaPassthrough;
 
-    private JobConfig(Map<String, Object> values, Map<String, String> sources, Map<String, String> kafkaPassthrough) {
+    private JobConfig(
+            Map<String, Object> values,
+            Map<String, String> sources,
+            Map<String, String> kafkaPassthrough) {
         this.values = Map.copyOf(values);
         this.sources = Map.copyOf(sources);
         this.kafkaPassthrough = Map.copyOf(kafkaPassthrough);
@@ -72,29 +79,50 @@ public final class JobConfig implements Serializable {
     /** The value when there is one (an empty text counts as none). */
     public <T> Optional<T> find(Setting<T> setting) {
         T value = get(setting);
-        return value == null || (value instanceof String s && s.isBlank()) ? Optional.empty() : Optional.of(value);
+        return value == null || (value instanceof String s && s.isBlank())
+                ? Optional.empty()
+                : Optional.of(value);
     }
 
     /** The value; a missing value is the user's mistake, named by key and environment variable. */
     public <T> T require(Setting<T> setting) {
-        return find(setting).orElseThrow(() -> new IllegalArgumentException(
-                setting.key() + " is required (" + setting.description() + "); set it with --set " + setting.key()
-                        + "=..., in the settings file or as " + setting.environmentVariable()
-                        + setting.flag().map(f -> " or with " + f).orElse("")));
+        return find(setting)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        setting.key()
+                                                + " is required ("
+                                                + setting.description()
+                                                + "); set it with --set "
+                                                + setting.key()
+                                                + "=..., in the settings file or as "
+                                                + setting.environmentVariable()
+                                                + setting.flag()
+                                                        .map(f -> " or with " + f)
+                                                        .orElse("")));
     }
 
-    /** The effective value as the settings write it ({@code cpu}, {@code 10s}); {@code ""} when unset. */
+    /**
+     * The effective value as the settings write it ({@code cpu}, {@code 10s}); {@code ""} when
+     * unset.
+     */
     public <T> String text(Setting<T> setting) {
         T value = get(setting);
         return value == null ? "" : setting.type().format(value);
     }
 
-    /** Where the effective value came from: {@code default}, {@code file F}, {@code environment V}, a flag. */
+    /**
+     * Where the effective value came from: {@code default}, {@code file F}, {@code environment V},
+     * a flag.
+     */
     public String source(Setting<?> setting) {
         return sources.getOrDefault(setting.key(), "default");
     }
 
-    /** Whether {@code setting} was given (file, environment, flag, code) rather than left at its default. */
+    /**
+     * Whether {@code setting} was given (file, environment, flag, code) rather than left at its
+     * default.
+     */
     public boolean isGiven(Setting<?> setting) {
         return sources.containsKey(setting.key());
     }
@@ -138,7 +166,8 @@ public final class JobConfig implements Serializable {
         try {
             setting.parse(setting.type().format(value));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting.key() + " " + e.getMessage() + ", got '" + value + "'");
+            throw new IllegalArgumentException(
+                    setting.key() + " " + e.getMessage() + ", got '" + value + "'");
         }
     }
 
@@ -154,7 +183,10 @@ public final class JobConfig implements Serializable {
             }
         }
         for (Map.Entry<String, String> e : kafkaPassthrough().entrySet()) {
-            out.append(separator).append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append(e.getKey()).append('=')
+            out.append(separator)
+                    .append(JobOptions.KAFKA_PASSTHROUGH_PREFIX)
+                    .append(e.getKey())
+                    .append('=')
                     .append(isSecretProperty(e.getKey()) ? "****" : e.getValue());
             separator = ", ";
         }
@@ -162,9 +194,9 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * Every declared setting with its effective value (secrets hidden), one {@code key=value} per line,
-     * each value not a default preceded by a comment naming its source; a file {@code --settings} reads
-     * back. For {@code --print-config}.
+     * Every declared setting with its effective value (secrets hidden), one {@code key=value} per
+     * line, each value not a default preceded by a comment naming its source; a file {@code
+     * --settings} reads back. For {@code --print-config}.
      */
     public String describe() {
         StringBuilder out = new StringBuilder();
@@ -174,8 +206,14 @@ public final class JobConfig implements Serializable {
             }
             out.append(setting.key()).append('=').append(shown(setting)).append('\n');
         }
-        kafkaPassthrough().forEach((k, v) -> out.append(JobOptions.KAFKA_PASSTHROUGH_PREFIX).append(k).append('=')
-                .append(isSecretProperty(k) ? "****" : v).append('\n'));
+        kafkaPassthrough()
+                .forEach(
+                        (k, v) ->
+                                out.append(JobOptions.KAFKA_PASSTHROUGH_PREFIX)
+                                        .append(k)
+                                        .append('=')
+                                        .append(isSecretProperty(k) ? "****" : v)
+                                        .append('\n'));
         return out.toString();
     }
 
@@ -195,7 +233,8 @@ public final class JobConfig implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JobConfig other && values.equals(other.values)
+        return o instanceof JobConfig other
+                && values.equals(other.values)
                 && kafkaPassthrough.equals(other.kafkaPassthrough);
     }
 
@@ -205,19 +244,23 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * Collects settings from the sources in order; each call overrides what earlier calls set. Texts
-     * are parsed by {@link #build()}, which refuses every bad value at once.
+     * Collects settings from the sources in order; each call overrides what earlier calls set.
+     * Texts are parsed by {@link #build()}, which refuses every bad value at once.
      */
     public static final class Builder {
         /** Raw text (or an already typed value) of each set key, with its source. */
         private final Map<String, Given> given = new LinkedHashMap<>();
+
         private final Map<String, String> kafkaPassthrough = new LinkedHashMap<>();
 
         private record Given(Object value, boolean text, String source) {}
 
         private Builder() {}
 
-        /** Reads a {@code .properties}, {@code .yaml} or {@code .yml} file; nested YAML keys join with dots. */
+        /**
+         * Reads a {@code .properties}, {@code .yaml} or {@code .yml} file; nested YAML keys join
+         * with dots.
+         */
         public Builder file(Path file) throws IOException {
             if (!Files.isRegularFile(file)) {
                 throw new NoSuchFileException(file.toString());
@@ -233,7 +276,8 @@ public final class JobConfig implements Serializable {
                 }
                 if (root != null && !root.isNull()) {
                     if (!root.isObject()) {
-                        throw new IOException(file + ": expected a mapping of settings at the top level");
+                        throw new IOException(
+                                file + ": expected a mapping of settings at the top level");
                     }
                     flatten("", root, source);
                 }
@@ -265,7 +309,8 @@ public final class JobConfig implements Serializable {
                 } else if (value.isArray() && key.equals(JobOptions.MODELS.key())) {
                     put(key, modelList(key, value, source), source);
                 } else {
-                    throw new IllegalArgumentException(source + ": " + key + " must be a single value, not a list");
+                    throw new IllegalArgumentException(
+                            source + ": " + key + " must be a single value, not a list");
                 }
             }
         }
@@ -278,36 +323,56 @@ public final class JobConfig implements Serializable {
             List<String> entries = new ArrayList<>();
             for (JsonNode entry : list) {
                 if (!entry.isObject()) {
-                    throw new IllegalArgumentException(source + ": " + key + " must be a list of mappings (name: ...)");
+                    throw new IllegalArgumentException(
+                            source + ": " + key + " must be a list of mappings (name: ...)");
                 }
                 List<String> fields = new ArrayList<>();
-                entry.fields().forEachRemaining(field -> {
-                    List<String> parts = new ArrayList<>();
-                    field.getValue().forEach(part -> parts.add(part.asText()));
-                    String value = field.getValue().isArray() ? String.join("+", parts) : field.getValue().asText();
-                    if (field.getValue().isObject() || value.contains(",") || value.contains(";")) {
-                        throw new IllegalArgumentException(source + ": " + key + "." + field.getKey()
-                                + " must be a single value without ',' or ';'");
-                    }
-                    fields.add(field.getKey() + "=" + value);
-                });
+                entry.fields()
+                        .forEachRemaining(
+                                field -> {
+                                    List<String> parts = new ArrayList<>();
+                                    field.getValue().forEach(part -> parts.add(part.asText()));
+                                    String value =
+                                            field.getValue().isArray()
+                                                    ? String.join("+", parts)
+                                                    : field.getValue().asText();
+                                    if (field.getValue().isObject()
+                                            || value.contains(",")
+                                            || value.contains(";")) {
+                                        throw new IllegalArgumentException(
+                                                source
+                                                        + ": "
+                                                        + key
+                                                        + "."
+                                                        + field.getKey()
+                                                        + " must be a single value without ',' or ';'");
+                                    }
+                                    fields.add(field.getKey() + "=" + value);
+                                });
                 entries.add(String.join(",", fields));
             }
             return String.join(";", entries);
         }
 
-        /** Reads the {@code VARFLOW_*} variables of declared settings from the given environment. */
+        /**
+         * Reads the {@code VARFLOW_*} variables of declared settings from the given environment.
+         */
         public Builder environment(Map<String, String> environment) {
             for (Setting<?> setting : JobOptions.all().values()) {
                 String value = environment.get(setting.environmentVariable());
                 if (value != null) {
-                    given.put(setting.key(), new Given(value, true, "environment " + setting.environmentVariable()));
+                    given.put(
+                            setting.key(),
+                            new Given(value, true, "environment " + setting.environmentVariable()));
                 }
             }
             return this;
         }
 
-        /** One explicit setting as text ({@code --set}); an unknown key is rejected with the list of known ones. */
+        /**
+         * One explicit setting as text ({@code --set}); an unknown key is rejected with the list of
+         * known ones.
+         */
         public Builder set(String key, String value) {
             return put(key, value, "--set");
         }
@@ -316,12 +381,16 @@ public final class JobConfig implements Serializable {
         public Builder setAssignment(String assignment) {
             int eq = assignment.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--set expects key=value, got '" + assignment + "'");
+                throw new IllegalArgumentException(
+                        "--set expects key=value, got '" + assignment + "'");
             }
             return set(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
         }
 
-        /** The text of a command line flag mirroring {@code setting}; null leaves the setting as it is. */
+        /**
+         * The text of a command line flag mirroring {@code setting}; null leaves the setting as it
+         * is.
+         */
         public Builder flag(Setting<?> setting, String text) {
             if (text != null) {
                 given.put(setting.key(), new Given(text, true, setting.flag().orElse("flag")));
@@ -329,7 +398,9 @@ public final class JobConfig implements Serializable {
             return this;
         }
 
-        /** A typed value set by code (tests, the embedded stack); null leaves the setting as it is. */
+        /**
+         * A typed value set by code (tests, the embedded stack); null leaves the setting as it is.
+         */
         public <T> Builder set(Setting<T> setting, T value) {
             if (value != null) {
                 given.put(setting.key(), new Given(value, false, "code"));
@@ -344,19 +415,29 @@ public final class JobConfig implements Serializable {
                 return this;
             }
             if (!JobOptions.all().containsKey(k)) {
-                throw new IllegalArgumentException(source + ": unknown setting '" + k + "'; known settings: "
-                        + String.join(", ", JobOptions.all().keySet()) + " and "
-                        + JobOptions.KAFKA_PASSTHROUGH_PREFIX + "*");
+                throw new IllegalArgumentException(
+                        source
+                                + ": unknown setting '"
+                                + k
+                                + "'; known settings: "
+                                + String.join(", ", JobOptions.all().keySet())
+                                + " and "
+                                + JobOptions.KAFKA_PASSTHROUGH_PREFIX
+                                + "*");
             }
             given.put(k, new Given(value, true, source));
             return this;
         }
 
         private static String passthroughName(String key) {
-            return key.substring(Math.min(key.length(), JobOptions.KAFKA_PASSTHROUGH_PREFIX.length()));
+            return key.substring(
+                    Math.min(key.length(), JobOptions.KAFKA_PASSTHROUGH_PREFIX.length()));
         }
 
-        /** Parses and checks every value; every bad value is named, with its source, in one exception. */
+        /**
+         * Parses and checks every value; every bad value is named, with its source, in one
+         * exception.
+         */
         public JobConfig build() {
             Map<String, Object> values = new HashMap<>();
             Map<String, String> sources = new HashMap<>();
@@ -369,8 +450,15 @@ public final class JobConfig implements Serializable {
                     values.put(setting.key(), setting.parse(text));
                     sources.put(setting.key(), g.source());
                 } catch (IllegalArgumentException ex) {
-                    problems.add(setting.key() + " " + ex.getMessage() + ", got '"
-                            + (setting.secret() ? "****" : text) + "' (from " + g.source() + ")");
+                    problems.add(
+                            setting.key()
+                                    + " "
+                                    + ex.getMessage()
+                                    + ", got '"
+                                    + (setting.secret() ? "****" : text)
+                                    + "' (from "
+                                    + g.source()
+                                    + ")");
                 }
             }
             if (!problems.isEmpty()) {

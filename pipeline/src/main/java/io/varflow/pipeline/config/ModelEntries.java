@@ -11,8 +11,8 @@ import java.util.StringJoiner;
 import java.util.TreeSet;
 
 /**
- * The value of the {@code models} setting: the models one job serves side by side, as text
- * {@code name=a,config=d16,vae=...,var=...,device=gpu,dtype=bf16,max-images=8,subtasks=0-1;name=b,...}
+ * The value of the {@code models} setting: the models one job serves side by side, as text {@code
+ * name=a,config=d16,vae=...,var=...,device=gpu,dtype=bf16,max-images=8,subtasks=0-1;name=b,...}
  * (entries separated by {@code ;}, fields by {@code ,}; {@code subtasks} is a list of indexes and
  * ranges joined by {@code +}, e.g. {@code 0+2} or {@code 0-3}). In a YAML settings file it may be a
  * list of mappings with the same fields ({@link #fromFields}).
@@ -31,7 +31,8 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
     public static final String SUBTASKS = "subtasks";
 
     /** Every field an entry may have, in the order they are written. */
-    public static final List<String> FIELDS = List.of(NAME, CONFIG, VAE, VAR, DEVICE, DTYPE, MAX_IMAGES, SUBTASKS);
+    public static final List<String> FIELDS =
+            List.of(NAME, CONFIG, VAE, VAR, DEVICE, DTYPE, MAX_IMAGES, SUBTASKS);
 
     private static final SettingType<RuntimeOptions.Device> DEVICES =
             SettingType.lowerCaseEnum(RuntimeOptions.Device.class);
@@ -46,7 +47,8 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
         Set<String> names = new TreeSet<>();
         for (ModelEntry entry : entries) {
             if (!names.add(entry.name())) {
-                throw new IllegalArgumentException("must name each model once; '" + entry.name() + "' is listed twice");
+                throw new IllegalArgumentException(
+                        "must name each model once; '" + entry.name() + "' is listed twice");
             }
         }
     }
@@ -64,12 +66,17 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
             for (String field : entryText.split(",")) {
                 int eq = field.indexOf('=');
                 if (eq <= 0) {
-                    throw new IllegalArgumentException("must be entries of field=value pairs (model " + n
-                            + ": '" + field.trim() + "' has no '=')");
+                    throw new IllegalArgumentException(
+                            "must be entries of field=value pairs (model "
+                                    + n
+                                    + ": '"
+                                    + field.trim()
+                                    + "' has no '=')");
                 }
                 String key = field.substring(0, eq).trim();
                 if (fields.put(key, field.substring(eq + 1).trim()) != null) {
-                    throw new IllegalArgumentException("must give each field once (model " + n + ": " + key + ")");
+                    throw new IllegalArgumentException(
+                            "must give each field once (model " + n + ": " + key + ")");
                 }
             }
             entries.add(fields);
@@ -89,13 +96,14 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
     private static ModelEntry entry(int n, Map<String, String> fields) {
         for (String key : fields.keySet()) {
             if (!FIELDS.contains(key)) {
-                throw new IllegalArgumentException("must use the fields " + FIELDS + " (model " + n
-                        + " has '" + key + "')");
+                throw new IllegalArgumentException(
+                        "must use the fields " + FIELDS + " (model " + n + " has '" + key + "')");
             }
         }
         String name = blankToNull(fields.get(NAME));
         if (name == null) {
-            throw new IllegalArgumentException("must give every model a name (model " + n + " has none)");
+            throw new IllegalArgumentException(
+                    "must give every model a name (model " + n + " has none)");
         }
         String where = " (model " + name + ")";
         try {
@@ -107,9 +115,14 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
             if (max != null && max < 1) {
                 throw new IllegalArgumentException("max-images must be at least 1");
             }
-            return new ModelEntry(name, blankToNull(fields.get(CONFIG)), blankToNull(fields.get(VAE)),
-                    blankToNull(fields.get(VAR)), device == null ? null : DEVICES.parse(device),
-                    dtype == null ? null : PRECISIONS.parse(dtype), max,
+            return new ModelEntry(
+                    name,
+                    blankToNull(fields.get(CONFIG)),
+                    blankToNull(fields.get(VAE)),
+                    blankToNull(fields.get(VAR)),
+                    device == null ? null : DEVICES.parse(device),
+                    dtype == null ? null : PRECISIONS.parse(dtype),
+                    max,
                     subtasks == null ? List.of() : subtasks(subtasks));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + where, e);
@@ -122,12 +135,14 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
         for (String part : text.split("\\+")) {
             String[] range = part.trim().split("-", -1);
             if (range.length > 2) {
-                throw new IllegalArgumentException("subtasks must be indexes or ranges joined by +, like 0+2 or 0-3");
+                throw new IllegalArgumentException(
+                        "subtasks must be indexes or ranges joined by +, like 0+2 or 0-3");
             }
             int from = index(range[0]);
             int to = range.length == 2 ? index(range[1]) : from;
             if (to < from) {
-                throw new IllegalArgumentException("subtasks range " + part.trim() + " runs backwards");
+                throw new IllegalArgumentException(
+                        "subtasks range " + part.trim() + " runs backwards");
             }
             for (int s = from; s <= to; s++) {
                 subtasks.add(s);
@@ -145,7 +160,8 @@ public record ModelEntries(List<ModelEntry> entries) implements Serializable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("subtasks must be indexes from 0 or ranges like 0-3, joined by +");
+        throw new IllegalArgumentException(
+                "subtasks must be indexes from 0 or ranges like 0-3, joined by +");
     }
 
     private static String blankToNull(String text) {

@@ -29,14 +29,17 @@ public record ModelEntry(
         RuntimeOptions.Device device,
         RuntimeOptions.Precision dtype,
         Integer maxImages,
-        List<Integer> subtasks) implements Serializable {
+        List<Integer> subtasks)
+        implements Serializable {
 
     public ModelEntry {
         Objects.requireNonNull(name, "name");
         subtasks = subtasks == null ? List.of() : List.copyOf(subtasks);
     }
 
-    /** A bundled-tiny entry under {@code name} with its own batch limit, served by every subtask. */
+    /**
+     * A bundled-tiny entry under {@code name} with its own batch limit, served by every subtask.
+     */
     public static ModelEntry bundledTiny(String name, int maxImages) {
         return new ModelEntry(name, null, null, null, null, null, maxImages, List.of());
     }

@@ -11,8 +11,8 @@ import java.util.function.Predicate;
  * ConfigOptions.key(..).intType().defaultValue(..)}: key, type, default, a check of the value, a
  * description, whether it is a secret, and optionally the command line flag that mirrors it.
  * Everything else is derived: the environment variable ({@code VARFLOW_} + the key in upper case,
- * dots and dashes as underscores), parsing and checking ({@link JobConfig}), {@code --set key=value},
- * the flag, {@code --list-settings}, {@code --print-config} and the table in {@code
+ * dots and dashes as underscores), parsing and checking ({@link JobConfig}), {@code --set
+ * key=value}, the flag, {@code --list-settings}, {@code --print-config} and the table in {@code
  * docs/operations.md}.
  *
  * <pre>{@code
@@ -51,10 +51,14 @@ public final class Setting<T> {
         }
     }
 
-    /** Starts a declaration; keys are dotted lower-case words such as {@code kafka.bootstrap-servers}. */
+    /**
+     * Starts a declaration; keys are dotted lower-case words such as {@code
+     * kafka.bootstrap-servers}.
+     */
     public static KeyBuilder key(String key) {
         if (!key.matches("[a-z0-9]+([.-][a-z0-9]+)*")) {
-            throw new IllegalArgumentException("setting keys are dotted lower-case words, got " + key);
+            throw new IllegalArgumentException(
+                    "setting keys are dotted lower-case words, got " + key);
         }
         return new KeyBuilder(key);
     }
@@ -91,7 +95,9 @@ public final class Setting<T> {
         return Optional.ofNullable(requirement);
     }
 
-    /** The environment variable that sets this option, e.g. {@code VARFLOW_KAFKA_BOOTSTRAP_SERVERS}. */
+    /**
+     * The environment variable that sets this option, e.g. {@code VARFLOW_KAFKA_BOOTSTRAP_SERVERS}.
+     */
     public String environmentVariable() {
         return "VARFLOW_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
@@ -101,7 +107,10 @@ public final class Setting<T> {
         return defaultValue == null ? "" : type.format(defaultValue);
     }
 
-    /** The value of {@code text}; throws IllegalArgumentException saying what is wrong, without key or source. */
+    /**
+     * The value of {@code text}; throws IllegalArgumentException saying what is wrong, without key
+     * or source.
+     */
     public T parse(String text) {
         T value = type.parse(text);
         String problem = problem(value);

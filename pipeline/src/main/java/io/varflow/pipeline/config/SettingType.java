@@ -20,36 +20,55 @@ public final class SettingType<T> {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
-    public static final SettingType<String> STRING = new SettingType<>("text", String.class, s -> s, s -> s);
+    public static final SettingType<String> STRING =
+            new SettingType<>("text", String.class, s -> s, s -> s);
 
     public static final SettingType<Integer> INTEGER =
             new SettingType<>("integer", Integer.class, SettingType::parseInt, String::valueOf);
 
     public static final SettingType<Boolean> BOOLEAN =
-            new SettingType<>("true|false", Boolean.class, SettingType::parseBoolean, String::valueOf);
+            new SettingType<>(
+                    "true|false", Boolean.class, SettingType::parseBoolean, String::valueOf);
 
-    /** {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d}, a bare number of ms, or ISO-8601. */
+    /**
+     * {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d}, a bare number of ms, or
+     * ISO-8601.
+     */
     public static final SettingType<Duration> DURATION_TYPE =
-            new SettingType<>("duration", Duration.class, SettingType::parseDuration, SettingType::formatDuration);
+            new SettingType<>(
+                    "duration",
+                    Duration.class,
+                    SettingType::parseDuration,
+                    SettingType::formatDuration);
 
     /** Byte counts as Flink writes them: {@code 65536}, {@code 64kb}, {@code 32mb}. */
     public static final SettingType<Long> BYTES =
-            new SettingType<>("bytes", Long.class, SettingType::parseBytes, SettingType::formatBytes);
+            new SettingType<>(
+                    "bytes", Long.class, SettingType::parseBytes, SettingType::formatBytes);
 
     /** A batch limit: {@code auto} or a number of images (see {@link BatchSize}). */
     public static final SettingType<BatchSize> BATCH_SIZE =
-            new SettingType<>("auto|integer", BatchSize.class, BatchSize::parse, BatchSize::toString);
+            new SettingType<>(
+                    "auto|integer", BatchSize.class, BatchSize::parse, BatchSize::toString);
 
-    /** The models one job serves: {@code name=a,config=d16,...;name=b,...} (see {@link ModelEntries}). */
+    /**
+     * The models one job serves: {@code name=a,config=d16,...;name=b,...} (see {@link
+     * ModelEntries}).
+     */
     public static final SettingType<ModelEntries> MODEL_LIST =
-            new SettingType<>("model list", ModelEntries.class, ModelEntries::parse, ModelEntries::format);
+            new SettingType<>(
+                    "model list", ModelEntries.class, ModelEntries::parse, ModelEntries::format);
 
     private final String name;
     private final Class<T> valueClass;
     private final Function<String, T> parser;
     private final Function<T, String> formatter;
 
-    private SettingType(String name, Class<T> valueClass, Function<String, T> parser, Function<T, String> formatter) {
+    private SettingType(
+            String name,
+            Class<T> valueClass,
+            Function<String, T> parser,
+            Function<T, String> formatter) {
         this.name = name;
         this.valueClass = valueClass;
         this.parser = parser;
@@ -59,31 +78,42 @@ public final class SettingType<T> {
     /** One of fixed words, matched without regard to case; the value is the word as declared. */
     public static SettingType<String> oneOf(String... words) {
         String name = String.join("|", words);
-        return new SettingType<>(name, String.class, text -> {
-            for (String word : words) {
-                if (word.equalsIgnoreCase(text.trim())) {
-                    return word;
-                }
-            }
-            throw new IllegalArgumentException("must be one of " + Arrays.toString(words));
-        }, s -> s);
+        return new SettingType<>(
+                name,
+                String.class,
+                text -> {
+                    for (String word : words) {
+                        if (word.equalsIgnoreCase(text.trim())) {
+                            return word;
+                        }
+                    }
+                    throw new IllegalArgumentException("must be one of " + Arrays.toString(words));
+                },
+                s -> s);
     }
 
     /** An enum's constants, written in lower case. */
     public static <E extends Enum<E>> SettingType<E> lowerCaseEnum(Class<E> type) {
         E[] constants = type.getEnumConstants();
         String name = String.join("|", Arrays.stream(constants).map(SettingType::lower).toList());
-        return new SettingType<>(name, type, text -> {
-            for (E constant : constants) {
-                if (constant.name().equalsIgnoreCase(text.trim())) {
-                    return constant;
-                }
-            }
-            throw new IllegalArgumentException("must be one of " + name.replace('|', ','));
-        }, SettingType::lower);
+        return new SettingType<>(
+                name,
+                type,
+                text -> {
+                    for (E constant : constants) {
+                        if (constant.name().equalsIgnoreCase(text.trim())) {
+                            return constant;
+                        }
+                    }
+                    throw new IllegalArgumentException("must be one of " + name.replace('|', ','));
+                },
+                SettingType::lower);
     }
 
-    /** What the docs and {@code --list-settings} call this type, e.g. {@code duration} or {@code cpu|gpu}. */
+    /**
+     * What the docs and {@code --list-settings} call this type, e.g. {@code duration} or {@code
+     * cpu|gpu}.
+     */
     public String name() {
         return name;
     }

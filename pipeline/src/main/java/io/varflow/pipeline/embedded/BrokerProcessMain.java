@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Entry point of the embedded broker's child JVM: formats the KRaft storage with Kafka's own
- * {@code kafka.tools.StorageTool}, then runs {@code kafka.Kafka}. Arguments: cluster id, path of
- * {@code server.properties}.
+ * Entry point of the embedded broker's child JVM: formats the KRaft storage with Kafka's own {@code
+ * kafka.tools.StorageTool}, then runs {@code kafka.Kafka}. Arguments: cluster id, path of {@code
+ * server.properties}.
  *
  * <p>The parent keeps this process's stdin open; when the parent dies for any reason (even {@code
  * kill -9}) the pipe closes and this process exits, so no orphaned broker outlives the command.

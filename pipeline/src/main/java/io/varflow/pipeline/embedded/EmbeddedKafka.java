@@ -54,8 +54,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Formats a fresh KRaft log directory under {@code dataDir} and starts the broker, waiting until
-     * it answers (at most 90 s).
+     * Formats a fresh KRaft log directory under {@code dataDir} and starts the broker, waiting
+     * until it answers (at most 90 s).
      */
     public static EmbeddedKafka start(Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
@@ -64,7 +64,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path properties = dataDir.resolve("server.properties");
         writeServerProperties(properties, dataDir.resolve("logs"), brokerPort, controllerPort);
         Path log4j = dataDir.resolve("log4j2.properties");
-        Files.writeString(log4j, brokerLogConfig(dataDir.resolve("broker.log")), StandardCharsets.UTF_8);
+        Files.writeString(
+                log4j, brokerLogConfig(dataDir.resolve("broker.log")), StandardCharsets.UTF_8);
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -79,11 +80,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         command.add(properties.toString());
         Path argFile = dataDir.resolve("java.args");
         // An @argfile keeps a long classpath off the command line's length limits.
-        Files.write(argFile, command.subList(1, command.size()).stream().map(EmbeddedKafka::quote).toList());
+        Files.write(
+                argFile,
+                command.subList(1, command.size()).stream().map(EmbeddedKafka::quote).toList());
         ProcessBuilder builder =
                 new ProcessBuilder(command.get(0), "@" + argFile)
                         .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.out").toFile()));
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        dataDir.resolve("broker.out").toFile()));
         Process process = builder.start();
         EmbeddedKafka kafka = new EmbeddedKafka(process, dataDir, "127.0.0.1:" + brokerPort);
         try {
@@ -110,19 +115,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(partitionsByTopic, Map.of());
     }
 
-    /** As {@link #createTopics(Map)}, each topic with the topic-level {@code configs} (e.g. max.message.bytes). */
+    /**
+     * As {@link #createTopics(Map)}, each topic with the topic-level {@code configs} (e.g.
+     * max.message.bytes).
+     */
     public void createTopics(Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
         try (Admin admin = Admin.create(adminConfig(bootstrapServers))) {
             List<NewTopic> topics = new ArrayList<>();
-            partitionsByTopic.forEach((name, partitions) ->
-                    topics.add(new NewTopic(name, partitions, (short) 1).configs(configs)));
+            partitionsByTopic.forEach(
+                    (name, partitions) ->
+                            topics.add(new NewTopic(name, partitions, (short) 1).configs(configs)));
             CreateTopicsResult result = admin.createTopics(topics);
             for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
                 try {
                     entry.getValue().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("could not create topic " + entry.getKey(), e.getCause());
+                        throw new IllegalStateException(
+                                "could not create topic " + entry.getKey(), e.getCause());
                     }
                 }
             }
@@ -165,14 +175,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new IOException(
-                            "the Kafka broker exited with status " + process.exitValue() + "; see "
-                                    + dataDir.resolve("broker.out") + ": " + tail(dataDir.resolve("broker.out")));
+                            "the Kafka broker exited with status "
+                                    + process.exitValue()
+                                    + "; see "
+                                    + dataDir.resolve("broker.out")
+                                    + ": "
+                                    + tail(dataDir.resolve("broker.out")));
                 }
                 try {
                     if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
                         return;
                     }
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (java.util.concurrent.ExecutionException
+                        | java.util.concurrent.TimeoutException e) {
                     last = e;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -182,7 +197,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         throw new IOException(
-                "the Kafka broker did not answer within " + START_TIMEOUT.toSeconds() + " s; see "
+                "the Kafka broker did not answer within "
+                        + START_TIMEOUT.toSeconds()
+                        + " s; see "
                         + dataDir.resolve("broker.out"),
                 last);
     }
@@ -194,14 +211,18 @@ public final class EmbeddedKafka implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
     }
 
-    private static void writeServerProperties(Path file, Path logDir, int brokerPort, int controllerPort)
-            throws IOException {
+    private static void writeServerProperties(
+            Path file, Path logDir, int brokerPort, int controllerPort) throws IOException {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         p.setProperty(
-                "listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                "listeners",
+                "PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort);
         p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
@@ -209,7 +230,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("log.dirs", logDir.toString());
         p.setProperty("num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "false");
-        // One node: every internal topic has one replica; few partitions keep the first transaction fast.
+        // One node: every internal topic has one replica; few partitions keep the first transaction
+        // fast.
         p.setProperty("offsets.topic.replication.factor", "1");
         p.setProperty("offsets.topic.num.partitions", "4");
         p.setProperty("transaction.state.log.replication.factor", "1");

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * One run on an {@link EmbeddedStack}: starts the job in a MiniCluster, submits the messages,
- * waits until each has a ResultEvent or a dead letter (or the timeout passes), counts the stored
- * objects, cancels the job. What {@code varflow run --embedded} and {@code varflow demo} do.
+ * One run on an {@link EmbeddedStack}: starts the job in a MiniCluster, submits the messages, waits
+ * until each has a ResultEvent or a dead letter (or the timeout passes), counts the stored objects,
+ * cancels the job. What {@code varflow run --embedded} and {@code varflow demo} do.
  */
 public final class EmbeddedRun {
 
@@ -43,27 +43,43 @@ public final class EmbeddedRun {
 
     private EmbeddedRun() {}
 
-    public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout) throws Exception {
+    public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout)
+            throws Exception {
         return run(stack.jobConfig(), messages, timeout, null, null);
     }
 
-    /** {@link #run(EmbeddedStack, List, Duration)} printing progress lines, each starting with {@code prefix}. */
-    public static Outcome run(EmbeddedStack stack, List<String> messages, Duration timeout, PrintWriter progress,
-            String prefix) throws Exception {
+    /**
+     * {@link #run(EmbeddedStack, List, Duration)} printing progress lines, each starting with
+     * {@code prefix}.
+     */
+    public static Outcome run(
+            EmbeddedStack stack,
+            List<String> messages,
+            Duration timeout,
+            PrintWriter progress,
+            String prefix)
+            throws Exception {
         return run(stack.jobConfig(), messages, timeout, progress, prefix);
     }
 
     /**
-     * The same against any Kafka and object store that {@code config} names (topics and bucket
-     * must exist): the job runs in a MiniCluster in this JVM.
+     * The same against any Kafka and object store that {@code config} names (topics and bucket must
+     * exist): the job runs in a MiniCluster in this JVM.
      */
-    public static Outcome run(JobConfig config, List<String> messages, Duration timeout) throws Exception {
+    public static Outcome run(JobConfig config, List<String> messages, Duration timeout)
+            throws Exception {
         return run(config, messages, timeout, null, null);
     }
 
-    // With a log: prints where the job can be watched, then progress lines, each starting with prefix.
-    private static Outcome run(JobConfig config, List<String> messages, Duration timeout, PrintWriter log,
-            String prefix) throws Exception {
+    // With a log: prints where the job can be watched, then progress lines, each starting with
+    // prefix.
+    private static Outcome run(
+            JobConfig config,
+            List<String> messages,
+            Duration timeout,
+            PrintWriter log,
+            String prefix)
+            throws Exception {
         Properties connection = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(
@@ -79,12 +95,16 @@ public final class EmbeddedRun {
                 progress = new RunProgress(prefix, messages.size(), log, System.nanoTime());
             }
             List<SubmittedRequest> submitted;
-            try (RequestProducer producer = new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
+            try (RequestProducer producer =
+                    new RequestProducer(connection, config.get(JobOptions.TOPIC_REQUESTS))) {
                 submitted = producer.send(messages);
             }
             List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout, progress);
             return new Outcome(
-                    summarize(config, submitted, outcomes), submitted, outcomes.results(), outcomes.deadLetters(),
+                    summarize(config, submitted, outcomes),
+                    submitted,
+                    outcomes.results(),
+                    outcomes.deadLetters(),
                     missing);
         }
     }
@@ -96,7 +116,8 @@ public final class EmbeddedRun {
         log.flush();
     }
 
-    static RunSummary summarize(JobConfig config, List<SubmittedRequest> submitted, OutcomeReader outcomes)
+    static RunSummary summarize(
+            JobConfig config, List<SubmittedRequest> submitted, OutcomeReader outcomes)
             throws Exception {
         int completed = 0;
         int deadLettered = 0;
@@ -107,7 +128,8 @@ public final class EmbeddedRun {
                 deadLettered++;
                 continue;
             }
-            List<JsonNode> events = s.requestId() == null ? null : outcomes.results().get(s.requestId());
+            List<JsonNode> events =
+                    s.requestId() == null ? null : outcomes.results().get(s.requestId());
             if (events != null && RunSummary.succeeded(events.get(0))) {
                 completed++;
                 images += events.get(0).path("images").size();

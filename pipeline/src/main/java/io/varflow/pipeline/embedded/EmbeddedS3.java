@@ -35,11 +35,16 @@ public final class EmbeddedS3 implements AutoCloseable {
         this.secretKey = secretKey;
     }
 
-    /** Starts a server on a free loopback port that keeps its buckets as folders under {@code root}. */
-    public static EmbeddedS3 start(Path root, String accessKey, String secretKey) throws IOException {
+    /**
+     * Starts a server on a free loopback port that keeps its buckets as folders under {@code root}.
+     */
+    public static EmbeddedS3 start(Path root, String accessKey, String secretKey)
+            throws IOException {
         Files.createDirectories(root);
         int port = FreePorts.next();
-        EmbeddedS3 server = new EmbeddedS3(build(root, port, accessKey, secretKey), port, root, accessKey, secretKey);
+        EmbeddedS3 server =
+                new EmbeddedS3(
+                        build(root, port, accessKey, secretKey), port, root, accessKey, secretKey);
         try {
             server.startProxy();
         } catch (IOException e) {
@@ -64,7 +69,8 @@ public final class EmbeddedS3 implements AutoCloseable {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!"STARTED".equals(proxy.getState())) {
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("S3Proxy did not start within " + START_TIMEOUT.toSeconds() + " s");
+                    throw new IOException(
+                            "S3Proxy did not start within " + START_TIMEOUT.toSeconds() + " s");
                 }
                 Thread.sleep(20);
             }
@@ -75,7 +81,10 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
     }
 
-    /** Stops answering, as in an outage: connections to the endpoint are refused until {@link #resume()}. */
+    /**
+     * Stops answering, as in an outage: connections to the endpoint are refused until {@link
+     * #resume()}.
+     */
     public synchronized void pause() throws IOException {
         try {
             proxy.stop();

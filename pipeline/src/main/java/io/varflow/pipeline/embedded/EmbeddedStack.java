@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the job needs, on this machine and without Docker: a real Kafka broker (KRaft, child
  * JVM), a real S3-compatible server (S3Proxy, in this JVM) with the bucket created, and the
- * settings for a Flink MiniCluster (checkpoints every 2 s unless set, into a local folder, so a run can
- * resume).
- * The job itself runs in a MiniCluster started by {@link io.varflow.pipeline.job.JobRunner}.
+ * settings for a Flink MiniCluster (checkpoints every 2 s unless set, into a local folder, so a run
+ * can resume). The job itself runs in a MiniCluster started by {@link
+ * io.varflow.pipeline.job.JobRunner}.
  *
  * <pre>{@code
  * try (EmbeddedStack stack = EmbeddedStack.start(Path.of(".varflow/demo"))) {
@@ -36,8 +36,12 @@ public final class EmbeddedStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
     static final String ACCESS_KEY = "varflow-local";
-    /** Partitions of the requests topic: more than one, so ordering across partitions is exercised. */
+
+    /**
+     * Partitions of the requests topic: more than one, so ordering across partitions is exercised.
+     */
     static final int REQUEST_PARTITIONS = 2;
+
     /** Checkpoint interval unless a source sets one: results of a local run show up soon. */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
 
@@ -47,7 +51,8 @@ public final class EmbeddedStack implements AutoCloseable {
     private final EmbeddedS3 s3;
     private final JobConfig jobConfig;
 
-    private EmbeddedStack(Path workDir, Closer closer, EmbeddedKafka kafka, EmbeddedS3 s3, JobConfig jobConfig) {
+    private EmbeddedStack(
+            Path workDir, Closer closer, EmbeddedKafka kafka, EmbeddedS3 s3, JobConfig jobConfig) {
         this.workDir = workDir;
         this.closer = closer;
         this.kafka = kafka;
@@ -71,7 +76,8 @@ public final class EmbeddedStack implements AutoCloseable {
         try {
             // S3 first: it starts in well under a second and the broker JVM takes several.
             String secret = UUID.randomUUID().toString();
-            EmbeddedS3 s3 = closer.register(EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, secret));
+            EmbeddedS3 s3 =
+                    closer.register(EmbeddedS3.start(dir.resolve("s3"), ACCESS_KEY, secret));
             EmbeddedKafka kafka = closer.register(EmbeddedKafka.start(dir.resolve("kafka")));
             JobConfig config =
                     base.with(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers())
@@ -81,9 +87,14 @@ public final class EmbeddedStack implements AutoCloseable {
                             .with(JobOptions.S3_SECRET_KEY, secret)
                             .with(JobOptions.S3_REGION, "us-east-1")
                             .with(JobOptions.JOB_CREATE_MISSING, true)
-                            .withDefault(JobOptions.JOB_CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL, "the embedded stack")
-                            .with(JobOptions.JOB_CHECKPOINT_DIR, base.find(JobOptions.JOB_CHECKPOINT_DIR)
-                                    .orElse(dir.resolve("checkpoints").toUri().toString()));
+                            .withDefault(
+                                    JobOptions.JOB_CHECKPOINT_INTERVAL,
+                                    CHECKPOINT_INTERVAL,
+                                    "the embedded stack")
+                            .with(
+                                    JobOptions.JOB_CHECKPOINT_DIR,
+                                    base.find(JobOptions.JOB_CHECKPOINT_DIR)
+                                            .orElse(dir.resolve("checkpoints").toUri().toString()));
             Map<String, Integer> topics = new LinkedHashMap<>();
             topics.put(config.require(JobOptions.TOPIC_REQUESTS), REQUEST_PARTITIONS);
             topics.put(config.require(JobOptions.TOPIC_EDITS), 1);
@@ -111,7 +122,8 @@ public final class EmbeddedStack implements AutoCloseable {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
         } catch (Exception e) {
-            throw new IOException("could not create bucket " + bucket + " on the embedded S3 server", e);
+            throw new IOException(
+                    "could not create bucket " + bucket + " on the embedded S3 server", e);
         } finally {
             try {
                 client.close();

@@ -23,7 +23,11 @@ public final class DirectoryEvalStore implements EvalStore {
         }
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(Files::isRegularFile)
-                    .map(p -> root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/"))
+                    .map(
+                            p ->
+                                    root.relativize(p)
+                                            .toString()
+                                            .replace(p.getFileSystem().getSeparator(), "/"))
                     .filter(k -> k.startsWith(prefix))
                     .collect(Collectors.toSet());
         }

@@ -15,8 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * What an evaluation set is, written next to its {@code samples.npz} as {@code manifest.json} so that
- * a score can be traced to the exact weights, settings and seeds that made it.
+ * What an evaluation set is, written next to its {@code samples.npz} as {@code manifest.json} so
+ * that a score can be traced to the exact weights, settings and seeds that made it.
  *
  * @param format manifest format tag, {@value #FORMAT}
  * @param varflowVersion version of varflow that made the set
@@ -34,8 +34,22 @@ import java.util.List;
  * @param timings wall-clock times
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"format", "varflowVersion", "evalId", "model", "sampling", "seedBase", "seedDerivation",
-    "classes", "perClass", "images", "imageSize", "storage", "npz", "timings"})
+@JsonPropertyOrder({
+    "format",
+    "varflowVersion",
+    "evalId",
+    "model",
+    "sampling",
+    "seedBase",
+    "seedDerivation",
+    "classes",
+    "perClass",
+    "images",
+    "imageSize",
+    "storage",
+    "npz",
+    "timings"
+})
 public record EvalManifest(
         String format,
         String varflowVersion,
@@ -54,9 +68,10 @@ public record EvalManifest(
 
     public static final String FORMAT = "varflow-eval-manifest/1";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     /**
      * @param name model name
@@ -103,8 +118,14 @@ public record EvalManifest(
      * @param imagesPerSecond images made by this run over generation seconds
      * @param imagesFoundAtStart images already stored when this run began (a resumed run)
      */
-    public record Timings(String startedAt, String generatedAt, String packedAt, double generationSeconds,
-            Double packSeconds, double imagesPerSecond, int imagesFoundAtStart) {}
+    public record Timings(
+            String startedAt,
+            String generatedAt,
+            String packedAt,
+            double generationSeconds,
+            Double packSeconds,
+            double imagesPerSecond,
+            int imagesFoundAtStart) {}
 
     /** The manifest as indented JSON. */
     public String toJson() {

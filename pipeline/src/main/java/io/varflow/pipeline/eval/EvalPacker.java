@@ -20,8 +20,9 @@ import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 /**
- * Packs an evaluation set from its store into one {@code .npz}: {@code arr_0} is uint8 N x H x W x 3
- * in class-major order (the layout the common FID / IS evaluators read) and {@code labels} is int64 N.
+ * Packs an evaluation set from its store into one {@code .npz}: {@code arr_0} is uint8 N x H x W x
+ * 3 in class-major order (the layout the common FID / IS evaluators read) and {@code labels} is
+ * int64 N.
  *
  * <p>Images stream from the store into the archive: a few are fetched ahead in parallel (object
  * stores answer one request slowly but many at once), so memory stays at a handful of images
@@ -31,12 +32,15 @@ public final class EvalPacker {
 
     /** Member names in the archive. */
     public static final String IMAGES = "arr_0";
+
     public static final String LABELS = "labels";
 
     private final EvalStore store;
     private final int parallelism;
 
-    /** @param parallelism images fetched and decoded at once (at least 1) */
+    /**
+     * @param parallelism images fetched and decoded at once (at least 1)
+     */
     public EvalPacker(EvalStore store, int parallelism) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1");
@@ -56,22 +60,26 @@ public final class EvalPacker {
     public record Packed(Path file, long bytes, Map<String, List<Long>> arrays, Duration elapsed) {}
 
     /**
-     * Writes {@code plan}'s images ({@code imageSize} square) into {@code npzFile}, calling
-     * {@code progress} with the count packed so far after each image.
+     * Writes {@code plan}'s images ({@code imageSize} square) into {@code npzFile}, calling {@code
+     * progress} with the count packed so far after each image.
      *
      * @throws java.nio.file.NoSuchFileException naming the first missing image
      */
-    public Packed pack(EvalPlan plan, int imageSize, Path npzFile, IntConsumer progress) throws IOException {
+    public Packed pack(EvalPlan plan, int imageSize, Path npzFile, IntConsumer progress)
+            throws IOException {
         long start = System.nanoTime();
         Path partial = npzFile.resolveSibling(npzFile.getFileName() + ".partial");
         int n = plan.total();
         long[] shape = {n, imageSize, imageSize, 3};
         long[] labels = new long[n];
-        ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
-            Thread t = new Thread(r, "varflow-eval-pack");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        parallelism,
+                        r -> {
+                            Thread t = new Thread(r, "varflow-eval-pack");
+                            t.setDaemon(true);
+                            return t;
+                        });
         try (NpzStreamWriter npz = NpzStreamWriter.create(partial)) {
             try (OutputStream images = npz.beginArray(IMAGES, Npy.DType.UINT8, shape)) {
                 ArrayDeque<Future<byte[]>> ahead = new ArrayDeque<>();
@@ -79,8 +87,14 @@ public final class EvalPacker {
                 for (int i = 0; i < n; i++) {
                     while (next < n && ahead.size() < 2 * parallelism) {
                         EvalPlan.EvalItem item = plan.item(next++);
-                        ahead.add(pool.submit(() -> RgbPixels.decode(store.get(item.key()), imageSize, imageSize,
-                                store.describe() + "/" + item.key())));
+                        ahead.add(
+                                pool.submit(
+                                        () ->
+                                                RgbPixels.decode(
+                                                        store.get(item.key()),
+                                                        imageSize,
+                                                        imageSize,
+                                                        store.describe() + "/" + item.key())));
                     }
                     images.write(await(ahead.removeFirst()));
                     labels[i] = plan.item(i).label();
@@ -94,11 +108,16 @@ public final class EvalPacker {
         } finally {
             pool.shutdownNow();
         }
-        Files.move(partial, npzFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                partial,
+                npzFile,
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         Map<String, List<Long>> arrays = new LinkedHashMap<>();
         arrays.put(IMAGES, List.of(shape[0], shape[1], shape[2], shape[3]));
         arrays.put(LABELS, List.of((long) n));
-        return new Packed(npzFile, Files.size(npzFile), arrays, Duration.ofNanos(System.nanoTime() - start));
+        return new Packed(
+                npzFile, Files.size(npzFile), arrays, Duration.ofNanos(System.nanoTime() - start));
     }
 
     private static byte[] await(Future<byte[]> future) throws IOException {

@@ -74,8 +74,14 @@ public final class EvalProgress {
     /** One line such as {@code 1200/50000 images (2.4%), 31.5 img/s, elapsed 40s, ETA 25m 50s}. */
     public String line() {
         Duration eta = eta();
-        return String.format(Locale.ROOT, "%d/%d images (%.1f%%), %.1f img/s, elapsed %s, ETA %s", done, total,
-                total == 0 ? 100.0 : 100.0 * done / total, imagesPerSecond(), format(elapsed()),
+        return String.format(
+                Locale.ROOT,
+                "%d/%d images (%.1f%%), %.1f img/s, elapsed %s, ETA %s",
+                done,
+                total,
+                total == 0 ? 100.0 : 100.0 * done / total,
+                imagesPerSecond(),
+                format(elapsed()),
                 eta == null ? "unknown" : format(eta));
     }
 

@@ -1,10 +1,8 @@
 package io.varflow.pipeline.eval;
 
 import io.varflow.operators.eval.EvalPlan;
-import io.varflow.operators.eval.EvalRequest;
 import io.varflow.operators.eval.EvalSeeds;
 import io.varflow.pipeline.cli.VarflowVersion;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +14,14 @@ import java.util.List;
  * Drives one evaluation set to completion against a running job: finds which images already exist,
  * submits the classes that are not complete (a re-run after a crash therefore resumes, and the
  * deterministic names and seeds make any overlap rewrite identical objects), reports progress with
- * an estimate of the time left, then packs {@code samples.npz} from the store and writes
- * {@code manifest.json}.
+ * an estimate of the time left, then packs {@code samples.npz} from the store and writes {@code
+ * manifest.json}.
  */
 public final class EvalRun {
 
     /** Output file names inside the output folder. */
     public static final String NPZ = "samples.npz";
+
     public static final String MANIFEST = "manifest.json";
 
     /** Sends an evaluation request to the job. */
@@ -46,9 +45,13 @@ public final class EvalRun {
      * @param packParallelism images fetched at once while packing
      * @param submit false to only watch and pack (the set was submitted elsewhere)
      */
-    public record Options(Duration pollInterval, Duration timeout, int packParallelism, boolean submit) {}
+    public record Options(
+            Duration pollInterval, Duration timeout, int packParallelism, boolean submit) {}
 
-    /** The images did not all arrive: the job stopped, or the timeout passed. The same command resumes. */
+    /**
+     * The images did not all arrive: the job stopped, or the timeout passed. The same command
+     * resumes.
+     */
     public static final class IncompleteException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -58,7 +61,8 @@ public final class EvalRun {
     }
 
     /** What the run left: the archive and the manifest. */
-    public record Outcome(Path npz, Path manifestFile, EvalManifest manifest, int imagesFoundAtStart) {}
+    public record Outcome(
+            Path npz, Path manifestFile, EvalManifest manifest, int imagesFoundAtStart) {}
 
     private final EvalPlan plan;
     private final ModelIdentity model;
@@ -67,7 +71,12 @@ public final class EvalRun {
     private final Options options;
     private final PrintWriter log;
 
-    public EvalRun(EvalPlan plan, ModelIdentity model, EvalStore store, String bucket, Options options,
+    public EvalRun(
+            EvalPlan plan,
+            ModelIdentity model,
+            EvalStore store,
+            String bucket,
+            Options options,
             PrintWriter log) {
         this.plan = plan;
         this.model = model;
@@ -77,7 +86,10 @@ public final class EvalRun {
         this.log = log;
     }
 
-    /** Runs the set to completion and writes {@code outDir/samples.npz} and {@code outDir/manifest.json}. */
+    /**
+     * Runs the set to completion and writes {@code outDir/samples.npz} and {@code
+     * outDir/manifest.json}.
+     */
     public Outcome run(Submitter submitter, JobWatch watch, Path outDir) throws Exception {
         Files.createDirectories(outDir);
         Instant startedAt = Instant.now();
@@ -85,19 +97,31 @@ public final class EvalRun {
         EvalStatus status = EvalStatus.of(plan, store);
         int foundAtStart = status.done();
         if (!status.unexpected().isEmpty()) {
-            log.printf("varflow eval: ignoring %d object(s) under %s that the set does not name, e.g. %s%n",
-                    status.unexpected().size(), plan.prefix(), status.unexpected().iterator().next());
+            log.printf(
+                    "varflow eval: ignoring %d object(s) under %s that the set does not name, e.g. %s%n",
+                    status.unexpected().size(),
+                    plan.prefix(),
+                    status.unexpected().iterator().next());
         }
         if (status.complete()) {
-            log.printf("varflow eval: all %d images of %s already in %s%n", plan.total(), plan.evalId(),
-                    store.describe());
+            log.printf(
+                    "varflow eval: all %d images of %s already in %s%n",
+                    plan.total(), plan.evalId(), store.describe());
         } else if (options.submit()) {
             List<Integer> classes = status.incompleteClasses();
-            EvalPlan remaining = new EvalPlan(plan.evalId(), plan.model(), classes, plan.perClass(), plan.seedBase(),
-                    plan.sampling(), plan.prefix());
+            EvalPlan remaining =
+                    new EvalPlan(
+                            plan.evalId(),
+                            plan.model(),
+                            classes,
+                            plan.perClass(),
+                            plan.seedBase(),
+                            plan.sampling(),
+                            plan.prefix());
             submitter.submit(remaining.toRequest());
-            log.printf("varflow eval: %s: %d/%d images present; submitted %d class(es) to the job%n", plan.evalId(),
-                    foundAtStart, plan.total(), classes.size());
+            log.printf(
+                    "varflow eval: %s: %d/%d images present; submitted %d class(es) to the job%n",
+                    plan.evalId(), foundAtStart, plan.total(), classes.size());
         }
         log.flush();
         EvalProgress progress = awaitImages(status, watch, start);
@@ -107,27 +131,47 @@ public final class EvalRun {
         log.printf("varflow eval: packing %d images into %s%n", plan.total(), outDir.resolve(NPZ));
         log.flush();
         int size = model.config().imageSize();
-        EvalPacker.Packed packed = new EvalPacker(store, options.packParallelism())
-                .pack(plan, size, outDir.resolve(NPZ), i -> {});
+        EvalPacker.Packed packed =
+                new EvalPacker(store, options.packParallelism())
+                        .pack(plan, size, outDir.resolve(NPZ), i -> {});
         Instant packedAt = Instant.now();
 
-        EvalManifest manifest = new EvalManifest(EvalManifest.FORMAT, VarflowVersion.version(), plan.evalId(),
-                model.toManifest(), EvalManifest.Sampling.of(plan.sampling()), plan.seedBase(), EvalSeeds.DERIVATION,
-                plan.classes(), plan.perClass(), plan.total(), size,
-                new EvalManifest.Storage(bucket, plan.prefix(), plan.namingRule()),
-                new EvalManifest.Npz(NPZ, packed.arrays(), packed.bytes()),
-                new EvalManifest.Timings(startedAt.toString(), generatedAt.toString(), packedAt.toString(),
-                        generationSeconds, packed.elapsed().toMillis() / 1000.0,
-                        generationSeconds <= 0 ? 0 : (plan.total() - foundAtStart) / generationSeconds,
-                        foundAtStart));
+        EvalManifest manifest =
+                new EvalManifest(
+                        EvalManifest.FORMAT,
+                        VarflowVersion.version(),
+                        plan.evalId(),
+                        model.toManifest(),
+                        EvalManifest.Sampling.of(plan.sampling()),
+                        plan.seedBase(),
+                        EvalSeeds.DERIVATION,
+                        plan.classes(),
+                        plan.perClass(),
+                        plan.total(),
+                        size,
+                        new EvalManifest.Storage(bucket, plan.prefix(), plan.namingRule()),
+                        new EvalManifest.Npz(NPZ, packed.arrays(), packed.bytes()),
+                        new EvalManifest.Timings(
+                                startedAt.toString(),
+                                generatedAt.toString(),
+                                packedAt.toString(),
+                                generationSeconds,
+                                packed.elapsed().toMillis() / 1000.0,
+                                generationSeconds <= 0
+                                        ? 0
+                                        : (plan.total() - foundAtStart) / generationSeconds,
+                                foundAtStart));
         Path manifestFile = outDir.resolve(MANIFEST);
         manifest.write(manifestFile);
-        log.printf("varflow eval: wrote %s (%d bytes) and %s%n", outDir.resolve(NPZ), packed.bytes(), manifestFile);
+        log.printf(
+                "varflow eval: wrote %s (%d bytes) and %s%n",
+                outDir.resolve(NPZ), packed.bytes(), manifestFile);
         log.flush();
         return new Outcome(outDir.resolve(NPZ), manifestFile, manifest, foundAtStart);
     }
 
-    private EvalProgress awaitImages(EvalStatus initial, JobWatch watch, long start) throws Exception {
+    private EvalProgress awaitImages(EvalStatus initial, JobWatch watch, long start)
+            throws Exception {
         EvalProgress progress = new EvalProgress(plan.total(), start);
         progress.observe(initial.done(), System.nanoTime());
         long deadline = start + options.timeout().toNanos();
@@ -137,12 +181,23 @@ public final class EvalRun {
         while (!status.complete()) {
             String failure = watch.failure();
             if (failure != null) {
-                throw new IncompleteException("the job stopped before the set was complete (" + status.done() + "/"
-                        + status.total() + " images): " + failure + "; run the same command again to resume");
+                throw new IncompleteException(
+                        "the job stopped before the set was complete ("
+                                + status.done()
+                                + "/"
+                                + status.total()
+                                + " images): "
+                                + failure
+                                + "; run the same command again to resume");
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IncompleteException(status.done() + "/" + status.total() + " images after "
-                        + EvalProgress.format(options.timeout()) + "; run the same command again to resume");
+                throw new IncompleteException(
+                        status.done()
+                                + "/"
+                                + status.total()
+                                + " images after "
+                                + EvalProgress.format(options.timeout())
+                                + "; run the same command again to resume");
             }
             Thread.sleep(options.pollInterval().toMillis());
             status = EvalStatus.of(plan, store);

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * @param missing items not yet stored, in class-major order
  * @param unexpected keys under the prefix that the plan does not name
  */
-public record EvalStatus(int done, int total, List<EvalPlan.EvalItem> missing, Set<String> unexpected) {
+public record EvalStatus(
+        int done, int total, List<EvalPlan.EvalItem> missing, Set<String> unexpected) {
 
     /** Lists the store under {@code plan.prefix()} and compares with the plan. */
     public static EvalStatus of(EvalPlan plan, EvalStore store) throws IOException {
@@ -37,7 +38,8 @@ public record EvalStatus(int done, int total, List<EvalPlan.EvalItem> missing, S
                 unexpected.add(key);
             }
         }
-        return new EvalStatus(plan.total() - missing.size(), plan.total(), List.copyOf(missing), unexpected);
+        return new EvalStatus(
+                plan.total() - missing.size(), plan.total(), List.copyOf(missing), unexpected);
     }
 
     public boolean complete() {

@@ -20,7 +20,9 @@ public final class FileDigests {
         }
     }
 
-    /** Lower-case hex SHA-256 of everything left in {@code in}, and its length; does not close it. */
+    /**
+     * Lower-case hex SHA-256 of everything left in {@code in}, and its length; does not close it.
+     */
     public static Digest sha256(InputStream in) throws IOException {
         MessageDigest digest = newSha256();
         byte[] buffer = new byte[1 << 20];

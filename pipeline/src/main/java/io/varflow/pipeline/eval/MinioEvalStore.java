@@ -28,7 +28,8 @@ public final class MinioEvalStore implements EvalStore {
      * @param basePrefix the job's base key prefix ("" for none)
      * @param ownsClient whether {@link #close()} closes the client
      */
-    public MinioEvalStore(MinioClient client, String bucket, String basePrefix, boolean ownsClient) {
+    public MinioEvalStore(
+            MinioClient client, String bucket, String basePrefix, boolean ownsClient) {
         this.client = client;
         this.bucket = bucket;
         String b = basePrefix == null ? "" : basePrefix.replaceAll("^/+|/+$", "");
@@ -44,8 +45,13 @@ public final class MinioEvalStore implements EvalStore {
     @Override
     public Set<String> list(String prefix) throws IOException {
         Set<String> keys = new HashSet<>();
-        Iterable<Result<Item>> results = client.listObjects(
-                ListObjectsArgs.builder().bucket(bucket).prefix(base + prefix).recursive(true).build());
+        Iterable<Result<Item>> results =
+                client.listObjects(
+                        ListObjectsArgs.builder()
+                                .bucket(bucket)
+                                .prefix(base + prefix)
+                                .recursive(true)
+                                .build());
         try {
             for (Result<Item> result : results) {
                 Item item = result.get();
@@ -54,28 +60,35 @@ public final class MinioEvalStore implements EvalStore {
                 }
             }
         } catch (MinioException e) {
-            throw new IOException("cannot list s3://" + bucket + "/" + base + prefix + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot list s3://" + bucket + "/" + base + prefix + ": " + e.getMessage(), e);
         }
         return keys;
     }
 
     @Override
     public byte[] get(String key) throws IOException {
-        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(base + key).build())) {
+        try (GetObjectResponse in =
+                client.getObject(
+                        GetObjectArgs.builder().bucket(bucket).object(base + key).build())) {
             return in.readAllBytes();
         } catch (ErrorResponseException e) {
             if ("NoSuchKey".equals(e.errorResponse().code())) {
                 throw new NoSuchFileException("s3://" + bucket + "/" + base + key);
             }
-            throw new IOException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
         } catch (MinioException e) {
-            throw new IOException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public String describe() {
-        return "s3://" + bucket + (base.isEmpty() ? "" : "/" + base.substring(0, base.length() - 1));
+        return "s3://"
+                + bucket
+                + (base.isEmpty() ? "" : "/" + base.substring(0, base.length() - 1));
     }
 
     @Override

@@ -16,14 +16,14 @@ import java.util.zip.CRC32;
 
 /**
  * Writes a numpy {@code .npz} archive (a ZIP of {@code .npy} members, as {@code numpy.savez} makes)
- * while the data streams in, so that an array far larger than memory can be packed: a 50 000 x 256 x
- * 256 x 3 evaluation set is about 10 GB.
+ * while the data streams in, so that an array far larger than memory can be packed: a 50 000 x 256
+ * x 256 x 3 evaluation set is about 10 GB.
  *
  * <p>Members are STORED (numpy reads them without inflating); each member's size is known from its
  * shape before its data arrives, and its CRC-32 is computed on the way and patched into the local
  * header afterwards, so no data descriptors are needed. ZIP64 records are written for members and
- * archives past 4 GiB (or always, with {@code forceZip64}, which tests use to exercise them on small
- * files). Names are ASCII; the timestamps are a fixed date so equal data gives equal files.
+ * archives past 4 GiB (or always, with {@code forceZip64}, which tests use to exercise them on
+ * small files). Names are ASCII; the timestamps are a fixed date so equal data gives equal files.
  *
  * <p>Not thread-safe. A failure leaves an incomplete file: write to a temporary name and move it.
  */
@@ -38,14 +38,17 @@ public final class NpzStreamWriter implements Closeable {
     private static final int MAX16 = 0xFFFF;
     private static final int VERSION_PLAIN = 20;
     private static final int VERSION_ZIP64 = 45;
+
     /** 1980-01-01 00:00:00 in MS-DOS format: reproducible archives. */
     private static final int DOS_TIME = 0;
+
     private static final int DOS_DATE = (1 << 5) | 1;
     private static final int BUFFER_BYTES = 1 << 20;
 
     private final FileChannel channel;
     private final boolean forceZip64;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buffer =
+            ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final List<Member> members = new ArrayList<>();
     private ArrayStream open;
     private boolean closed;
@@ -60,16 +63,24 @@ public final class NpzStreamWriter implements Closeable {
         return create(file, false);
     }
 
-    /** Creates (or truncates) {@code file}; {@code forceZip64} writes ZIP64 records even when not needed. */
+    /**
+     * Creates (or truncates) {@code file}; {@code forceZip64} writes ZIP64 records even when not
+     * needed.
+     */
     public static NpzStreamWriter create(Path file, boolean forceZip64) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel channel =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
         return new NpzStreamWriter(channel, forceZip64);
     }
 
     /**
-     * Starts member {@code name}.npy holding a C-order array of {@code dtype} and {@code shape}. Write
-     * exactly the array's bytes (little-endian, row-major) to the returned stream, then close it.
+     * Starts member {@code name}.npy holding a C-order array of {@code dtype} and {@code shape}.
+     * Write exactly the array's bytes (little-endian, row-major) to the returned stream, then close
+     * it.
      */
     public OutputStream beginArray(String name, Npy.DType dtype, long... shape) throws IOException {
         ensureWritable();
@@ -78,7 +89,8 @@ public final class NpzStreamWriter implements Closeable {
         }
         String entryName = name + ".npy";
         if (!entryName.chars().allMatch(c -> c > 0x20 && c < 0x7F) || name.isEmpty()) {
-            throw new IllegalArgumentException("array name must be printable ASCII without spaces: '" + name + "'");
+            throw new IllegalArgumentException(
+                    "array name must be printable ASCII without spaces: '" + name + "'");
         }
         for (Member m : members) {
             if (m.name.equals(entryName)) {
@@ -99,7 +111,8 @@ public final class NpzStreamWriter implements Closeable {
     }
 
     /** Writes a whole small array held in memory (labels, for instance). */
-    public void writeArray(String name, Npy.DType dtype, long[] shape, ByteBuffer littleEndianData) throws IOException {
+    public void writeArray(String name, Npy.DType dtype, long[] shape, ByteBuffer littleEndianData)
+            throws IOException {
         try (OutputStream out = beginArray(name, dtype, shape)) {
             ByteBuffer data = littleEndianData.duplicate();
             byte[] chunk = new byte[8192];
@@ -126,7 +139,8 @@ public final class NpzStreamWriter implements Closeable {
         }
         try {
             if (open != null) {
-                throw new IllegalStateException("member " + open.member.name + " was not completed");
+                throw new IllegalStateException(
+                        "member " + open.member.name + " was not completed");
             }
             writeCentralDirectoryAndEnd();
             flush();
@@ -168,8 +182,12 @@ public final class NpzStreamWriter implements Closeable {
         }
         long cdEnd = position();
         long cdSize = cdEnd - cdOffset;
-        boolean zip64End = forceZip64 || members.size() >= MAX16 || cdOffset >= MAX32 || cdSize >= MAX32
-                || members.stream().anyMatch(m -> m.zip64 || m.offset >= MAX32);
+        boolean zip64End =
+                forceZip64
+                        || members.size() >= MAX16
+                        || cdOffset >= MAX32
+                        || cdSize >= MAX32
+                        || members.stream().anyMatch(m -> m.zip64 || m.offset >= MAX32);
         if (zip64End) {
             ensureSpace(56 + 20);
             buffer.putInt(ZIP64_END_SIG);
@@ -241,12 +259,20 @@ public final class NpzStreamWriter implements Closeable {
     private void finishMember(ArrayStream stream) throws IOException {
         open = null;
         if (stream.remaining != 0) {
-            throw new IllegalStateException("array " + stream.member.name + " is " + stream.remaining
-                    + " bytes short of its declared shape");
+            throw new IllegalStateException(
+                    "array "
+                            + stream.member.name
+                            + " is "
+                            + stream.remaining
+                            + " bytes short of its declared shape");
         }
         stream.member.crc = stream.crc.getValue();
         flush();
-        ByteBuffer crc = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) stream.member.crc).flip();
+        ByteBuffer crc =
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt((int) stream.member.crc)
+                        .flip();
         long at = stream.member.offset + 14;
         while (crc.hasRemaining()) {
             at += channel.write(crc, at);
@@ -327,7 +353,8 @@ public final class NpzStreamWriter implements Closeable {
                 throw new IOException("array " + member.name + " is already closed");
             }
             if (len > remaining) {
-                throw new IllegalStateException("array " + member.name + " got more bytes than its shape holds");
+                throw new IllegalStateException(
+                        "array " + member.name + " got more bytes than its shape holds");
             }
             crc.update(b, off, len);
             put(b, off, len);

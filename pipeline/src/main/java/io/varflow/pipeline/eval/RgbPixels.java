@@ -22,14 +22,24 @@ final class RgbPixels {
             throw new IOException(name + " is not a readable image");
         }
         if (image.getWidth() != width || image.getHeight() != height) {
-            throw new IOException(name + " is " + image.getWidth() + "x" + image.getHeight()
-                    + ", expected " + width + "x" + height);
+            throw new IOException(
+                    name
+                            + " is "
+                            + image.getWidth()
+                            + "x"
+                            + image.getHeight()
+                            + ", expected "
+                            + width
+                            + "x"
+                            + height);
         }
         byte[] rgb = new byte[width * height * 3];
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
                 && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
-                && buffer.getNumBanks() == 1 && buffer.getData().length == rgb.length) {
-            // The usual case for 8-bit RGB PNGs: swap the channel order in place of a per-pixel call.
+                && buffer.getNumBanks() == 1
+                && buffer.getData().length == rgb.length) {
+            // The usual case for 8-bit RGB PNGs: swap the channel order in place of a per-pixel
+            // call.
             byte[] bgr = buffer.getData();
             for (int i = 0; i < rgb.length; i += 3) {
                 rgb[i] = bgr[i + 2];

@@ -11,7 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Finds the newest complete checkpoint under a local checkpoint directory, to resume a stopped job. */
+/**
+ * Finds the newest complete checkpoint under a local checkpoint directory, to resume a stopped job.
+ */
 public final class Checkpoints {
 
     private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
@@ -20,17 +22,23 @@ public final class Checkpoints {
 
     /**
      * The newest {@code <dir>/<job-id>/chk-N} that holds a {@code _metadata} file (a completed
-     * checkpoint), across all jobs that wrote under {@code checkpointDir} ({@code file:} URI or path).
+     * checkpoint), across all jobs that wrote under {@code checkpointDir} ({@code file:} URI or
+     * path).
      */
     public static Optional<Path> latest(String checkpointDir) {
-        Path root = checkpointDir.startsWith("file:") ? Path.of(URI.create(checkpointDir)) : Path.of(checkpointDir);
+        Path root =
+                checkpointDir.startsWith("file:")
+                        ? Path.of(URI.create(checkpointDir))
+                        : Path.of(checkpointDir);
         if (!Files.isDirectory(root)) {
             return Optional.empty();
         }
         try (Stream<Path> jobs = Files.list(root)) {
             return jobs.filter(Files::isDirectory)
                     .flatMap(Checkpoints::completedIn)
-                    .max(Comparator.comparingLong(Checkpoints::modified).thenComparingLong(Checkpoints::number));
+                    .max(
+                            Comparator.comparingLong(Checkpoints::modified)
+                                    .thenComparingLong(Checkpoints::number));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list checkpoints in " + root, e);
         }
@@ -38,7 +46,8 @@ public final class Checkpoints {
 
     private static Stream<Path> completedIn(Path jobDir) {
         try (Stream<Path> children = Files.list(jobDir)) {
-            return children.filter(p -> CHECKPOINT.matcher(p.getFileName().toString()).matches())
+            return children
+                    .filter(p -> CHECKPOINT.matcher(p.getFileName().toString()).matches())
                     .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
                     .toList()
                     .stream();

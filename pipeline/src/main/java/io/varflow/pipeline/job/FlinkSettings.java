@@ -19,8 +19,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
  * configured interval, kept on cancellation (so a stopped job can resume), the exponential-delay
  * restart strategy, and the checkpoint or savepoint to resume from.
  *
- * <p>Checkpoints must not wait behind a backlog: each queued record in front of the batcher costs
- * a batch of sampling, so an aligned barrier queued behind them took minutes. Checkpoints start
+ * <p>Checkpoints must not wait behind a backlog: each queued record in front of the batcher costs a
+ * batch of sampling, so an aligned barrier queued behind them took minutes. Checkpoints start
  * aligned and turn unaligned (the barrier overtakes the queued records, which are stored with the
  * checkpoint) when alignment takes longer than {@link #ALIGNED_TIMEOUT}; buffer debloating keeps
  * the data in flight between tasks to about {@link #IN_FLIGHT_TARGET} of throughput, so a newly
@@ -41,7 +41,9 @@ public final class FlinkSettings {
         flink.set(PipelineOptions.NAME, config.get(JobOptions.JOB_NAME));
         Duration interval = config.get(JobOptions.JOB_CHECKPOINT_INTERVAL);
         flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
-        flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        flink.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
         flink.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, interval.dividedBy(4));
         flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         flink.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, ALIGNED_TIMEOUT);
@@ -57,15 +59,16 @@ public final class FlinkSettings {
                             flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
                             flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
                         });
-        config.find(JobOptions.JOB_RESTORE_FROM).ifPresent(path -> flink.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        config.find(JobOptions.JOB_RESTORE_FROM)
+                .ifPresent(path -> flink.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
         restartStrategy(config, flink);
         return flink;
     }
 
     /**
      * {@link #of} plus the addresses of a Flink started in this JVM (MiniCluster): its RPC, BLOB,
-     * REST and data-exchange listeners bind {@code job.local-bind-host} (loopback unless configured),
-     * so a local run is not reachable from the network.
+     * REST and data-exchange listeners bind {@code job.local-bind-host} (loopback unless
+     * configured), so a local run is not reachable from the network.
      */
     public static Configuration local(JobConfig config) {
         Configuration flink = of(config);
@@ -80,10 +83,10 @@ public final class FlinkSettings {
     }
 
     /**
-     * A failed task (a lost TaskManager, an outage longer than the store's retries) restarts from the
-     * last checkpoint after a pause that doubles with each failure in a row, and goes back to the
-     * initial pause after {@code job.restart.reset-after} without a failure: separate incidents over
-     * days never add up to a budget that ends the job; only failures in a row do.
+     * A failed task (a lost TaskManager, an outage longer than the store's retries) restarts from
+     * the last checkpoint after a pause that doubles with each failure in a row, and goes back to
+     * the initial pause after {@code job.restart.reset-after} without a failure: separate incidents
+     * over days never add up to a budget that ends the job; only failures in a row do.
      */
     static void restartStrategy(JobConfig config, Configuration flink) {
         String strategy = config.get(JobOptions.JOB_RESTART_STRATEGY);
@@ -93,21 +96,43 @@ public final class FlinkSettings {
                 Duration initial = config.get(JobOptions.JOB_RESTART_INITIAL_BACKOFF);
                 Duration max = config.get(JobOptions.JOB_RESTART_MAX_BACKOFF);
                 if (max.compareTo(initial) < 0) {
-                    throw new IllegalArgumentException(JobOptions.JOB_RESTART_MAX_BACKOFF.key() + " (" + max
-                            + ") must not be below " + JobOptions.JOB_RESTART_INITIAL_BACKOFF.key() + " (" + initial + ")");
+                    throw new IllegalArgumentException(
+                            JobOptions.JOB_RESTART_MAX_BACKOFF.key()
+                                    + " ("
+                                    + max
+                                    + ") must not be below "
+                                    + JobOptions.JOB_RESTART_INITIAL_BACKOFF.key()
+                                    + " ("
+                                    + initial
+                                    + ")");
                 }
                 flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, initial);
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, max);
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                flink.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                        initial);
+                flink.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, max);
+                flink.set(
+                        RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
+                        2.0);
+                flink.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
+                        0.1);
+                flink.set(
+                        RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
                         config.get(JobOptions.JOB_RESTART_RESET_AFTER));
-                flink.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                flink.set(
+                        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
                         config.get(JobOptions.JOB_RESTART_MAX_ATTEMPTS));
             }
-            default -> throw new IllegalArgumentException(JobOptions.JOB_RESTART_STRATEGY.key()
-                    + " must be exponential-delay or none, got '" + strategy + "'");
+            default ->
+                    throw new IllegalArgumentException(
+                            JobOptions.JOB_RESTART_STRATEGY.key()
+                                    + " must be exponential-delay or none, got '"
+                                    + strategy
+                                    + "'");
         }
     }
 }

@@ -15,25 +15,43 @@ public final class GeneratorFactories {
     private GeneratorFactories() {}
 
     /**
-     * A {@link VarModelFactory} on {@code model.device} / {@code model.dtype}; {@code s3://} checkpoint
-     * locations are read with the job's object-store credentials when those are set.
+     * A {@link VarModelFactory} on {@code model.device} / {@code model.dtype}; {@code s3://}
+     * checkpoint locations are read with the job's object-store credentials when those are set.
      */
     public static GeneratorFactory from(JobConfig config) {
         RuntimeOptions options = runtime(config);
-        ObjectStoreConfig modelStore = config.find(JobOptions.S3_SECRET_KEY).isPresent() ? objectStore(config) : null;
+        ObjectStoreConfig modelStore =
+                config.find(JobOptions.S3_SECRET_KEY).isPresent() ? objectStore(config) : null;
         GeneratorFactory factory =
-                new VarModelFactory(options, modelStore, Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
-        return config.get(JobOptions.BATCH_FIXED_SHAPE) ? FixedShapeGenerator.wrap(factory) : factory;
+                new VarModelFactory(
+                        options,
+                        modelStore,
+                        Path.of(System.getProperty("java.io.tmpdir"), "varflow-models"));
+        return config.get(JobOptions.BATCH_FIXED_SHAPE)
+                ? FixedShapeGenerator.wrap(factory)
+                : factory;
     }
 
-    /** {@code model.device} and {@code model.dtype}; fp16/bf16 on the CPU is refused naming both keys. */
+    /**
+     * {@code model.device} and {@code model.dtype}; fp16/bf16 on the CPU is refused naming both
+     * keys.
+     */
     public static RuntimeOptions runtime(JobConfig config) {
         try {
-            return new RuntimeOptions(config.get(JobOptions.MODEL_DEVICE), config.get(JobOptions.MODEL_DTYPE));
+            return new RuntimeOptions(
+                    config.get(JobOptions.MODEL_DEVICE), config.get(JobOptions.MODEL_DTYPE));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(JobOptions.MODEL_DTYPE.key() + " (" + config.source(JobOptions.MODEL_DTYPE)
-                    + ") and " + JobOptions.MODEL_DEVICE.key() + " (" + config.source(JobOptions.MODEL_DEVICE) + "): "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    JobOptions.MODEL_DTYPE.key()
+                            + " ("
+                            + config.source(JobOptions.MODEL_DTYPE)
+                            + ") and "
+                            + JobOptions.MODEL_DEVICE.key()
+                            + " ("
+                            + config.source(JobOptions.MODEL_DEVICE)
+                            + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 

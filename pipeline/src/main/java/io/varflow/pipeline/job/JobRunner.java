@@ -24,30 +24,42 @@ public final class JobRunner {
 
     private JobRunner() {}
 
-    /** Starts the job in a local MiniCluster and returns at once; {@link LocalJob#close()} cancels it. */
+    /**
+     * Starts the job in a local MiniCluster and returns at once; {@link LocalJob#close()} cancels
+     * it.
+     */
     public static LocalJob startLocal(JobConfig config) throws Exception {
         return startLocal(config, GeneratorFactories.from(config));
     }
 
-    /** As {@link #startLocal(JobConfig)}, with the sampling operator's models from {@code generators}. */
-    public static LocalJob startLocal(JobConfig config, GeneratorFactory generators) throws Exception {
+    /**
+     * As {@link #startLocal(JobConfig)}, with the sampling operator's models from {@code
+     * generators}.
+     */
+    public static LocalJob startLocal(JobConfig config, GeneratorFactory generators)
+            throws Exception {
         LocalMonitoring monitoring = LocalMonitoring.onFreePorts();
         Configuration flink = monitoring.applyTo(FlinkSettings.local(config));
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(config.get(JobOptions.JOB_PARALLELISM), flink);
+                StreamExecutionEnvironment.createLocalEnvironment(
+                        config.get(JobOptions.JOB_PARALLELISM), flink);
         VarflowJob.build(env, config, generators);
         JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
-        LOG.info("Started job {} in a local MiniCluster; Flink dashboard {} , Prometheus metrics {}",
-                client.getJobID(), monitoring.dashboardUrl(), monitoring.metricsUrl());
+        LOG.info(
+                "Started job {} in a local MiniCluster; Flink dashboard {} , Prometheus metrics {}",
+                client.getJobID(),
+                monitoring.dashboardUrl(),
+                monitoring.metricsUrl());
         return new LocalJob(client, monitoring);
     }
 
     /**
-     * Runs the job on the environment's cluster until it ends: the cluster's under {@code flink run},
-     * else a MiniCluster in this JVM listening on {@code job.local-bind-host} only.
+     * Runs the job on the environment's cluster until it ends: the cluster's under {@code flink
+     * run}, else a MiniCluster in this JVM listening on {@code job.local-bind-host} only.
      */
     public static void execute(JobConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         if (env instanceof LocalStreamEnvironment) {
             env = StreamExecutionEnvironment.createLocalEnvironment(FlinkSettings.local(config));
         }
@@ -87,12 +99,13 @@ public final class JobRunner {
                     return;
                 }
                 if (status.isGloballyTerminalState()) {
-                    throw new IllegalStateException("the job ended as " + status + " before running: "
-                            + failureOf());
+                    throw new IllegalStateException(
+                            "the job ended as " + status + " before running: " + failureOf());
                 }
                 Thread.sleep(100);
             }
-            throw new IllegalStateException("the job was not running within " + timeout.toSeconds() + " s");
+            throw new IllegalStateException(
+                    "the job was not running within " + timeout.toSeconds() + " s");
         }
 
         private String failureOf() {

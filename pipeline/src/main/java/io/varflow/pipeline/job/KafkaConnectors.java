@@ -21,9 +21,9 @@ final class KafkaConnectors {
     /**
      * Raw request records. Starts from the group's committed offsets (earliest when it has none),
      * or from {@code kafka.start-offsets} for the partitions it names; on restore the checkpointed
-     * offsets win. Reads {@code read_committed} so transactional producers' aborted writes are never
-     * processed. Records larger than the fetch sizes are still read (Kafka returns a first record
-     * whatever its size).
+     * offsets win. Reads {@code read_committed} so transactional producers' aborted writes are
+     * never processed. Records larger than the fetch sizes are still read (Kafka returns a first
+     * record whatever its size).
      */
     static KafkaSource<RawRecord> requests(JobConfig config) {
         return rawRecords(config, config.require(JobOptions.TOPIC_REQUESTS));
@@ -40,15 +40,22 @@ final class KafkaConnectors {
                 .setProperties(connection)
                 .setTopics(topic)
                 .setGroupId(config.require(JobOptions.KAFKA_GROUP_ID))
-                .setStartingOffsets(new StartOffsets(StartOffsets.parse(
-                        JobOptions.KAFKA_START_OFFSETS.key(), config.get(JobOptions.KAFKA_START_OFFSETS))))
+                .setStartingOffsets(
+                        new StartOffsets(
+                                StartOffsets.parse(
+                                        JobOptions.KAFKA_START_OFFSETS.key(),
+                                        config.get(JobOptions.KAFKA_START_OFFSETS))))
                 .setDeserializer(new RawRecordDeserializationSchema())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
-                .setProperty("fetch.max.bytes", Integer.toString(config.get(JobOptions.KAFKA_FETCH_MAX_BYTES).intValue()))
-                .setProperty("max.partition.fetch.bytes",
-                        Integer.toString(config.get(JobOptions.KAFKA_MAX_PARTITION_FETCH_BYTES).intValue()))
+                .setProperty(
+                        "fetch.max.bytes",
+                        Integer.toString(config.get(JobOptions.KAFKA_FETCH_MAX_BYTES).intValue()))
+                .setProperty(
+                        "max.partition.fetch.bytes",
+                        Integer.toString(
+                                config.get(JobOptions.KAFKA_MAX_PARTITION_FETCH_BYTES).intValue()))
                 .build();
     }
 
@@ -61,7 +68,11 @@ final class KafkaConnectors {
      * writes exceeds {@link #maxRecordBytes}: one that would is shortened with {@code shorten} or
      * diverted to the dead-letter topic ({@link BoundedRecordSerializer}).
      */
-    static <T> KafkaSink<T> outcomes(JobConfig config, String topic, String role, SerializationSchema<T> key,
+    static <T> KafkaSink<T> outcomes(
+            JobConfig config,
+            String topic,
+            String role,
+            SerializationSchema<T> key,
             SerializableFunction<T, T> shorten) {
         Properties producer = KafkaClientSettings.connection(config);
         DeliveryGuarantee delivery = delivery(config);
@@ -69,14 +80,22 @@ final class KafkaConnectors {
             long timeoutMs = config.get(JobOptions.KAFKA_TRANSACTION_TIMEOUT).toMillis();
             producer.setProperty("transaction.timeout.ms", Long.toString(timeoutMs));
         }
-        producer.setProperty("max.request.size", Integer.toString(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue()));
-        KafkaRecordSerializationSchema<T> serializer = new BoundedRecordSerializer<>(
-                topic, config.require(JobOptions.TOPIC_DEAD_LETTERS), key, shorten, maxRecordBytes(config));
+        producer.setProperty(
+                "max.request.size",
+                Integer.toString(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue()));
+        KafkaRecordSerializationSchema<T> serializer =
+                new BoundedRecordSerializer<>(
+                        topic,
+                        config.require(JobOptions.TOPIC_DEAD_LETTERS),
+                        key,
+                        shorten,
+                        maxRecordBytes(config));
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(delivery)
-                .setTransactionalIdPrefix(config.require(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + role)
+                .setTransactionalIdPrefix(
+                        config.require(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + role)
                 .build();
     }
 
@@ -90,7 +109,8 @@ final class KafkaConnectors {
 
     /** The largest record the job writes: what both the producer and the topics accept. */
     static int maxRecordBytes(JobConfig config) {
-        return Math.min(config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue(),
+        return Math.min(
+                config.get(JobOptions.KAFKA_MAX_REQUEST_SIZE).intValue(),
                 config.get(JobOptions.KAFKA_MAX_MESSAGE_BYTES).intValue());
     }
 }

@@ -9,9 +9,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 
 /**
- * Where a local run can be watched: Flink's web dashboard (the MiniCluster's REST endpoint, with the
- * flink-runtime-web pages) and a Prometheus endpoint ({@link LoopbackPrometheusReporter}), both on
- * 127.0.0.1 at ports free when the run starts.
+ * Where a local run can be watched: Flink's web dashboard (the MiniCluster's REST endpoint, with
+ * the flink-runtime-web pages) and a Prometheus endpoint ({@link LoopbackPrometheusReporter}), both
+ * on 127.0.0.1 at ports free when the run starts.
  */
 public record LocalMonitoring(int dashboardPort, int metricsPort) {
 
@@ -29,7 +29,8 @@ public record LocalMonitoring(int dashboardPort, int metricsPort) {
         flink.set(RestOptions.ADDRESS, HOST);
         flink.set(RestOptions.BIND_PORT, Integer.toString(dashboardPort));
         flink.set(RestOptions.PORT, dashboardPort);
-        flink.setString(REPORTER + "factory.class", LoopbackPrometheusReporter.Factory.class.getName());
+        flink.setString(
+                REPORTER + "factory.class", LoopbackPrometheusReporter.Factory.class.getName());
         flink.setString(REPORTER + LoopbackPrometheusReporter.PORT, Integer.toString(metricsPort));
         return flink;
     }

@@ -45,7 +45,8 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
     public static final class Factory implements MetricReporterFactory {
         @Override
         public MetricReporter createMetricReporter(Properties properties) {
-            return new LoopbackPrometheusReporter(Integer.parseInt(properties.getProperty(PORT, "0")));
+            return new LoopbackPrometheusReporter(
+                    Integer.parseInt(properties.getProperty(PORT, "0")));
         }
     }
 
@@ -59,18 +60,23 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
     @Override
     public void open(MetricConfig config) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            server =
+                    HttpServer.create(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on 127.0.0.1:" + port, e);
         }
-        server.createContext("/metrics", exchange -> {
-            byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        server.createContext(
+                "/metrics",
+                exchange -> {
+                    byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders()
+                            .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.sendResponseHeaders(200, body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                });
         server.start();
     }
 
@@ -83,13 +89,20 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
 
     @Override
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
-        String scope = LogicalScopeProvider.castFrom(group).getLogicalScope(LoopbackPrometheusReporter::sanitize, '_');
+        String scope =
+                LogicalScopeProvider.castFrom(group)
+                        .getLogicalScope(LoopbackPrometheusReporter::sanitize, '_');
         String name = sanitize("flink_" + scope + "_" + metricName);
         StringBuilder labels = new StringBuilder();
-        new TreeMap<>(group.getAllVariables()).forEach((key, value) -> {
-            labels.append(labels.length() == 0 ? "" : ",").append(sanitize(key.replace("<", "").replace(">", "")))
-                    .append("=\"").append(escapeLabel(value)).append('"');
-        });
+        new TreeMap<>(group.getAllVariables())
+                .forEach(
+                        (key, value) -> {
+                            labels.append(labels.length() == 0 ? "" : ",")
+                                    .append(sanitize(key.replace("<", "").replace(">", "")))
+                                    .append("=\"")
+                                    .append(escapeLabel(value))
+                                    .append('"');
+                        });
         series.put(key(metricName, group), new Series(name, labels.toString(), metric));
     }
 
@@ -116,7 +129,12 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
             } else if (m instanceof Histogram h) {
                 sample(byName, s.name() + "_count", "gauge", s.labels(), "", h::getCount);
                 for (String q : QUANTILES) {
-                    sample(byName, s.name(), "gauge", s.labels(), "quantile=\"" + q + "\"",
+                    sample(
+                            byName,
+                            s.name(),
+                            "gauge",
+                            s.labels(),
+                            "quantile=\"" + q + "\"",
                             () -> h.getStatistics().getQuantile(Double.parseDouble(q)));
                 }
             }
@@ -126,8 +144,13 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
         return out.toString();
     }
 
-    private static void sample(Map<String, StringBuilder> byName, String name, String type, String labels,
-            String extraLabel, DoubleSupplier value) {
+    private static void sample(
+            Map<String, StringBuilder> byName,
+            String name,
+            String type,
+            String labels,
+            String extraLabel,
+            DoubleSupplier value) {
         double v;
         try {
             v = value.getAsDouble();
@@ -137,11 +160,24 @@ public final class LoopbackPrometheusReporter implements MetricReporter {
         if (Double.isNaN(v)) {
             return;
         }
-        StringBuilder b = byName.computeIfAbsent(name,
-                n -> new StringBuilder("# TYPE ").append(n).append(' ').append(type).append('\n'));
-        String all = labels.isEmpty() ? extraLabel : extraLabel.isEmpty() ? labels : labels + "," + extraLabel;
-        b.append(name).append(all.isEmpty() ? "" : "{" + all + "}").append(' ')
-                .append(String.format(Locale.ROOT, "%s", v)).append('\n');
+        StringBuilder b =
+                byName.computeIfAbsent(
+                        name,
+                        n ->
+                                new StringBuilder("# TYPE ")
+                                        .append(n)
+                                        .append(' ')
+                                        .append(type)
+                                        .append('\n'));
+        String all =
+                labels.isEmpty()
+                        ? extraLabel
+                        : extraLabel.isEmpty() ? labels : labels + "," + extraLabel;
+        b.append(name)
+                .append(all.isEmpty() ? "" : "{" + all + "}")
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%s", v))
+                .append('\n');
     }
 
     private static double numeric(Object value) {

@@ -18,46 +18,65 @@ final class OperatorOptions {
     private OperatorOptions() {}
 
     static RequestLimits requestLimits(JobConfig config) {
-        return checked(() -> new RequestLimits(
-                        config.get(JobOptions.REQUESTS_MAX_MESSAGE_BYTES).intValue(),
-                        config.get(JobOptions.REQUESTS_MAX_IMAGES)),
-                JobOptions.REQUESTS_MAX_MESSAGE_BYTES, JobOptions.REQUESTS_MAX_IMAGES);
+        return checked(
+                () ->
+                        new RequestLimits(
+                                config.get(JobOptions.REQUESTS_MAX_MESSAGE_BYTES).intValue(),
+                                config.get(JobOptions.REQUESTS_MAX_IMAGES)),
+                JobOptions.REQUESTS_MAX_MESSAGE_BYTES,
+                JobOptions.REQUESTS_MAX_IMAGES);
     }
 
     static EditLimits editLimits(JobConfig config) {
-        return checked(() -> new EditLimits(
-                        config.get(JobOptions.EDITS_MAX_MESSAGE_BYTES).intValue(),
-                        config.get(JobOptions.EDITS_MAX_VARIANTS),
-                        config.get(JobOptions.EDITS_MAX_INLINE_BYTES).intValue(),
-                        config.get(JobOptions.EDITS_MAX_OBJECT_BYTES)),
-                JobOptions.EDITS_MAX_MESSAGE_BYTES, JobOptions.EDITS_MAX_VARIANTS, JobOptions.EDITS_MAX_INLINE_BYTES,
+        return checked(
+                () ->
+                        new EditLimits(
+                                config.get(JobOptions.EDITS_MAX_MESSAGE_BYTES).intValue(),
+                                config.get(JobOptions.EDITS_MAX_VARIANTS),
+                                config.get(JobOptions.EDITS_MAX_INLINE_BYTES).intValue(),
+                                config.get(JobOptions.EDITS_MAX_OBJECT_BYTES)),
+                JobOptions.EDITS_MAX_MESSAGE_BYTES,
+                JobOptions.EDITS_MAX_VARIANTS,
+                JobOptions.EDITS_MAX_INLINE_BYTES,
                 JobOptions.EDITS_MAX_OBJECT_BYTES);
     }
 
     static OutputLimits outputLimits(JobConfig config) {
-        return checked(() -> new OutputLimits(
-                        config.get(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES).intValue(),
-                        OutputLimits.DEFAULTS.maxReasonChars(),
-                        config.get(JobOptions.RESULTS_MAX_LISTED_IMAGES)),
-                JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, JobOptions.RESULTS_MAX_LISTED_IMAGES);
+        return checked(
+                () ->
+                        new OutputLimits(
+                                config.get(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES).intValue(),
+                                OutputLimits.DEFAULTS.maxReasonChars(),
+                                config.get(JobOptions.RESULTS_MAX_LISTED_IMAGES)),
+                JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES,
+                JobOptions.RESULTS_MAX_LISTED_IMAGES);
     }
 
     static BatchingOptions batching(JobConfig config) {
-        return checked(() -> new BatchingOptions(
-                        config.get(JobOptions.BATCH_MAX_WAIT).toMillis(),
-                        config.get(JobOptions.BATCH_PRIORITY_LOOKAHEAD)),
-                JobOptions.BATCH_MAX_WAIT, JobOptions.BATCH_PRIORITY_LOOKAHEAD);
+        return checked(
+                () ->
+                        new BatchingOptions(
+                                config.get(JobOptions.BATCH_MAX_WAIT).toMillis(),
+                                config.get(JobOptions.BATCH_PRIORITY_LOOKAHEAD)),
+                JobOptions.BATCH_MAX_WAIT,
+                JobOptions.BATCH_PRIORITY_LOOKAHEAD);
     }
 
     static StoreRetryOptions storeRetry(JobConfig config) {
-        return checked(() -> new StoreRetryOptions(
-                        config.find(JobOptions.STORE_MAX_RETRIES).orElse(StoreRetryOptions.NO_RETRY_LIMIT),
-                        config.get(JobOptions.STORE_INITIAL_BACKOFF).toMillis(),
-                        config.get(JobOptions.STORE_MAX_BACKOFF).toMillis(),
-                        config.get(JobOptions.STORE_TIMEOUT).toMillis(),
-                        config.get(JobOptions.STORE_MAX_IN_FLIGHT)),
-                JobOptions.STORE_MAX_RETRIES, JobOptions.STORE_INITIAL_BACKOFF, JobOptions.STORE_MAX_BACKOFF,
-                JobOptions.STORE_TIMEOUT, JobOptions.STORE_MAX_IN_FLIGHT);
+        return checked(
+                () ->
+                        new StoreRetryOptions(
+                                config.find(JobOptions.STORE_MAX_RETRIES)
+                                        .orElse(StoreRetryOptions.NO_RETRY_LIMIT),
+                                config.get(JobOptions.STORE_INITIAL_BACKOFF).toMillis(),
+                                config.get(JobOptions.STORE_MAX_BACKOFF).toMillis(),
+                                config.get(JobOptions.STORE_TIMEOUT).toMillis(),
+                                config.get(JobOptions.STORE_MAX_IN_FLIGHT)),
+                JobOptions.STORE_MAX_RETRIES,
+                JobOptions.STORE_INITIAL_BACKOFF,
+                JobOptions.STORE_MAX_BACKOFF,
+                JobOptions.STORE_TIMEOUT,
+                JobOptions.STORE_MAX_IN_FLIGHT);
     }
 
     private interface Options<T> {
@@ -72,7 +91,8 @@ final class OperatorOptions {
             for (Setting<?> key : keys) {
                 names.append(names.length() == 0 ? "" : ", ").append(key.key());
             }
-            throw new IllegalArgumentException("settings " + names + " do not fit together: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "settings " + names + " do not fit together: " + e.getMessage(), e);
         }
     }
 }

@@ -82,11 +82,16 @@ public final class Preflight {
                 problems.add("Kafka brokers " + servers + " are not reachable: " + cause(e));
                 return problems;
             }
-            Set<String> topics = new LinkedHashSet<>(List.of(config.require(JobOptions.TOPIC_REQUESTS),
-                    config.require(JobOptions.TOPIC_EDITS), config.require(JobOptions.TOPIC_RESULTS),
-                    config.require(JobOptions.TOPIC_DEAD_LETTERS)));
+            Set<String> topics =
+                    new LinkedHashSet<>(
+                            List.of(
+                                    config.require(JobOptions.TOPIC_REQUESTS),
+                                    config.require(JobOptions.TOPIC_EDITS),
+                                    config.require(JobOptions.TOPIC_RESULTS),
+                                    config.require(JobOptions.TOPIC_DEAD_LETTERS)));
             List<String> missing = new ArrayList<>();
-            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics).topicNameValues();
+            Map<String, KafkaFuture<TopicDescription>> described =
+                    admin.describeTopics(topics).topicNameValues();
             for (String topic : topics) {
                 try {
                     described.get(topic).get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -104,12 +109,21 @@ public final class Preflight {
                 if (createMissing) {
                     problems.addAll(createTopics(admin, missing));
                 } else {
-                    missing.forEach(t -> problems.add("Kafka topic " + t + " does not exist on " + servers
-                            + ": create it, or start with --create-missing"));
+                    missing.forEach(
+                            t ->
+                                    problems.add(
+                                            "Kafka topic "
+                                                    + t
+                                                    + " does not exist on "
+                                                    + servers
+                                                    + ": create it, or start with --create-missing"));
                 }
             }
-            List<String> outputs = new ArrayList<>(List.of(config.require(JobOptions.TOPIC_RESULTS),
-                    config.require(JobOptions.TOPIC_DEAD_LETTERS)));
+            List<String> outputs =
+                    new ArrayList<>(
+                            List.of(
+                                    config.require(JobOptions.TOPIC_RESULTS),
+                                    config.require(JobOptions.TOPIC_DEAD_LETTERS)));
             outputs.removeAll(missing);
             problems.addAll(checkMessageSize(admin, outputs));
         }
@@ -121,48 +135,82 @@ public final class Preflight {
         String maxMessageBytes = Long.toString(config.get(JobOptions.KAFKA_MAX_MESSAGE_BYTES));
         List<NewTopic> topics = new ArrayList<>();
         for (String name : names) {
-            topics.add(new NewTopic(name, Optional.of(partitions), Optional.empty())
-                    .configs(Map.of("max.message.bytes", maxMessageBytes)));
+            topics.add(
+                    new NewTopic(name, Optional.of(partitions), Optional.empty())
+                            .configs(Map.of("max.message.bytes", maxMessageBytes)));
         }
         List<String> problems = new ArrayList<>();
-        admin.createTopics(topics).values().forEach((name, future) -> {
-            try {
-                future.get(TIMEOUT_S, TimeUnit.SECONDS);
-                created.add("created Kafka topic " + name + " (" + partitions + " partitions, max.message.bytes "
-                        + maxMessageBytes + ")");
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    problems.add("Kafka topic " + name + " could not be created: " + cause(e));
-                }
-            } catch (Exception e) {
-                problems.add("Kafka topic " + name + " could not be created: " + cause(e));
-            }
-        });
+        admin.createTopics(topics)
+                .values()
+                .forEach(
+                        (name, future) -> {
+                            try {
+                                future.get(TIMEOUT_S, TimeUnit.SECONDS);
+                                created.add(
+                                        "created Kafka topic "
+                                                + name
+                                                + " ("
+                                                + partitions
+                                                + " partitions, max.message.bytes "
+                                                + maxMessageBytes
+                                                + ")");
+                            } catch (ExecutionException e) {
+                                if (!(e.getCause() instanceof TopicExistsException)) {
+                                    problems.add(
+                                            "Kafka topic "
+                                                    + name
+                                                    + " could not be created: "
+                                                    + cause(e));
+                                }
+                            } catch (Exception e) {
+                                problems.add(
+                                        "Kafka topic "
+                                                + name
+                                                + " could not be created: "
+                                                + cause(e));
+                            }
+                        });
         return problems;
     }
 
-    /** An output topic that accepts less than the job may write would refuse records at run time. */
+    /**
+     * An output topic that accepts less than the job may write would refuse records at run time.
+     */
     private List<String> checkMessageSize(Admin admin, List<String> outputs) {
         List<String> problems = new ArrayList<>();
         if (outputs.isEmpty()) {
             return problems;
         }
         int needed = KafkaConnectors.maxRecordBytes(config);
-        Map<ConfigResource, KafkaFuture<Config>> configs = admin.describeConfigs(
-                outputs.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).values();
-        configs.forEach((resource, future) -> {
-            try {
-                var entry = future.get(TIMEOUT_S, TimeUnit.SECONDS).get("max.message.bytes");
-                if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < needed) {
-                    problems.add("Kafka topic " + resource.name() + " accepts records up to " + entry.value()
-                            + " bytes (max.message.bytes) but the job may write up to " + needed
-                            + " (kafka.max-message-bytes, kafka.max-request-size): raise the topic's limit or lower"
-                            + " the job's");
-                }
-            } catch (Exception e) {
-                // Describing configs needs a permission the job otherwise does not; the sizes stay unchecked.
-            }
-        });
+        Map<ConfigResource, KafkaFuture<Config>> configs =
+                admin.describeConfigs(
+                                outputs.stream()
+                                        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                                        .toList())
+                        .values();
+        configs.forEach(
+                (resource, future) -> {
+                    try {
+                        var entry =
+                                future.get(TIMEOUT_S, TimeUnit.SECONDS).get("max.message.bytes");
+                        if (entry != null
+                                && entry.value() != null
+                                && Long.parseLong(entry.value()) < needed) {
+                            problems.add(
+                                    "Kafka topic "
+                                            + resource.name()
+                                            + " accepts records up to "
+                                            + entry.value()
+                                            + " bytes (max.message.bytes) but the job may write up to "
+                                            + needed
+                                            + " (kafka.max-message-bytes, kafka.max-request-size): raise the topic's limit or lower"
+                                            + " the job's");
+                        }
+                    } catch (Exception e) {
+                        // Describing configs needs a permission the job otherwise does not; the
+                        // sizes stay unchecked.
+                    }
+                });
         return problems;
     }
 
@@ -173,15 +221,23 @@ public final class Preflight {
         try (MinioClient client = store.syncClient()) {
             boolean exists;
             try {
-                exists = client.bucketExists(BucketExistsArgs.builder().bucket(store.bucket()).build());
+                exists =
+                        client.bucketExists(
+                                BucketExistsArgs.builder().bucket(store.bucket()).build());
             } catch (Exception e) {
-                problems.add("Object store " + store.endpoint() + " is not reachable or refuses the credentials: "
-                        + cause(e));
+                problems.add(
+                        "Object store "
+                                + store.endpoint()
+                                + " is not reachable or refuses the credentials: "
+                                + cause(e));
                 return problems;
             }
             if (!exists) {
                 if (!createMissing) {
-                    problems.add("The " + where + " does not exist: create it, or start with --create-missing");
+                    problems.add(
+                            "The "
+                                    + where
+                                    + " does not exist: create it, or start with --create-missing");
                     return problems;
                 }
                 try {
@@ -192,14 +248,25 @@ public final class Preflight {
                     return problems;
                 }
             }
-            String key = store.basePrefix().isEmpty() ? PROBE_OBJECT : store.basePrefix() + "/" + PROBE_OBJECT;
+            String key =
+                    store.basePrefix().isEmpty()
+                            ? PROBE_OBJECT
+                            : store.basePrefix() + "/" + PROBE_OBJECT;
             try {
-                byte[] probe = "varflow start-up check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                client.putObject(PutObjectArgs.builder().bucket(store.bucket()).object(key)
-                        .stream(new java.io.ByteArrayInputStream(probe), (long) probe.length, -1L).build());
-                client.removeObject(RemoveObjectArgs.builder().bucket(store.bucket()).object(key).build());
+                byte[] probe =
+                        "varflow start-up check"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                client.putObject(
+                        PutObjectArgs.builder().bucket(store.bucket()).object(key).stream(
+                                        new java.io.ByteArrayInputStream(probe),
+                                        (long) probe.length,
+                                        -1L)
+                                .build());
+                client.removeObject(
+                        RemoveObjectArgs.builder().bucket(store.bucket()).object(key).build());
             } catch (Exception e) {
-                problems.add("The " + where + " does not take writes (tried " + key + "): " + cause(e));
+                problems.add(
+                        "The " + where + " does not take writes (tried " + key + "): " + cause(e));
             }
         } catch (Exception e) {
             problems.add("Object store " + store.endpoint() + " could not be checked: " + cause(e));

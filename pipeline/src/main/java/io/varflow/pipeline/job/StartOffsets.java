@@ -21,13 +21,16 @@ final class StartOffsets implements OffsetsInitializer {
     private static final long serialVersionUID = 1L;
 
     private final Map<TopicPartition, Long> given;
-    private final OffsetsInitializer others = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    private final OffsetsInitializer others =
+            OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
 
     StartOffsets(Map<TopicPartition, Long> given) {
         this.given = new HashMap<>(given);
     }
 
-    /** Parses {@code topic:partition=offset[,topic:partition=offset...]}; null or blank gives none. */
+    /**
+     * Parses {@code topic:partition=offset[,topic:partition=offset...]}; null or blank gives none.
+     */
     static Map<TopicPartition, Long> parse(String key, String text) {
         Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
@@ -48,7 +51,8 @@ final class StartOffsets implements OffsetsInitializer {
                 }
                 offsets.put(new TopicPartition(e.substring(0, colon).trim(), partition), offset);
             } catch (NumberFormatException bad) {
-                throw new IllegalArgumentException(key + ": expected topic:partition=offset[,...], got '" + e + "'");
+                throw new IllegalArgumentException(
+                        key + ": expected topic:partition=offset[,...], got '" + e + "'");
             }
         }
         return offsets;

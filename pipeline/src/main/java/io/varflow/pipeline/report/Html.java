@@ -1,11 +1,17 @@
 package io.varflow.pipeline.report;
 
-/** Escaping for text and attribute values placed in the results page: every user-given string goes through here. */
+/**
+ * Escaping for text and attribute values placed in the results page: every user-given string goes
+ * through here.
+ */
 public final class Html {
 
     private Html() {}
 
-    /** {@code s} safe inside element text and double-quoted attributes; null becomes the empty string. */
+    /**
+     * {@code s} safe inside element text and double-quoted attributes; null becomes the empty
+     * string.
+     */
     public static String escape(String s) {
         if (s == null) {
             return "";

@@ -15,8 +15,16 @@ import java.util.List;
  * @param edit the edit panels (source, mask, result, difference), empty for plain generation
  * @param note why something is missing (an error, no token map); may be null
  */
-public record PageImage(int index, int label, String labelName, long seed, String settings, String image,
-        Panel strip, List<Panel> edit, String note) {
+public record PageImage(
+        int index,
+        int label,
+        String labelName,
+        long seed,
+        String settings,
+        String image,
+        Panel strip,
+        List<Panel> edit,
+        String note) {
 
     /** A captioned picture of an edit sheet. */
     public record Panel(String caption, String image) {}

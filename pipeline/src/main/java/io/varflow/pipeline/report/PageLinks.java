@@ -3,7 +3,9 @@ package io.varflow.pipeline.report;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
-/** Prints where a written results page is: its path and a {@code file://} URL to open in a browser. */
+/**
+ * Prints where a written results page is: its path and a {@code file://} URL to open in a browser.
+ */
 public final class PageLinks {
 
     private PageLinks() {}

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The models a results page draws with, by the name token maps carry: the job's configured model when
- * its VQVAE is a local file, otherwise a bundled model of that name. Each VQVAE is loaded once, on
- * first use; {@link #close()} frees them.
+ * The models a results page draws with, by the name token maps carry: the job's configured model
+ * when its VQVAE is a local file, otherwise a bundled model of that name. Each VQVAE is loaded
+ * once, on first use; {@link #close()} frees them.
  */
 public final class PageModels implements AutoCloseable {
 
@@ -43,11 +43,14 @@ public final class PageModels implements AutoCloseable {
                 if (vae.get().startsWith("s3://") || !Files.isRegularFile(file)) {
                     return Optional.empty();
                 }
-                return Optional.of(ScaleStrips.load(ModelConfigs.resolve(config.require(JobOptions.MODEL_CONFIG)),
-                        file));
+                return Optional.of(
+                        ScaleStrips.load(
+                                ModelConfigs.resolve(config.require(JobOptions.MODEL_CONFIG)),
+                                file));
             }
             Optional<BundledModel> bundled = BundledModel.find(name);
-            return bundled.isEmpty() ? Optional.empty()
+            return bundled.isEmpty()
+                    ? Optional.empty()
                     : Optional.of(ScaleStrips.load(bundled.get().config(), bundled.get().vae()));
         } catch (Exception e) {
             // The page then says the strip cannot be drawn; the run's results are unaffected.

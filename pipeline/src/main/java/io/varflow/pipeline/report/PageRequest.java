@@ -12,7 +12,12 @@ import java.util.List;
  * @param timing latency figures in words, may be empty
  * @param images its images
  */
-public record PageRequest(String title, String status, String detail, String message, String timing,
+public record PageRequest(
+        String title,
+        String status,
+        String detail,
+        String message,
+        String timing,
         List<PageImage> images) {
 
     public PageRequest {

@@ -5,19 +5,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Pictures for people: nearest-neighbour enlargement (so a 32 px image stays crisp blocks instead of
- * a blur), absolute differences and images laid out in a row. Images are {@link PngImages.Image}s,
- * CHW in [0, 1].
+ * Pictures for people: nearest-neighbour enlargement (so a 32 px image stays crisp blocks instead
+ * of a blur), absolute differences and images laid out in a row. Images are {@link
+ * PngImages.Image}s, CHW in [0, 1].
  */
 public final class PixelImages {
 
     /** Images smaller than this on their longer side are enlarged by a whole factor to reach it. */
     public static final int READABLE_SIDE = 128;
+
     private static final int GAP = 4;
 
     private PixelImages() {}
 
-    /** The whole factor that brings {@code side} pixels to at least {@link #READABLE_SIDE} (1 when already there). */
+    /**
+     * The whole factor that brings {@code side} pixels to at least {@link #READABLE_SIDE} (1 when
+     * already there).
+     */
     public static int readableFactor(int side) {
         return Math.max(1, (READABLE_SIDE + side - 1) / side);
     }
@@ -53,8 +57,16 @@ public final class PixelImages {
     /** Per-sample |a − b|: black where the images agree. */
     public static PngImages.Image difference(PngImages.Image a, PngImages.Image b) {
         if (a.height() != b.height() || a.width() != b.width()) {
-            throw new IllegalArgumentException("cannot compare a " + a.width() + "x" + a.height() + " image with a "
-                    + b.width() + "x" + b.height() + " one");
+            throw new IllegalArgumentException(
+                    "cannot compare a "
+                            + a.width()
+                            + "x"
+                            + a.height()
+                            + " image with a "
+                            + b.width()
+                            + "x"
+                            + b.height()
+                            + " one");
         }
         float[] d = new float[a.chw().length];
         for (int i = 0; i < d.length; i++) {
@@ -74,8 +86,12 @@ public final class PixelImages {
         for (PngImages.Image image : images) {
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < image.height(); y++) {
-                    System.arraycopy(image.chw(), (c * image.height() + y) * image.width(), sheet,
-                            c * plane + (GAP + y) * width + left, image.width());
+                    System.arraycopy(
+                            image.chw(),
+                            (c * image.height() + y) * image.width(),
+                            sheet,
+                            c * plane + (GAP + y) * width + left,
+                            image.width());
                 }
             }
             left += image.width() + GAP;

@@ -9,20 +9,24 @@ import java.util.Map;
 
 /**
  * The static results page ({@code index.html}): a header with the run's facts and throughput, then
- * every request with its status, images, label names, seeds, settings, scale strips and edit sheets.
- * Plain HTML with inline CSS and no script, so it opens from disk in any browser.
+ * every request with its status, images, label names, seeds, settings, scale strips and edit
+ * sheets. Plain HTML with inline CSS and no script, so it opens from disk in any browser.
  *
  * @param title the page's heading
  * @param facts what ran where (model, work folder, summary), label to value, in order
  * @param throughput figures of the run, label to value, in order
  * @param requests every submitted message
  */
-public record ResultsPage(String title, Map<String, String> facts, Map<String, String> throughput,
+public record ResultsPage(
+        String title,
+        Map<String, String> facts,
+        Map<String, String> throughput,
         List<PageRequest> requests) {
 
     public static final String FILE_NAME = "index.html";
 
-    private static final String STYLE = """
+    private static final String STYLE =
+            """
             body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}
             h1{font-size:1.4em} h2{font-size:1.1em;margin:.6em 0 .2em}
             table.facts td{padding:.1em .8em .1em 0;vertical-align:top}
@@ -41,7 +45,10 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
     public String html() {
         StringBuilder h = new StringBuilder(8192);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
-                .append(Html.escape(title)).append("</title>\n<style>").append(STYLE).append("</style></head>\n<body>\n");
+                .append(Html.escape(title))
+                .append("</title>\n<style>")
+                .append(STYLE)
+                .append("</style></head>\n<body>\n");
         h.append("<h1>").append(Html.escape(title)).append("</h1>\n");
         table(h, "facts", facts);
         if (!throughput.isEmpty()) {
@@ -55,7 +62,10 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
         return h.toString();
     }
 
-    /** Writes {@link #FILE_NAME} into {@code dir} (which holds the pictures the page links to) and returns it. */
+    /**
+     * Writes {@link #FILE_NAME} into {@code dir} (which holds the pictures the page links to) and
+     * returns it.
+     */
     public Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
@@ -65,15 +75,25 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
 
     private static void table(StringBuilder h, String cssClass, Map<String, String> rows) {
         h.append("<table class=\"").append(cssClass).append("\">\n");
-        rows.forEach((k, v) -> h.append("<tr><td>").append(Html.escape(k)).append("</td><td>").append(Html.escape(v))
-                .append("</td></tr>\n"));
+        rows.forEach(
+                (k, v) ->
+                        h.append("<tr><td>")
+                                .append(Html.escape(k))
+                                .append("</td><td>")
+                                .append(Html.escape(v))
+                                .append("</td></tr>\n"));
         h.append("</table>\n");
     }
 
     private static void request(StringBuilder h, PageRequest r) {
-        h.append("<section class=\"request\" data-request=\"").append(Html.escape(r.title())).append("\">\n<h2>")
-                .append(Html.escape(r.title())).append(" <span class=\"status ")
-                .append(Html.escape(r.status().replace(' ', '-'))).append("\">").append(Html.escape(r.status()))
+        h.append("<section class=\"request\" data-request=\"")
+                .append(Html.escape(r.title()))
+                .append("\">\n<h2>")
+                .append(Html.escape(r.title()))
+                .append(" <span class=\"status ")
+                .append(Html.escape(r.status().replace(' ', '-')))
+                .append("\">")
+                .append(Html.escape(r.status()))
                 .append("</span></h2>\n");
         if (r.detail() != null) {
             h.append("<p class=\"note\">").append(Html.escape(r.detail())).append("</p>\n");
@@ -91,8 +111,14 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
     }
 
     private static void image(StringBuilder h, PageImage i) {
-        h.append("<div class=\"image\">\n<p>#").append(i.index()).append(": <b>").append(Html.escape(i.labelName()))
-                .append("</b> (label ").append(i.label()).append("), seed ").append(i.seed());
+        h.append("<div class=\"image\">\n<p>#")
+                .append(i.index())
+                .append(": <b>")
+                .append(Html.escape(i.labelName()))
+                .append("</b> (label ")
+                .append(i.label())
+                .append("), seed ")
+                .append(i.seed());
         if (!i.settings().isEmpty()) {
             h.append(", ").append(Html.escape(i.settings()));
         }
@@ -113,7 +139,12 @@ public record ResultsPage(String title, Map<String, String> facts, Map<String, S
     }
 
     private static void figure(StringBuilder h, String href, String alt, String captionHtml) {
-        h.append("<figure><img src=\"").append(Html.escape(href)).append("\" alt=\"").append(Html.escape(alt))
-                .append("\"><figcaption>").append(captionHtml).append("</figcaption></figure>\n");
+        h.append("<figure><img src=\"")
+                .append(Html.escape(href))
+                .append("\" alt=\"")
+                .append(Html.escape(alt))
+                .append("\"><figcaption>")
+                .append(captionHtml)
+                .append("</figcaption></figure>\n");
     }
 }

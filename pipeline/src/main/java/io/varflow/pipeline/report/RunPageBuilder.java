@@ -1,7 +1,7 @@
 package io.varflow.pipeline.report;
 
-import io.varflow.model.BundledModel;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.model.BundledModel;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The results page of a run on the embedded stack ({@code demo}, {@code run --embedded}): reads each
- * stored image and token map from the local object store's folder, writes enlarged copies and scale
- * strips next to the page and describes every submitted message.
+ * The results page of a run on the embedded stack ({@code demo}, {@code run --embedded}): reads
+ * each stored image and token map from the local object store's folder, writes enlarged copies and
+ * scale strips next to the page and describes every submitted message.
  */
 public final class RunPageBuilder {
 
@@ -40,7 +40,10 @@ public final class RunPageBuilder {
      * @param strips the strip renderer of a model, by model name (null when it cannot be drawn)
      * @param classNames class names of a model, by model name (empty when it has none)
      */
-    public RunPageBuilder(Path pageDir, Path bucketDir, Function<String, ScaleStrips> strips,
+    public RunPageBuilder(
+            Path pageDir,
+            Path bucketDir,
+            Function<String, ScaleStrips> strips,
             Function<String, List<String>> classNames) {
         this.pageDir = pageDir;
         this.bucketDir = bucketDir;
@@ -48,9 +51,17 @@ public final class RunPageBuilder {
         this.classNames = classNames;
     }
 
-    /** The page of {@code outcome}; {@code messages} are the submitted lines, {@code wall} the run's duration. */
-    public ResultsPage build(String title, Map<String, String> facts, EmbeddedRun.Outcome outcome,
-            List<String> messages, Duration wall) throws IOException {
+    /**
+     * The page of {@code outcome}; {@code messages} are the submitted lines, {@code wall} the run's
+     * duration.
+     */
+    public ResultsPage build(
+            String title,
+            Map<String, String> facts,
+            EmbeddedRun.Outcome outcome,
+            List<String> messages,
+            Duration wall)
+            throws IOException {
         Files.createDirectories(pageDir.resolve(ASSETS));
         List<PageRequest> requests = new ArrayList<>();
         int ordinal = 0;
@@ -64,27 +75,49 @@ public final class RunPageBuilder {
         return new ResultsPage(title, allFacts, throughput(outcome, wall), requests);
     }
 
-    private PageRequest request(int ordinal, SubmittedRequest s, String message, EmbeddedRun.Outcome outcome)
+    private PageRequest request(
+            int ordinal, SubmittedRequest s, String message, EmbeddedRun.Outcome outcome)
             throws IOException {
         String title = s.requestId() != null ? s.requestId() : "message " + s.line();
         JsonNode dead = outcome.deadLetters().get(s.coordinates());
         if (dead != null) {
-            return new PageRequest(title, "dead-lettered", dead.path("errorCode").asText() + ": "
-                    + dead.path("reason").asText(), message, "", List.of());
+            return new PageRequest(
+                    title,
+                    "dead-lettered",
+                    dead.path("errorCode").asText() + ": " + dead.path("reason").asText(),
+                    message,
+                    "",
+                    List.of());
         }
         List<JsonNode> events = s.requestId() == null ? null : outcome.results().get(s.requestId());
         if (events == null) {
-            return new PageRequest(title, "no outcome", "no result or dead letter arrived before the wait ended",
-                    message, "", List.of());
+            return new PageRequest(
+                    title,
+                    "no outcome",
+                    "no result or dead letter arrived before the wait ended",
+                    message,
+                    "",
+                    List.of());
         }
         JsonNode event = events.get(0);
         String status = event.path("status").asText();
-        String detail = event.hasNonNull("error") ? event.path("error").path("code").asText() + ": "
-                + event.path("error").path("message").asText() : null;
+        String detail =
+                event.hasNonNull("error")
+                        ? event.path("error").path("code").asText()
+                                + ": "
+                                + event.path("error").path("message").asText()
+                        : null;
         JsonNode t = event.path("timings");
-        String timing = String.format(Locale.ROOT, "model %s; %d ms from receipt to stored (longest batch wait %d ms,"
-                        + " sampling %d ms, storing %d ms)", event.path("model").asText(), t.path("totalMs").asLong(),
-                t.path("maxQueueWaitMs").asLong(), t.path("sampleMs").asLong(), t.path("storeMs").asLong());
+        String timing =
+                String.format(
+                        Locale.ROOT,
+                        "model %s; %d ms from receipt to stored (longest batch wait %d ms,"
+                                + " sampling %d ms, storing %d ms)",
+                        event.path("model").asText(),
+                        t.path("totalMs").asLong(),
+                        t.path("maxQueueWaitMs").asLong(),
+                        t.path("sampleMs").asLong(),
+                        t.path("storeMs").asLong());
         List<PageImage> images = new ArrayList<>();
         for (JsonNode image : event.path("images")) {
             images.add(image(ordinal, event.path("model").asText(), image));
@@ -102,7 +135,8 @@ public final class RunPageBuilder {
             notes.add(image.path("error").asText());
         }
         PngImages.Image picture = readImage(image.path("imageUri").asText(null), notes);
-        String imageHref = picture == null ? null : writePng(stem + ".png", PixelImages.readable(picture));
+        String imageHref =
+                picture == null ? null : writePng(stem + ".png", PixelImages.readable(picture));
         TokenMap tokens = readTokens(image.path("tokenMapUri").asText(null), notes);
         String settings = "";
         PageImage.Panel strip = null;
@@ -110,10 +144,15 @@ public final class RunPageBuilder {
         if (tokens != null) {
             settings = settings(tokens);
             ScaleStrips renderer = strips.apply(tokens.model());
-            String mismatch = renderer == null ? "model " + tokens.model() + " is not available to draw the strip"
-                    : renderer.mismatch(tokens);
+            String mismatch =
+                    renderer == null
+                            ? "model " + tokens.model() + " is not available to draw the strip"
+                            : renderer.mismatch(tokens);
             if (mismatch == null) {
-                strip = new PageImage.Panel(stripCaption(tokens), writePng(stem + "-strip.png", renderer.strip(tokens)));
+                strip =
+                        new PageImage.Panel(
+                                stripCaption(tokens),
+                                writePng(stem + "-strip.png", renderer.strip(tokens)));
             } else {
                 notes.add(mismatch);
             }
@@ -121,13 +160,28 @@ public final class RunPageBuilder {
                 edit = editPanels(stem, tokens, picture, renderer, notes);
             }
         }
-        return new PageImage(index, label, labelName, image.path("seed").asLong(), settings, imageHref, strip,
-                edit, notes.isEmpty() ? null : String.join("; ", notes));
+        return new PageImage(
+                index,
+                label,
+                labelName,
+                image.path("seed").asLong(),
+                settings,
+                imageHref,
+                strip,
+                edit,
+                notes.isEmpty() ? null : String.join("; ", notes));
     }
 
-    /** Source, result and |result − source| × 4, when the source is an object of this run's store. */
-    private List<PageImage.Panel> editPanels(String stem, TokenMap tokens, PngImages.Image result,
-            ScaleStrips renderer, List<String> notes) throws IOException {
+    /**
+     * Source, result and |result − source| × 4, when the source is an object of this run's store.
+     */
+    private List<PageImage.Panel> editPanels(
+            String stem,
+            TokenMap tokens,
+            PngImages.Image result,
+            ScaleStrips renderer,
+            List<String> notes)
+            throws IOException {
         String source = tokens.extra().get("edit_source");
         PngImages.Image sourceImage = null;
         if (source.endsWith(".png")) {
@@ -139,8 +193,13 @@ public final class RunPageBuilder {
                 sourceImage = scales.get(scales.size() - 1);
             }
         }
-        if (sourceImage == null || sourceImage.height() != result.height() || sourceImage.width() != result.width()) {
-            notes.add("edit source " + source + " is not shown (not in this run's store, or of another size)");
+        if (sourceImage == null
+                || sourceImage.height() != result.height()
+                || sourceImage.width() != result.width()) {
+            notes.add(
+                    "edit source "
+                            + source
+                            + " is not shown (not in this run's store, or of another size)");
             return List.of();
         }
         PngImages.Image diff = PixelImages.difference(result, sourceImage);
@@ -149,10 +208,16 @@ public final class RunPageBuilder {
             amplified[i] = Math.min(1f, 4 * amplified[i]);
         }
         return List.of(
-                new PageImage.Panel("source (" + tokens.extra().get("edit_mode") + ")",
+                new PageImage.Panel(
+                        "source (" + tokens.extra().get("edit_mode") + ")",
                         writePng(stem + "-source.png", PixelImages.readable(sourceImage))),
-                new PageImage.Panel("|result − source| × 4", writePng(stem + "-diff.png",
-                        PixelImages.readable(new PngImages.Image(amplified, diff.height(), diff.width())))));
+                new PageImage.Panel(
+                        "|result − source| × 4",
+                        writePng(
+                                stem + "-diff.png",
+                                PixelImages.readable(
+                                        new PngImages.Image(
+                                                amplified, diff.height(), diff.width())))));
     }
 
     /** Names the scales of the strip: what next-scale prediction had drawn after each step. */
@@ -161,16 +226,24 @@ public final class RunPageBuilder {
         for (int pn : tokens.patchNums()) {
             scales.append(scales.length() == 0 ? "" : ", ").append(pn).append('×').append(pn);
         }
-        return "coarse to fine: the image decoded from the first 1, 2, … " + tokens.patchNums().size()
-                + " scales of tokens (" + scales + ")";
+        return "coarse to fine: the image decoded from the first 1, 2, … "
+                + tokens.patchNums().size()
+                + " scales of tokens ("
+                + scales
+                + ")";
     }
 
     private static String settings(TokenMap tokens) {
         if (tokens.sampling() == null) {
             return "";
         }
-        return String.format(Locale.ROOT, "cfg %s, top-k %d, top-p %s%s", tokens.sampling().cfg(),
-                tokens.sampling().topK(), tokens.sampling().topP(), tokens.sampling().smooth() ? ", smooth" : "");
+        return String.format(
+                Locale.ROOT,
+                "cfg %s, top-k %d, top-p %s%s",
+                tokens.sampling().cfg(),
+                tokens.sampling().topK(),
+                tokens.sampling().topP(),
+                tokens.sampling().smooth() ? ", smooth" : "");
     }
 
     private PngImages.Image readImage(String uri, List<String> notes) {
@@ -231,20 +304,37 @@ public final class RunPageBuilder {
             images += events.get(0).path("images").size();
         }
         Map<String, String> figures = new LinkedHashMap<>();
-        figures.put("Wall time of the run", String.format(Locale.ROOT, "%.1f s (start of the stack and job included)",
-                wall.toMillis() / 1000.0));
+        figures.put(
+                "Wall time of the run",
+                String.format(
+                        Locale.ROOT,
+                        "%.1f s (start of the stack and job included)",
+                        wall.toMillis() / 1000.0));
         if (requests == 0) {
             figures.put("Images", "none made");
             return figures;
         }
         double window = Math.max(1, last - first) / 1000.0;
         figures.put("Images made", images + " in " + requests + " request(s)");
-        figures.put("Throughput", String.format(Locale.ROOT, "%.2f images/s (first request read to last stored, %.1f s)",
-                images / window, window));
-        figures.put("Request latency", String.format(Locale.ROOT, "%.0f ms on average, receipt to stored",
-                (double) totalMs / requests));
-        figures.put("Model time", String.format(Locale.ROOT, "%.0f ms per image on average",
-                (double) sampleMs / Math.max(1, images)));
+        figures.put(
+                "Throughput",
+                String.format(
+                        Locale.ROOT,
+                        "%.2f images/s (first request read to last stored, %.1f s)",
+                        images / window,
+                        window));
+        figures.put(
+                "Request latency",
+                String.format(
+                        Locale.ROOT,
+                        "%.0f ms on average, receipt to stored",
+                        (double) totalMs / requests));
+        figures.put(
+                "Model time",
+                String.format(
+                        Locale.ROOT,
+                        "%.0f ms per image on average",
+                        (double) sampleMs / Math.max(1, images)));
         return figures;
     }
 }

@@ -20,19 +20,46 @@ public final class RunPages {
      * @param config the job's settings (the model the strips are drawn with)
      * @return the page
      */
-    public static Path write(String title, JobConfig config, Path workDir, Path bucketDir, EmbeddedRun.Outcome outcome,
-            List<String> messages, Duration wall) throws Exception {
+    public static Path write(
+            String title,
+            JobConfig config,
+            Path workDir,
+            Path bucketDir,
+            EmbeddedRun.Outcome outcome,
+            List<String> messages,
+            Duration wall)
+            throws Exception {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("Model", config.find(JobOptions.MODELS)
-                .map(models -> String.join(", ", models.entries().stream().map(e -> e.name()
-                        + (e.vae() == null ? " (bundled)" : " (" + e.vae() + ")")).toList()))
-                .orElseGet(() -> config.get(JobOptions.MODEL_NAME)
-                        + config.find(JobOptions.MODEL_VAE).map(v -> " (" + v + ")").orElse(" (bundled)")));
+        facts.put(
+                "Model",
+                config.find(JobOptions.MODELS)
+                        .map(
+                                models ->
+                                        String.join(
+                                                ", ",
+                                                models.entries().stream()
+                                                        .map(
+                                                                e ->
+                                                                        e.name()
+                                                                                + (e.vae() == null
+                                                                                        ? " (bundled)"
+                                                                                        : " ("
+                                                                                                + e
+                                                                                                        .vae()
+                                                                                                + ")"))
+                                                        .toList()))
+                        .orElseGet(
+                                () ->
+                                        config.get(JobOptions.MODEL_NAME)
+                                                + config.find(JobOptions.MODEL_VAE)
+                                                        .map(v -> " (" + v + ")")
+                                                        .orElse(" (bundled)")));
         facts.put("Work folder", workDir.toAbsolutePath().toString());
         facts.put("Objects", bucketDir.toAbsolutePath().toString());
         try (PageModels models = new PageModels(config)) {
-            ResultsPage page = new RunPageBuilder(workDir, bucketDir, models::strips, models::classNames)
-                    .build(title, facts, outcome, messages, wall);
+            ResultsPage page =
+                    new RunPageBuilder(workDir, bucketDir, models::strips, models::classNames)
+                            .build(title, facts, outcome, messages, wall);
             return page.write(workDir);
         }
     }

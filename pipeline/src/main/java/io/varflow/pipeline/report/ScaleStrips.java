@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * Renders the coarse-to-fine strip of a token map: the image decoded after each scale, left to
- * right, each enlarged to a readable size with nearest-neighbour pixels. Holds one VQVAE (on the CPU,
- * float32); close it when done.
+ * right, each enlarged to a readable size with nearest-neighbour pixels. Holds one VQVAE (on the
+ * CPU, float32); close it when done.
  */
 public final class ScaleStrips implements AutoCloseable {
 
@@ -26,7 +26,8 @@ public final class ScaleStrips implements AutoCloseable {
     }
 
     /** Loads the VQVAE of {@code config} from {@code vaeCheckpoint}. */
-    public static ScaleStrips load(ModelConfig config, Path vaeCheckpoint) throws CheckpointException {
+    public static ScaleStrips load(ModelConfig config, Path vaeCheckpoint)
+            throws CheckpointException {
         return new ScaleStrips(VqVae.load(config, vaeCheckpoint, RuntimeOptions.CPU_FP32));
     }
 
@@ -37,13 +38,20 @@ public final class ScaleStrips implements AutoCloseable {
     /** Why {@code map} cannot be drawn with this model, or null when it can. */
     public String mismatch(TokenMap map) {
         if (!map.patchNums().equals(vae.config().patchNums())) {
-            return "token map of scales " + map.patchNums() + ", model " + vae.config().name() + " has "
+            return "token map of scales "
+                    + map.patchNums()
+                    + ", model "
+                    + vae.config().name()
+                    + " has "
                     + vae.config().patchNums();
         }
         for (int[] scale : map.tokensPerScale()) {
             for (int id : scale) {
                 if (id < 0 || id >= vae.config().vocabSize()) {
-                    return "token " + id + " is outside the vocabulary of model " + vae.config().name();
+                    return "token "
+                            + id
+                            + " is outside the vocabulary of model "
+                            + vae.config().name();
                 }
             }
         }

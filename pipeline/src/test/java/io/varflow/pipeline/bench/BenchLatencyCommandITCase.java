@@ -23,8 +23,9 @@ import picocli.CommandLine;
 @Timeout(600)
 class BenchLatencyCommandITCase {
 
-    private static final Pattern DISTRIBUTION = Pattern.compile(
-            "^(.+?):\\s+p50 ([0-9.]+) s, p95 ([0-9.]+) s, p99 ([0-9.]+) s, max ([0-9.]+) s \\(n = (\\d+)\\)");
+    private static final Pattern DISTRIBUTION =
+            Pattern.compile(
+                    "^(.+?):\\s+p50 ([0-9.]+) s, p95 ([0-9.]+) s, p99 ([0-9.]+) s, max ([0-9.]+) s \\(n = (\\d+)\\)");
 
     @TempDir Path dir;
 
@@ -36,18 +37,37 @@ class BenchLatencyCommandITCase {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("bench-latency", "--backlog", "24", "--edits", "2", "--edit-every", "1s",
-                "--warmup", "2", "--set", JobOptions.JOB_RESULT_DELIVERY.key() + "=at-least-once",
-                "--work-dir", dir.resolve("w").toString());
+        int exit =
+                cli.execute(
+                        "bench-latency",
+                        "--backlog",
+                        "24",
+                        "--edits",
+                        "2",
+                        "--edit-every",
+                        "1s",
+                        "--warmup",
+                        "2",
+                        "--set",
+                        JobOptions.JOB_RESULT_DELIVERY.key() + "=at-least-once",
+                        "--work-dir",
+                        dir.resolve("w").toString());
 
         assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
         List<String> lines = out.toString().lines().toList();
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("result delivery at-least-once"));
-        List<Matcher> figures = lines.stream().map(DISTRIBUTION::matcher).filter(Matcher::find).toList();
-        assertThat(figures).extracting(m -> m.group(1).trim()).startsWith(
-                "edits, stored -> visible", "edits, submitted -> visible", "backlog, stored -> visible");
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l).startsWith("result delivery at-least-once"));
+        List<Matcher> figures =
+                lines.stream().map(DISTRIBUTION::matcher).filter(Matcher::find).toList();
+        assertThat(figures)
+                .extracting(m -> m.group(1).trim())
+                .startsWith(
+                        "edits, stored -> visible",
+                        "edits, submitted -> visible",
+                        "backlog, stored -> visible");
         // A backlog this small may drain before a checkpoint completes ("none").
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("checkpoints during the backlog: "));
+        assertThat(lines)
+                .anySatisfy(l -> assertThat(l).startsWith("checkpoints during the backlog: "));
         assertThat(figures.get(0).group(6)).isEqualTo("2");
         assertThat(figures.get(2).group(6)).isEqualTo("24");
         for (Matcher m : figures) {

@@ -11,17 +11,38 @@ class BenchCommandTest {
 
     @Test
     void tinyCpuBenchPrintsThroughputPhasesAndMemory() {
-        Run run = run("bench", "--preset", "tiny", "--batch", "2", "--batches", "1", "--warmup", "0", "--threads", "1");
+        Run run =
+                run(
+                        "bench",
+                        "--preset",
+                        "tiny",
+                        "--batch",
+                        "2",
+                        "--batches",
+                        "1",
+                        "--warmup",
+                        "0",
+                        "--threads",
+                        "1");
         assertThat(run.exit).as(run.err).isZero();
-        assertThat(run.out).contains("tiny").contains("images/s").contains("transformer").contains("sampling")
-                .contains("decode").contains("peak memory").contains("RSS");
+        assertThat(run.out)
+                .contains("tiny")
+                .contains("images/s")
+                .contains("transformer")
+                .contains("sampling")
+                .contains("decode")
+                .contains("peak memory")
+                .contains("RSS");
     }
 
     @Test
     void unknownPresetIsOneLineAndExitCode2() {
         Run run = run("bench", "--preset", "d99");
         assertThat(run.exit).isEqualTo(2);
-        assertThat(run.err.strip()).contains("d99").doesNotContain("\n").doesNotContain("Exception");
+        assertThat(run.err.strip())
+                .contains("d99")
+                .doesNotContain("\n")
+                .doesNotContain("Exception");
     }
 
     @Test

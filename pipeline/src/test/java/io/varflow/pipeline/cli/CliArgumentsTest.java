@@ -33,14 +33,16 @@ class CliArgumentsTest {
 
     @Test
     void runWithAMissingInputFileNamesTheFile() {
-        assertThat(run("run", "--embedded", "--input", dir.resolve("nope.jsonl").toString())).isEqualTo(2);
+        assertThat(run("run", "--embedded", "--input", dir.resolve("nope.jsonl").toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("nope.jsonl").doesNotContain("\tat ");
     }
 
     @Test
     void vaeWithoutVarIsRefusedBeforeAnythingStarts() throws Exception {
         Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
-        assertThat(run("run", "--embedded", "--input", input.toString(), "--vae", "v.pth")).isEqualTo(2);
+        assertThat(run("run", "--embedded", "--input", input.toString(), "--vae", "v.pth"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("model.vae (--vae) and model.var (--var) go together");
     }
 
@@ -52,9 +54,17 @@ class CliArgumentsTest {
 
     @Test
     void printConfigHidesSecretsAndShowsEffectiveValues() {
-        assertThat(run("job", "--bootstrap-servers", "k1:9093", "--set", "s3.secret-key=topsecret", "--print-config"))
+        assertThat(
+                        run(
+                                "job",
+                                "--bootstrap-servers",
+                                "k1:9093",
+                                "--set",
+                                "s3.secret-key=topsecret",
+                                "--print-config"))
                 .isEqualTo(0);
-        assertThat(out.toString()).contains("# from --bootstrap-servers\nkafka.bootstrap-servers=k1:9093")
+        assertThat(out.toString())
+                .contains("# from --bootstrap-servers\nkafka.bootstrap-servers=k1:9093")
                 .contains("# from --set\ns3.secret-key=****")
                 .doesNotContain("topsecret");
     }
@@ -62,7 +72,11 @@ class CliArgumentsTest {
     @Test
     void listSettingsShowsEveryOptionWithItsEnvironmentVariable() {
         assertThat(run("job", "--list-settings")).isEqualTo(0);
-        assertThat(out.toString()).contains("kafka.sasl.password", "VARFLOW_KAFKA_SASL_PASSWORD", "kafka.ssl.truststore.location");
+        assertThat(out.toString())
+                .contains(
+                        "kafka.sasl.password",
+                        "VARFLOW_KAFKA_SASL_PASSWORD",
+                        "kafka.ssl.truststore.location");
     }
 
     @Test
@@ -74,8 +88,11 @@ class CliArgumentsTest {
 
     @Test
     void submitsTimeBudgetFillsOnlyRequestsWithoutADeadline() {
-        assertThat(SubmitCommand.withTimeBudget("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1}", 2000))
-                .isEqualTo("{\"requestId\":\"r\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":2000}");
+        assertThat(
+                        SubmitCommand.withTimeBudget(
+                                "{\"requestId\":\"r\",\"classLabel\":1,\"count\":1}", 2000))
+                .isEqualTo(
+                        "{\"requestId\":\"r\",\"classLabel\":1,\"count\":1,\"timeBudgetMs\":2000}");
         String own = "{\"requestId\":\"r\",\"deadline\":\"2026-11-29T18:40:00Z\"}";
         assertThat(SubmitCommand.withTimeBudget(own, 2000)).isEqualTo(own);
         assertThat(SubmitCommand.withTimeBudget("not json", 2000)).isEqualTo("not json");
@@ -83,9 +100,19 @@ class CliArgumentsTest {
 
     @Test
     void badSettingValuesAreOneUsageErrorNamingKeyAndSource() {
-        assertThat(run("job", "--parallelism", "0", "--set", "batch.max-wait=soon", "--print-config")).isEqualTo(2);
-        assertThat(err.toString()).contains("job.parallelism must be at least 1, got '0' (from --parallelism)")
-                .contains("batch.max-wait must be a duration").contains("(from --set)");
+        assertThat(
+                        run(
+                                "job",
+                                "--parallelism",
+                                "0",
+                                "--set",
+                                "batch.max-wait=soon",
+                                "--print-config"))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("job.parallelism must be at least 1, got '0' (from --parallelism)")
+                .contains("batch.max-wait must be a duration")
+                .contains("(from --set)");
     }
 
     @Test
@@ -96,9 +123,17 @@ class CliArgumentsTest {
 
     @Test
     void newLimitsAreSettingsThatReachTheOperators() {
-        assertThat(run("job", "--set", "store.max-backoff=10ms", "--set", "store.initial-backoff=1s", "--print-config"))
+        assertThat(
+                        run(
+                                "job",
+                                "--set",
+                                "store.max-backoff=10ms",
+                                "--set",
+                                "store.initial-backoff=1s",
+                                "--print-config"))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("store.initial-backoff", "store.max-backoff", "do not fit together");
+        assertThat(err.toString())
+                .contains("store.initial-backoff", "store.max-backoff", "do not fit together");
     }
 
     @Test
@@ -109,5 +144,4 @@ class CliArgumentsTest {
         assertThat(run("job", "--create-missing=false", "--print-config")).isEqualTo(0);
         assertThat(out.toString()).contains("job.create-missing=false");
     }
-
 }

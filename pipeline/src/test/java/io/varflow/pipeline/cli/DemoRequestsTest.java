@@ -18,6 +18,7 @@ class DemoRequestsTest {
         List<String> three = DemoCommand.demoRequests(2, 1, List.of("a", "b", "c"));
         assertThat(three.get(0)).as("fewer requests than models").contains("\"model\":\"a\"");
         assertThat(three.get(1)).contains("\"model\":\"b\"");
-        assertThat(DemoCommand.demoRequests(2, 1, List.of("tiny"))).noneMatch(m -> m.contains("\"model\""));
+        assertThat(DemoCommand.demoRequests(2, 1, List.of("tiny")))
+                .noneMatch(m -> m.contains("\"model\""));
     }
 }

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Draws the picture of docs/editing.md with the bundled Fashion-MNIST model: one row per mode (inpaint,
- * outpaint, class-edit, variation), columns source | mask | two results | change of the first result (|result - source| x 4). Run with
- * {@code -Dvarflow.docs.images=DIR} to write {@code DIR/edit-modes.png}; otherwise it draws into a
- * temporary folder and only checks the picture.
+ * Draws the picture of docs/editing.md with the bundled Fashion-MNIST model: one row per mode
+ * (inpaint, outpaint, class-edit, variation), columns source | mask | two results | change of the
+ * first result (|result - source| x 4). Run with {@code -Dvarflow.docs.images=DIR} to write {@code
+ * DIR/edit-modes.png}; otherwise it draws into a temporary folder and only checks the picture.
  */
 class EditModesPictureTest {
 
@@ -48,25 +48,38 @@ class EditModesPictureTest {
     static Path draw(Path file) throws Exception {
         SamplingParams sampling = new SamplingParams(1.5, 0, 0, false);
         BundledModel fashion = BundledModel.require("fashion");
-        try (VarModel model = VarModel.load(fashion.config(), fashion.vae(), fashion.var(), RuntimeOptions.CPU_FP32)) {
+        try (VarModel model =
+                VarModel.load(
+                        fashion.config(), fashion.vae(), fashion.var(), RuntimeOptions.CPU_FP32)) {
             ModelConfig config = model.config();
             int size = config.imageSize();
             int nullClass = config.numClasses();
-            GeneratedImage source = model.generate(List.of(new ImageTask(SNEAKER, 1, sampling))).get(0);
+            GeneratedImage source =
+                    model.generate(List.of(new ImageTask(SNEAKER, 1, sampling))).get(0);
             EditSource tokens = new EditSource.Tokens(source.tokensPerScale());
             EditRegion centre = EditRegion.box(0.25, 0.25, 0.75, 0.75);
-            List<EditSpec> edits = List.of(EditSpec.inpaint(tokens, centre), EditSpec.outpaint(tokens, centre),
-                    EditSpec.classEdit(tokens, centre), EditSpec.variation(tokens, 2));
+            List<EditSpec> edits =
+                    List.of(
+                            EditSpec.inpaint(tokens, centre),
+                            EditSpec.outpaint(tokens, centre),
+                            EditSpec.classEdit(tokens, centre),
+                            EditSpec.variation(tokens, 2));
             int[] labels = {nullClass, nullClass, ANKLE_BOOT, SNEAKER};
             List<List<float[]>> rows = new ArrayList<>();
             for (int m = 0; m < edits.size(); m++) {
                 EditSpec edit = edits.get(m);
-                List<ImageTask> tasks = List.of(new ImageTask(labels[m], 10 + m, sampling, edit),
-                        new ImageTask(labels[m], 20 + m, sampling, edit));
+                List<ImageTask> tasks =
+                        List.of(
+                                new ImageTask(labels[m], 10 + m, sampling, edit),
+                                new ImageTask(labels[m], 20 + m, sampling, edit));
                 List<float[]> row = new ArrayList<>();
                 row.add(upscale(source.pixels(), size));
-                row.add(upscale(edit.region() == null ? variationMask(edit, config) : EditSheet.maskImage(edit, config),
-                        size));
+                row.add(
+                        upscale(
+                                edit.region() == null
+                                        ? variationMask(edit, config)
+                                        : EditSheet.maskImage(edit, config),
+                                size));
                 List<GeneratedImage> results = model.generate(tasks);
                 for (GeneratedImage result : results) {
                     row.add(upscale(result.pixels(), size));

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code varflow eval --embedded} end to end on the tiny model: a real Kafka broker, S3 server and
  * Flink MiniCluster generate 10 classes x 3 images, which are packed into a .npz and described by a
- * manifest; a run killed midway (kill -9 of its JVM) and started again ends with exactly the same 30
- * images and byte-identical archive.
+ * manifest; a run killed midway (kill -9 of its JVM) and started again ends with exactly the same
+ * 30 images and byte-identical archive.
  */
 @Timeout(600)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,15 +45,32 @@ class EvalCommandITCase {
     private static final int SIZE = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path work;
+    @TempDir static Path work;
 
     private static Path uninterrupted;
 
     private static List<String> args(Path out) {
-        return List.of("eval", "--model-name", "tiny", "--embedded", "--classes", "0-9", "--per-class", "3", "--seed-base", "7",
-                "--eval-id", EVAL_ID, "--out", out.toString(), "--poll", "200ms", "--timeout", "8m",
-                "--max-batch", "4");
+        return List.of(
+                "eval",
+                "--model-name",
+                "tiny",
+                "--embedded",
+                "--classes",
+                "0-9",
+                "--per-class",
+                "3",
+                "--seed-base",
+                "7",
+                "--eval-id",
+                EVAL_ID,
+                "--out",
+                out.toString(),
+                "--poll",
+                "200ms",
+                "--timeout",
+                "8m",
+                "--max-batch",
+                "4");
     }
 
     @Test
@@ -89,11 +106,17 @@ class EvalCommandITCase {
             Set<String> distinct = new HashSet<>();
             int rowBytes = SIZE * SIZE * 3;
             for (int r = 0; r < 30; r++) {
-                Path png = bucket(out).resolve(String.format("evals/%s/%s-%04d/%04d.png", EVAL_ID, EVAL_ID,
-                        r / PER_CLASS, r % PER_CLASS));
-                byte[] row = java.util.Arrays.copyOfRange(images.data, r * rowBytes, (r + 1) * rowBytes);
+                Path png =
+                        bucket(out)
+                                .resolve(
+                                        String.format(
+                                                "evals/%s/%s-%04d/%04d.png",
+                                                EVAL_ID, EVAL_ID, r / PER_CLASS, r % PER_CLASS));
+                byte[] row =
+                        java.util.Arrays.copyOfRange(images.data, r * rowBytes, (r + 1) * rowBytes);
                 assertThat(row).as("row %d", r).isEqualTo(rgb(png));
-                distinct.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(row)));
+                distinct.add(
+                        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(row)));
             }
             assertThat(distinct).as("different seeds give different images").hasSizeGreaterThan(20);
         }
@@ -106,8 +129,10 @@ class EvalCommandITCase {
         assertThat(manifest.path("model").path("config").path("num_classes").asInt()).isEqualTo(10);
         JsonNode checkpoints = manifest.path("model").path("checkpoints");
         assertThat(checkpoints).hasSize(2);
-        assertThat(checkpoints.get(0).path("sha256").asText()).isEqualTo(sha256Resource("varflow/tiny/vae.pth"));
-        assertThat(checkpoints.get(1).path("sha256").asText()).isEqualTo(sha256Resource("varflow/tiny/var.pth"));
+        assertThat(checkpoints.get(0).path("sha256").asText())
+                .isEqualTo(sha256Resource("varflow/tiny/vae.pth"));
+        assertThat(checkpoints.get(1).path("sha256").asText())
+                .isEqualTo(sha256Resource("varflow/tiny/var.pth"));
         assertThat(manifest.path("sampling").path("cfg").asDouble()).isEqualTo(1.5);
         assertThat(manifest.path("sampling").path("topK").asInt()).isEqualTo(900);
         assertThat(manifest.path("seedBase").asLong()).isEqualTo(7);
@@ -115,7 +140,8 @@ class EvalCommandITCase {
         assertThat(manifest.path("perClass").asInt()).isEqualTo(3);
         assertThat(manifest.path("classes")).hasSize(10);
         assertThat(manifest.path("imageSize").asInt()).isEqualTo(64);
-        assertThat(manifest.path("npz").path("bytes").asLong()).isEqualTo(Files.size(out.resolve("samples.npz")));
+        assertThat(manifest.path("npz").path("bytes").asLong())
+                .isEqualTo(Files.size(out.resolve("samples.npz")));
         assertThat(manifest.path("timings").path("generationSeconds").asDouble()).isPositive();
         assertThat(manifest.path("storage").path("naming").asText())
                 .isEqualTo("evals/it-eval/it-eval-{class:04d}/{index:04d}.png");
@@ -144,7 +170,9 @@ class EvalCommandITCase {
             p.onExit().get(60, TimeUnit.SECONDS);
         }
         before = storedPngs(out).size();
-        assertThat(before).as("the first run was killed midway (see killed-run.log)").isBetween(1, 29);
+        assertThat(before)
+                .as("the first run was killed midway (see killed-run.log)")
+                .isBetween(1, 29);
         assertThat(out.resolve("samples.npz")).doesNotExist();
 
         int rc = VarflowCli.commandLine().execute(args(out).toArray(String[]::new));
@@ -155,19 +183,25 @@ class EvalCommandITCase {
                 .isEqualTo(Files.readAllBytes(uninterrupted.resolve("samples.npz")));
         for (Path png : storedPngs(uninterrupted)) {
             Path same = bucket(out).resolve(bucket(uninterrupted).relativize(png).toString());
-            assertThat(Files.readAllBytes(same)).as(same.toString()).isEqualTo(Files.readAllBytes(png));
+            assertThat(Files.readAllBytes(same))
+                    .as(same.toString())
+                    .isEqualTo(Files.readAllBytes(png));
         }
         JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
-        assertThat(manifest.path("timings").path("imagesFoundAtStart").asInt()).isGreaterThanOrEqualTo(before);
+        assertThat(manifest.path("timings").path("imagesFoundAtStart").asInt())
+                .isGreaterThanOrEqualTo(before);
     }
 
     private static Process startChild(List<String> cliArgs, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dai.djl.offline=true");
-        // Same libtorch thread pool as this JVM's run: the thread count changes float summation order,
-        // and with it a few pixel values, so a byte-for-byte comparison needs it equal on both sides.
-        for (String property : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+        // Same libtorch thread pool as this JVM's run: the thread count changes float summation
+        // order,
+        // and with it a few pixel values, so a byte-for-byte comparison needs it equal on both
+        // sides.
+        for (String property :
+                List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
             String value = System.getProperty(property);
             if (value != null) {
                 command.add("-D" + property + "=" + value);
@@ -180,7 +214,10 @@ class EvalCommandITCase {
         command.add(System.getProperty("java.class.path"));
         command.add(VarflowCli.class.getName());
         command.addAll(cliArgs);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static Path bucket(Path out) {

@@ -25,20 +25,32 @@ class RunCommandITCase {
     @Test
     void everyLineIsAccountedForAndTheSummaryIsTheLastLine() throws Exception {
         Path input = dir.resolve("requests.jsonl");
-        Files.write(input, List.of(
-                "{\"requestId\":\"run-1\",\"classLabel\":2,\"count\":2,\"seed\":1}",
-                "{\"requestId\":\"run-2\",\"labels\":[5],\"seed\":2}",
-                "",
-                "{this is not json",
-                "{\"requestId\":\"run-3\",\"classLabel\":7,\"count\":0}"));
+        Files.write(
+                input,
+                List.of(
+                        "{\"requestId\":\"run-1\",\"classLabel\":2,\"count\":2,\"seed\":1}",
+                        "{\"requestId\":\"run-2\",\"labels\":[5],\"seed\":2}",
+                        "",
+                        "{this is not json",
+                        "{\"requestId\":\"run-3\",\"classLabel\":7,\"count\":0}"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = VarflowCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("run", "--model-name", "tiny", "--embedded", "--input", input.toString(),
-                "--work-dir", dir.resolve("work").toString(), "--timeout", "5m");
+        int exit =
+                cli.execute(
+                        "run",
+                        "--model-name",
+                        "tiny",
+                        "--embedded",
+                        "--input",
+                        input.toString(),
+                        "--work-dir",
+                        dir.resolve("work").toString(),
+                        "--timeout",
+                        "5m");
 
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).as("stdout: %s%nstderr: %s", out, err).isNotEmpty();
@@ -50,15 +62,23 @@ class RunCommandITCase {
         assertThat(summary.path("objects").asInt()).as("PNG + token map per image").isEqualTo(6);
         assertThat(exit).isZero();
         assertThat(err.toString()).contains("varflow run: 4/4 requests answered, 3 images");
-        assertThat(dir.resolve("work/s3/varflow/run-1")).as("objects are files under the work folder").isDirectory();
+        assertThat(dir.resolve("work/s3/varflow/run-1"))
+                .as("objects are files under the work folder")
+                .isDirectory();
 
         Path page = dir.resolve("work/index.html");
         assertThat(err.toString()).contains("results page " + page, "open file://");
-        assertThat(Files.readString(page)).contains("run-1", "run-2", "run-3", "message 3", "dead-lettered", "images/s");
+        assertThat(Files.readString(page))
+                .contains("run-1", "run-2", "run-3", "message 3", "dead-lettered", "images/s");
         Optional<HeadlessChromium> chromium = HeadlessChromium.find();
         if (chromium.isPresent()) {
-            HeadlessChromium.Rendered rendered = chromium.get().render(page, 1000, 1400,
-                    Files.createDirectories(dir.resolve("chromium")));
+            HeadlessChromium.Rendered rendered =
+                    chromium.get()
+                            .render(
+                                    page,
+                                    1000,
+                                    1400,
+                                    Files.createDirectories(dir.resolve("chromium")));
             assertThat(rendered.requests()).containsExactly("run-1", "run-2", "message 3", "run-3");
             assertThat(rendered.imagesChecked()).as("3 images and their strips").isEqualTo(6);
             assertThat(rendered.brokenImages()).isEmpty();

@@ -12,17 +12,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Java child process started with this JVM's class path, so a child runs the very classes under test
- * (Flink's entry points, the varflow job, DJL) without a jar upload. Output goes to a log file. Every
- * child is also destroyed by a shutdown hook, so a crashed or interrupted test leaves no JVM behind.
+ * A Java child process started with this JVM's class path, so a child runs the very classes under
+ * test (Flink's entry points, the varflow job, DJL) without a jar upload. Output goes to a log
+ * file. Every child is also destroyed by a shutdown hook, so a crashed or interrupted test leaves
+ * no JVM behind.
  */
 final class ChildJvm implements AutoCloseable {
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "child-jvm-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> LIVE.forEach(Process::destroyForcibly), "child-jvm-reaper"));
     }
 
     private final String name;
@@ -36,7 +39,8 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} in a new JVM with the test class path. */
-    static ChildJvm start(String name, List<String> jvmArgs, String mainClass, List<String> args, Path log)
+    static ChildJvm start(
+            String name, List<String> jvmArgs, String mainClass, List<String> args, Path log)
             throws IOException {
         return start(name, Setup.testClassPath(), jvmArgs, mainClass, args, log);
     }
@@ -55,9 +59,18 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Starts {@code mainClass} in a new JVM; {@code jvmArgs} come after the inherited module options. */
-    static ChildJvm start(String name, Setup setup, List<String> jvmArgs, String mainClass, List<String> args,
-            Path log) throws IOException {
+    /**
+     * Starts {@code mainClass} in a new JVM; {@code jvmArgs} come after the inherited module
+     * options.
+     */
+    static ChildJvm start(
+            String name,
+            Setup setup,
+            List<String> jvmArgs,
+            String mainClass,
+            List<String> args,
+            Path log)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedJvmOptions());
@@ -71,32 +84,37 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(args);
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command);
-        // Several JVMs share two cores here: one intra-op thread each keeps libtorch from oversubscribing.
+        // Several JVMs share two cores here: one intra-op thread each keeps libtorch from
+        // oversubscribing.
         builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
         builder.environment().putAll(setup.environment());
-        Process process = builder
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        Process process =
+                builder.redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
         LIVE.add(process);
         process.onExit().thenRun(() -> LIVE.remove(process));
         return new ChildJvm(name, process, log);
     }
 
     /**
-     * The class path of the tests. Surefire and failsafe may start the test JVM from a manifest-only jar;
-     * they then publish the real class path as {@code surefire.test.class.path}.
+     * The class path of the tests. Surefire and failsafe may start the test JVM from a
+     * manifest-only jar; they then publish the real class path as {@code surefire.test.class.path}.
      */
     static String testClassPath() {
         String surefire = System.getProperty("surefire.test.class.path");
-        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        return surefire != null && !surefire.isBlank()
+                ? surefire
+                : System.getProperty("java.class.path");
     }
 
     /** The module opening and DJL options the test JVM runs with: children need the same. */
     private static List<String> inheritedJvmOptions() {
         List<String> options = new ArrayList<>();
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dai.djl.")
+            if (arg.startsWith("--add-opens")
+                    || arg.startsWith("--add-exports")
+                    || arg.startsWith("-Dai.djl.")
                     || arg.startsWith("-Xss")) {
                 options.add(arg);
             }
@@ -123,7 +141,9 @@ final class ChildJvm implements AutoCloseable {
         return log;
     }
 
-    /** Kills the process the way a lost machine would: no shutdown hooks, no goodbye to the cluster. */
+    /**
+     * Kills the process the way a lost machine would: no shutdown hooks, no goodbye to the cluster.
+     */
     void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Work directories for cluster tests under {@code target/}, kept after the run: the JobManager, TaskManager
- * and broker logs there are what explains a failure in CI. {@code mvn clean} removes them.
+ * Work directories for cluster tests under {@code target/}, kept after the run: the JobManager,
+ * TaskManager and broker logs there are what explains a failure in CI. {@code mvn clean} removes
+ * them.
  */
 final class ClusterTestDirs {
 

@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Picks loopback ports that are free right now, for servers whose port must be known before they start. */
+/**
+ * Picks loopback ports that are free right now, for servers whose port must be known before they
+ * start.
+ */
 final class FreePorts {
 
     private FreePorts() {}

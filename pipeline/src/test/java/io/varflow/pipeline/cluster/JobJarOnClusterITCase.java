@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The job jar ({@code -Pjob-jar}) on a cluster that has nothing but Flink on its class path, the way
- * the Flink image runs it: the jar is uploaded with the job, and DJL loads a libtorch from
+ * The job jar ({@code -Pjob-jar}) on a cluster that has nothing but Flink on its class path, the
+ * way the Flink image runs it: the jar is uploaded with the job, and DJL loads a libtorch from
  * {@code PYTORCH_LIBRARY_PATH} with {@code PYTORCH_VERSION}/{@code PYTORCH_FLAVOR} set, exactly the
- * mechanism of deploy/Dockerfile (here with the CPU flavour). Runs only under
- * {@code mvn -Pjob-jar verify}, which builds the jar first and names it in {@code varflow.job.jar}.
+ * mechanism of deploy/Dockerfile (here with the CPU flavour). Runs only under {@code mvn -Pjob-jar
+ * verify}, which builds the jar first and names it in {@code varflow.job.jar}.
  */
 @Timeout(600)
 class JobJarOnClusterITCase {
@@ -44,16 +44,24 @@ class JobJarOnClusterITCase {
     @Test
     void shadedJobJarRunsTheJobOnAFlinkOnlyClusterWithAnExternalLibtorch() throws Exception {
         String jarProperty = System.getProperty("varflow.job.jar");
-        assumeTrue(jarProperty != null && Files.isRegularFile(Path.of(jarProperty)),
+        assumeTrue(
+                jarProperty != null && Files.isRegularFile(Path.of(jarProperty)),
                 "the job jar is built by mvn -Pjob-jar verify");
         Path jar = Path.of(jarProperty);
         Path dir = ClusterTestDirs.create("job-jar");
         Path libtorch = extractCpuLibtorch(dir.resolve("libtorch"));
-        ChildJvm.Setup flinkImage = new ChildJvm.Setup(FlinkDistClassPath.fromTestClassPath(), Map.of(
-                "PYTORCH_LIBRARY_PATH", libtorch.toString(),
-                "PYTORCH_VERSION", "2.7.1",
-                "PYTORCH_FLAVOR", "cpu",
-                "ENGINE_CACHE_DIR", dir.resolve("djl-cache").toString()));
+        ChildJvm.Setup flinkImage =
+                new ChildJvm.Setup(
+                        FlinkDistClassPath.fromTestClassPath(),
+                        Map.of(
+                                "PYTORCH_LIBRARY_PATH",
+                                libtorch.toString(),
+                                "PYTORCH_VERSION",
+                                "2.7.1",
+                                "PYTORCH_FLAVOR",
+                                "cpu",
+                                "ENGINE_CACHE_DIR",
+                                dir.resolve("djl-cache").toString()));
 
         try {
             runJob(jar, dir, flinkImage);
@@ -70,36 +78,53 @@ class JobJarOnClusterITCase {
     private void runJob(Path jar, Path dir, ChildJvm.Setup flinkImage) throws Exception {
         try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"));
                 MultiProcessFlinkCluster cluster =
-                        MultiProcessFlinkCluster.start(dir.resolve("flink"), 1, 1, Map.of(), flinkImage, TIMEOUT)) {
-            JobConfig config = stack.jobConfig()
-                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
-                    .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-jar");
+                        MultiProcessFlinkCluster.start(
+                                dir.resolve("flink"), 1, 1, Map.of(), flinkImage, TIMEOUT)) {
+            JobConfig config =
+                    stack.jobConfig()
+                            .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                            .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-jar");
             Properties kafka = KafkaClientSettings.connection(config);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
             VarflowJob.build(env, config);
             JobID job = cluster.submit(env.getStreamGraph(), List.of(jar));
 
-            try (OutcomeReader outcomes = new OutcomeReader(
-                            kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
-                    RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+            try (OutcomeReader outcomes =
+                            new OutcomeReader(
+                                    kafka,
+                                    config.get(JobOptions.TOPIC_RESULTS),
+                                    config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                                    true);
+                    RequestProducer producer =
+                            new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
                 cluster.awaitAllTasksRunning(job, TIMEOUT);
-                List<SubmittedRequest> submitted = producer.send(List.of(
-                        "{\"requestId\":\"jar-1\",\"classLabel\":3,\"count\":2,\"seed\":1}",
-                        "{\"requestId\":\"jar-2\",\"classLabel\":7,\"count\":1,\"seed\":2}"));
-                assertThat(outcomes.awaitAll(submitted, TIMEOUT)).as("every request has an outcome").isEmpty();
+                List<SubmittedRequest> submitted =
+                        producer.send(
+                                List.of(
+                                        "{\"requestId\":\"jar-1\",\"classLabel\":3,\"count\":2,\"seed\":1}",
+                                        "{\"requestId\":\"jar-2\",\"classLabel\":7,\"count\":1,\"seed\":2}"));
+                assertThat(outcomes.awaitAll(submitted, TIMEOUT))
+                        .as("every request has an outcome")
+                        .isEmpty();
                 assertThat(outcomes.deadLetters()).isEmpty();
                 List<JsonNode> events = new ArrayList<>();
-                outcomes.results().forEach((id, list) -> {
-                    assertThat(list).hasSize(1);
-                    assertThat(list.get(0).path("status").asText()).isEqualTo("succeeded");
-                    events.add(list.get(0));
-                });
+                outcomes.results()
+                        .forEach(
+                                (id, list) -> {
+                                    assertThat(list).hasSize(1);
+                                    assertThat(list.get(0).path("status").asText())
+                                            .isEqualTo("succeeded");
+                                    events.add(list.get(0));
+                                });
                 List<String> uris = RunSummary.objectUris(events);
                 assertThat(uris).hasSize(3 * 2);
                 try (ObjectStoreProbe probe = new ObjectStoreProbe(config)) {
                     assertThat(probe.countExisting(uris)).isEqualTo(uris.size());
                 }
-                assertThat(cluster.failures(job)).as("no restarts: nothing was missing from the jar").isEmpty();
+                assertThat(cluster.failures(job))
+                        .as("no restarts: nothing was missing from the jar")
+                        .isEmpty();
                 cluster.client().cancel(job).get();
             }
         }
@@ -109,13 +134,15 @@ class JobJarOnClusterITCase {
     private static Path extractCpuLibtorch(Path target) throws Exception {
         Files.createDirectories(target);
         Properties native_ = new Properties();
-        try (InputStream in = JobJarOnClusterITCase.class.getResourceAsStream("/native/lib/pytorch.properties")) {
+        try (InputStream in =
+                JobJarOnClusterITCase.class.getResourceAsStream("/native/lib/pytorch.properties")) {
             assertThat(in).as("pytorch-native-cpu on the test class path").isNotNull();
             native_.load(in);
         }
         for (String library : native_.getProperty("libraries").split(",")) {
-            try (InputStream in = JobJarOnClusterITCase.class.getResourceAsStream(
-                    "/pytorch/cpu/linux-x86_64/" + library.trim())) {
+            try (InputStream in =
+                    JobJarOnClusterITCase.class.getResourceAsStream(
+                            "/pytorch/cpu/linux-x86_64/" + library.trim())) {
                 assertThat(in).as(library).isNotNull();
                 Files.copy(in, target.resolve(library.trim()), StandardCopyOption.REPLACE_EXISTING);
             }

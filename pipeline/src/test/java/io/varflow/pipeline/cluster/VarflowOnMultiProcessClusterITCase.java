@@ -47,28 +47,40 @@ class VarflowOnMultiProcessClusterITCase {
         Path dir = ClusterTestDirs.create("varflow");
         try (EmbeddedStack stack = EmbeddedStack.start(dir.resolve("stack"));
                 MultiProcessFlinkCluster cluster =
-                        MultiProcessFlinkCluster.start(dir.resolve("flink"), 2, 1, Map.of(), TIMEOUT)) {
-            JobConfig config = stack.jobConfig()
-                    .with(JobOptions.JOB_PARALLELISM, 2)
-                    .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
-                    .with(JobOptions.JOB_CHECKPOINT_DIR, dir.resolve("checkpoints").toUri().toString())
-                    .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-mp");
+                        MultiProcessFlinkCluster.start(
+                                dir.resolve("flink"), 2, 1, Map.of(), TIMEOUT)) {
+            JobConfig config =
+                    stack.jobConfig()
+                            .with(JobOptions.JOB_PARALLELISM, 2)
+                            .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                            .with(
+                                    JobOptions.JOB_CHECKPOINT_DIR,
+                                    dir.resolve("checkpoints").toUri().toString())
+                            .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, "varflow-mp");
             Properties kafka = KafkaClientSettings.connection(config);
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
             VarflowJob.build(env, config);
             JobID job = cluster.submit(env.getStreamGraph());
 
-            try (OutcomeReader outcomes = new OutcomeReader(
-                            kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
-                    RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
+            try (OutcomeReader outcomes =
+                            new OutcomeReader(
+                                    kafka,
+                                    config.get(JobOptions.TOPIC_RESULTS),
+                                    config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                                    true);
+                    RequestProducer producer =
+                            new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS))) {
                 cluster.awaitAllTasksRunning(job, TIMEOUT);
                 assertThat(Set.copyOf(cluster.taskManagersRunning(job, "sample (VAR)")))
-                        .as("the sampling subtasks run on both TaskManagers").hasSize(2);
+                        .as("the sampling subtasks run on both TaskManagers")
+                        .hasSize(2);
 
                 List<SubmittedRequest> submitted = new ArrayList<>();
                 int sent = 0;
-                // Up to half of them: wait until results are committed (so a checkpoint completed) and both
+                // Up to half of them: wait until results are committed (so a checkpoint completed)
+                // and both
                 // TaskManagers have sampled images, then kill one.
                 long deadline = System.nanoTime() + TIMEOUT.toNanos();
                 Map<String, Long> sampledPerTaskManager = Map.of();
@@ -81,9 +93,13 @@ class VarflowOnMultiProcessClusterITCase {
                     outcomes.poll(Duration.ofMillis(200));
                     sampledPerTaskManager = cluster.recordsReadPerTaskManager(job, "sample (VAR)");
                 }
-                assertThat(outcomes.results()).as("results committed before the kill").hasSizeGreaterThanOrEqualTo(2);
-                assertThat(sampledPerTaskManager).as("batches sampled on each TaskManager")
-                        .hasSize(2).allSatisfy((tm, records) -> assertThat(records).isPositive());
+                assertThat(outcomes.results())
+                        .as("results committed before the kill")
+                        .hasSizeGreaterThanOrEqualTo(2);
+                assertThat(sampledPerTaskManager)
+                        .as("batches sampled on each TaskManager")
+                        .hasSize(2)
+                        .allSatisfy((tm, records) -> assertThat(records).isPositive());
                 cluster.liveTaskManagers().get(0).kill();
                 cluster.startTaskManager();
                 // The rest arrives while the job recovers.
@@ -93,27 +109,40 @@ class VarflowOnMultiProcessClusterITCase {
                     outcomes.poll(Duration.ofMillis(100));
                 }
 
-                assertThat(outcomes.awaitAll(submitted, TIMEOUT)).as("every request has an outcome").isEmpty();
+                assertThat(outcomes.awaitAll(submitted, TIMEOUT))
+                        .as("every request has an outcome")
+                        .isEmpty();
                 outcomes.poll(Duration.ofSeconds(4)); // room for a duplicate to show up
-                assertThat(cluster.failures(job)).as("the job recovered from the lost TaskManager").isNotEmpty();
+                assertThat(cluster.failures(job))
+                        .as("the job recovered from the lost TaskManager")
+                        .isNotEmpty();
 
                 assertThat(outcomes.deadLetters()).isEmpty();
                 assertThat(outcomes.results()).hasSize(REQUESTS);
                 List<JsonNode> events = new ArrayList<>();
-                outcomes.results().forEach((id, list) -> {
-                    assertThat(list).as("exactly one ResultEvent for %s", id).hasSize(1);
-                    assertThat(list.get(0).path("status").asText()).isEqualTo("succeeded");
-                    assertThat(list.get(0).path("images")).hasSize(IMAGES_PER_REQUEST);
-                    events.add(list.get(0));
-                });
+                outcomes.results()
+                        .forEach(
+                                (id, list) -> {
+                                    assertThat(list)
+                                            .as("exactly one ResultEvent for %s", id)
+                                            .hasSize(1);
+                                    assertThat(list.get(0).path("status").asText())
+                                            .isEqualTo("succeeded");
+                                    assertThat(list.get(0).path("images"))
+                                            .hasSize(IMAGES_PER_REQUEST);
+                                    events.add(list.get(0));
+                                });
                 List<String> uris = RunSummary.objectUris(events);
                 assertThat(uris).hasSize(REQUESTS * IMAGES_PER_REQUEST * 2).doesNotHaveDuplicates();
                 try (ObjectStoreProbe probe = new ObjectStoreProbe(config)) {
-                    assertThat(probe.countExisting(uris)).as("every named object is stored").isEqualTo(uris.size());
+                    assertThat(probe.countExisting(uris))
+                            .as("every named object is stored")
+                            .isEqualTo(uris.size());
                 }
                 try (Stream<Path> stored = Files.walk(stack.bucketDir())) {
                     assertThat(stored.filter(Files::isRegularFile).count())
-                            .as("objects in the bucket").isGreaterThanOrEqualTo(uris.size());
+                            .as("objects in the bucket")
+                            .isGreaterThanOrEqualTo(uris.size());
                 }
                 cluster.client().cancel(job).get();
             }
@@ -121,16 +150,20 @@ class VarflowOnMultiProcessClusterITCase {
     }
 
     private static boolean bothBusy(Map<String, Long> recordsPerTaskManager) {
-        return recordsPerTaskManager.size() == 2 && recordsPerTaskManager.values().stream().allMatch(n -> n > 0);
+        return recordsPerTaskManager.size() == 2
+                && recordsPerTaskManager.values().stream().allMatch(n -> n > 0);
     }
 
     private static String request(int i) {
-        return String.format("{\"requestId\":\"mp-%02d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+        return String.format(
+                "{\"requestId\":\"mp-%02d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
                 i, i % 10, IMAGES_PER_REQUEST, 100 + i);
     }
 
     private static List<SubmittedRequest> renumber(List<SubmittedRequest> one, int index) {
         SubmittedRequest s = one.get(0);
-        return List.of(new SubmittedRequest(index + 1, s.requestId(), s.topic(), s.partition(), s.offset()));
+        return List.of(
+                new SubmittedRequest(
+                        index + 1, s.requestId(), s.topic(), s.partition(), s.offset()));
     }
 }

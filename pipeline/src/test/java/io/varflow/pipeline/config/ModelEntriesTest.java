@@ -16,14 +16,24 @@ class ModelEntriesTest {
 
     @Test
     void readsEveryFieldAndWritesTheSameTextBack() {
-        String text = "name=big,config=d16,vae=s3://m/vae.pth,var=/models/var.pth,device=gpu,dtype=bf16,"
-                + "max-images=16,subtasks=0-1+3;name=small,max-images=4";
+        String text =
+                "name=big,config=d16,vae=s3://m/vae.pth,var=/models/var.pth,device=gpu,dtype=bf16,"
+                        + "max-images=16,subtasks=0-1+3;name=small,max-images=4";
         String written = text.replace("0-1+3", "0+1+3");
-        ModelEntries models = JobConfig.builder().set("models", text).build().get(JobOptions.MODELS);
-        assertThat(models.entries()).containsExactly(
-                new ModelEntry("big", "d16", "s3://m/vae.pth", "/models/var.pth", RuntimeOptions.Device.GPU,
-                        RuntimeOptions.Precision.BF16, 16, List.of(0, 1, 3)),
-                ModelEntry.bundledTiny("small", 4));
+        ModelEntries models =
+                JobConfig.builder().set("models", text).build().get(JobOptions.MODELS);
+        assertThat(models.entries())
+                .containsExactly(
+                        new ModelEntry(
+                                "big",
+                                "d16",
+                                "s3://m/vae.pth",
+                                "/models/var.pth",
+                                RuntimeOptions.Device.GPU,
+                                RuntimeOptions.Precision.BF16,
+                                16,
+                                List.of(0, 1, 3)),
+                        ModelEntry.bundledTiny("small", 4));
         assertThat(models.format()).as("ranges written out").isEqualTo(written);
         assertThat(ModelEntries.parse(models.format())).isEqualTo(models);
     }
@@ -31,7 +41,9 @@ class ModelEntriesTest {
     @Test
     void aYamlSettingsFileMayListTheModels() throws Exception {
         Path yaml = dir.resolve("varflow.yaml");
-        Files.writeString(yaml, """
+        Files.writeString(
+                yaml,
+                """
                 models:
                   - name: tiny
                     max-images: 8
@@ -52,7 +64,8 @@ class ModelEntriesTest {
     @Test
     void mistakesAreRefusedNamingTheModelAndField() {
         assertThatThrownBy(() -> JobConfig.builder().set("models", "name=a;name=a").build())
-                .hasMessageContaining("models").hasMessageContaining("'a' is listed twice");
+                .hasMessageContaining("models")
+                .hasMessageContaining("'a' is listed twice");
         assertThatThrownBy(() -> JobConfig.builder().set("models", "name=a,colour=red").build())
                 .hasMessageContaining("model 1 has 'colour'");
         assertThatThrownBy(() -> JobConfig.builder().set("models", "config=d16").build())

@@ -2,9 +2,9 @@ package io.varflow.pipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.varflow.model.RuntimeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.varflow.model.RuntimeOptions;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,10 @@ class OperationsDocTest {
         assertThat(config.get(JobOptions.KAFKA_SECURITY_PROTOCOL)).isEqualTo("SASL_SSL");
         assertThat(config.get(JobOptions.S3_ENDPOINT)).startsWith("https://");
         Properties kafka = KafkaClientSettings.connection(config);
-        assertThat(kafka.getProperty("sasl.jaas.config")).contains("ScramLoginModule", "username=\"varflow\"");
-        assertThat(kafka.getProperty("ssl.truststore.location")).isEqualTo("/etc/varflow/kafka-truststore.p12");
+        assertThat(kafka.getProperty("sasl.jaas.config"))
+                .contains("ScramLoginModule", "username=\"varflow\"");
+        assertThat(kafka.getProperty("ssl.truststore.location"))
+                .isEqualTo("/etc/varflow/kafka-truststore.p12");
     }
 
     @Test
@@ -45,14 +47,18 @@ class OperationsDocTest {
 
         List<ModelEntry> models = config.get(JobOptions.MODELS).entries();
         assertThat(models).extracting(ModelEntry::name).containsExactly("d16", "d30");
-        assertThat(models).extracting(ModelEntry::subtasks).containsExactly(List.of(0, 1), List.of(2, 3));
-        assertThat(models).allSatisfy(m -> assertThat(m.dtype()).isEqualTo(RuntimeOptions.Precision.BF16));
+        assertThat(models)
+                .extracting(ModelEntry::subtasks)
+                .containsExactly(List.of(0, 1), List.of(2, 3));
+        assertThat(models)
+                .allSatisfy(m -> assertThat(m.dtype()).isEqualTo(RuntimeOptions.Precision.BF16));
         assertThat(models.get(1).maxImages()).isEqualTo(4);
         String line = doc.substring(doc.indexOf("`name=d16", section) + 1);
         line = line.substring(0, line.indexOf('`'));
         assertThat(JobConfig.builder().set("models", line).build().get(JobOptions.MODELS).entries())
                 .extracting(ModelEntry::name, ModelEntry::subtasks)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("d16", List.of(0, 1)),
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("d16", List.of(0, 1)),
                         org.assertj.core.groups.Tuple.tuple("d30", List.of(2, 3)));
     }
 }

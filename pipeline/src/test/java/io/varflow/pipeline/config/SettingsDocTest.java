@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class SettingsDocTest {
 
-    static final String BEGIN = "<!-- settings-table: generated from JobOptions by SettingsDocTest -->\n";
+    static final String BEGIN =
+            "<!-- settings-table: generated from JobOptions by SettingsDocTest -->\n";
     static final String END = "<!-- settings-table end -->";
 
     @Test
@@ -30,7 +31,9 @@ class SettingsDocTest {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/settings-table.md"), expected);
         }
-        assertThat(actual).as("the table in docs/operations.md; the current one is in pipeline/target/settings-table.md")
+        assertThat(actual)
+                .as(
+                        "the table in docs/operations.md; the current one is in pipeline/target/settings-table.md")
                 .isEqualTo(expected);
     }
 }

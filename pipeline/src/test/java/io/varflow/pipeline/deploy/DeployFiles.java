@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 final class DeployFiles {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
+    private static final Pattern VARIABLE =
+            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
 
     private DeployFiles() {}
 
@@ -25,7 +26,8 @@ final class DeployFiles {
         String root = System.getProperty("varflow.repo.root");
         Path candidate = root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
         if (!Files.isDirectory(candidate.resolve("deploy"))) {
-            throw new IllegalStateException("no deploy/ under " + candidate + " (set -Dvarflow.repo.root)");
+            throw new IllegalStateException(
+                    "no deploy/ under " + candidate + " (set -Dvarflow.repo.root)");
         }
         return candidate;
     }
@@ -53,15 +55,16 @@ final class DeployFiles {
     }
 
     /**
-     * Compose's variable substitution with no variables set: {@code ${NAME:-default}} and
-     * {@code ${NAME-default}} become the default, {@code ${NAME}} the empty string, {@code $$} a dollar.
+     * Compose's variable substitution with no variables set: {@code ${NAME:-default}} and {@code
+     * ${NAME-default}} become the default, {@code ${NAME}} the empty string, {@code $$} a dollar.
      */
     static String interpolate(String text) {
         String escaped = text.replace("$$", "\u0000");
         Matcher m = VARIABLE.matcher(escaped);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(2) == null ? "" : m.group(2)));
+            m.appendReplacement(
+                    out, Matcher.quoteReplacement(m.group(2) == null ? "" : m.group(2)));
         }
         m.appendTail(out);
         return out.toString().replace("\u0000", "$");
@@ -72,7 +75,8 @@ final class DeployFiles {
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode node = service.path("environment");
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> env.put(e.getKey(), interpolate(e.getValue().asText())));
+            node.fields()
+                    .forEachRemaining(e -> env.put(e.getKey(), interpolate(e.getValue().asText())));
         } else if (node.isArray()) {
             for (JsonNode item : node) {
                 String[] kv = item.asText().split("=", 2);
@@ -82,25 +86,34 @@ final class DeployFiles {
         return env;
     }
 
-    /** {@code FLINK_PROPERTIES} (flat "key: value" YAML, as the Flink image appends it to its configuration). */
+    /**
+     * {@code FLINK_PROPERTIES} (flat "key: value" YAML, as the Flink image appends it to its
+     * configuration).
+     */
     static Map<String, String> flinkProperties(JsonNode service) throws IOException {
         String text = environment(service).getOrDefault("FLINK_PROPERTIES", "");
         Map<String, String> properties = new LinkedHashMap<>();
         JsonNode parsed = YAML.readTree(text);
         if (parsed != null && parsed.isObject()) {
-            parsed.fields().forEachRemaining(e -> properties.put(e.getKey(), e.getValue().asText()));
+            parsed.fields()
+                    .forEachRemaining(e -> properties.put(e.getKey(), e.getValue().asText()));
         }
         return properties;
     }
 
-    /** Literal values of a Dockerfile's {@code ARG}/{@code ENV} name=value pairs (references to others skipped). */
+    /**
+     * Literal values of a Dockerfile's {@code ARG}/{@code ENV} name=value pairs (references to
+     * others skipped).
+     */
     static Map<String, String> dockerfileVariables(String dockerfile) {
         Map<String, String> vars = new LinkedHashMap<>();
         String joined = dockerfile.replaceAll("\\\\\\s*\\n", " ");
         for (String line : joined.split("\n")) {
             String trimmed = line.trim();
             if (trimmed.startsWith("ARG ") || trimmed.startsWith("ENV ")) {
-                Matcher m = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\\S+)").matcher(trimmed.substring(4));
+                Matcher m =
+                        Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\\S+)")
+                                .matcher(trimmed.substring(4));
                 while (m.find()) {
                     if (!m.group(2).contains("${")) {
                         vars.put(m.group(1), m.group(2));

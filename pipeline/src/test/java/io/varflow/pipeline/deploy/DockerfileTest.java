@@ -11,7 +11,10 @@ import java.util.Properties;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.Test;
 
-/** deploy/Dockerfile agrees with the build: Flink version, DJL's JNI flavour and version, the job jar. */
+/**
+ * deploy/Dockerfile agrees with the build: Flink version, DJL's JNI flavour and version, the job
+ * jar.
+ */
 class DockerfileTest {
 
     private final String dockerfile = read();
@@ -44,28 +47,35 @@ class DockerfileTest {
         String flavour = vars.get("PYTORCH_FLAVOR");
         assertThat(flavour).startsWith("cu");
         assertThat(getClass().getResource("/jnilib/linux-x86_64/" + flavour + "/libdjl_torch.so"))
-                .as("DJL's JNI for %s", flavour).isNotNull();
+                .as("DJL's JNI for %s", flavour)
+                .isNotNull();
         assertThat(dockerfile).contains("https://publish.djl.ai/pytorch/${PYTORCH_VERSION}");
     }
 
     @Test
     void djlIsOfflineAndLoadsTheBakedInLibtorch() {
-        assertThat(vars).containsEntry("DJL_OFFLINE", "true").containsEntry("PYTORCH_LIBRARY_PATH", "/opt/libtorch/lib");
+        assertThat(vars)
+                .containsEntry("DJL_OFFLINE", "true")
+                .containsEntry("PYTORCH_LIBRARY_PATH", "/opt/libtorch/lib");
         assertThat(vars).containsKeys("PYTORCH_VERSION", "PYTORCH_FLAVOR", "ENGINE_CACHE_DIR");
     }
 
     @Test
     void theJobJarComesFromTheJobJarProfileAndLandsInUsrlib() throws IOException {
-        assertThat(dockerfile).contains("-Pjob-jar").contains(
-                "pipeline/target/varflow-job.jar /opt/flink/usrlib/varflow-job.jar");
+        assertThat(dockerfile)
+                .contains("-Pjob-jar")
+                .contains("pipeline/target/varflow-job.jar /opt/flink/usrlib/varflow-job.jar");
         String pom = Files.readString(DeployFiles.repoRoot().resolve("pipeline/pom.xml"));
-        assertThat(pom).contains("<id>job-jar</id>")
+        assertThat(pom)
+                .contains("<id>job-jar</id>")
                 .contains("<outputFile>${project.build.directory}/varflow-job.jar</outputFile>")
                 .contains("<mainClass>" + ClusterJobMain.class.getName() + "</mainClass>");
     }
 
     @Test
     void checkpointsOnS3NeedTheS3PluginAndMetricsThePrometheusReporter() {
-        assertThat(dockerfile).contains("/opt/flink/plugins/s3-fs-presto").contains("plugins/metrics-prometheus");
+        assertThat(dockerfile)
+                .contains("/opt/flink/plugins/s3-fs-presto")
+                .contains("plugins/metrics-prometheus");
     }
 }

@@ -40,20 +40,32 @@ class EmbeddedStackITCase {
             try (Admin admin = Admin.create(EmbeddedKafka.adminConfig(bootstrap))) {
                 assertThat(admin.listTopics().names().get())
                         .as("the stack creates the four varflow topics")
-                        .contains("varflow.requests", "varflow.edits", "varflow.results", "varflow.dead-letters");
-                assertThat(admin.describeTopics(List.of("varflow.requests")).allTopicNames().get()
-                                .get("varflow.requests").partitions())
+                        .contains(
+                                "varflow.requests",
+                                "varflow.edits",
+                                "varflow.results",
+                                "varflow.dead-letters");
+                assertThat(
+                                admin.describeTopics(List.of("varflow.requests"))
+                                        .allTopicNames()
+                                        .get()
+                                        .get("varflow.requests")
+                                        .partitions())
                         .hasSize(EmbeddedStack.REQUEST_PARTITIONS);
             }
 
             try (KafkaProducer<String, String> producer =
                     new KafkaProducer<>(
-                            Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new StringSerializer())) {
+                            Map.of("bootstrap.servers", bootstrap),
+                            new StringSerializer(),
+                            new StringSerializer())) {
                 producer.send(new ProducerRecord<>("varflow.results", "k", "hello")).get();
             }
             try (KafkaConsumer<String, String> consumer =
                     new KafkaConsumer<>(
-                            Map.of("bootstrap.servers", bootstrap), new StringDeserializer(), new StringDeserializer())) {
+                            Map.of("bootstrap.servers", bootstrap),
+                            new StringDeserializer(),
+                            new StringDeserializer())) {
                 TopicPartition tp = new TopicPartition("varflow.results", 0);
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
@@ -70,13 +82,20 @@ class EmbeddedStackITCase {
                                     stack.jobConfig().get(JobOptions.S3_SECRET_KEY))
                             .build();
             byte[] body = "pixels".getBytes(StandardCharsets.UTF_8);
-            s3.putObject(PutObjectArgs.builder().bucket("varflow").object("a/b.txt")
-                    .stream(new ByteArrayInputStream(body), (long) body.length, -1L).build());
-            try (var in = s3.getObject(GetObjectArgs.builder().bucket("varflow").object("a/b.txt").build())) {
+            s3.putObject(
+                    PutObjectArgs.builder().bucket("varflow").object("a/b.txt").stream(
+                                    new ByteArrayInputStream(body), (long) body.length, -1L)
+                            .build());
+            try (var in =
+                    s3.getObject(
+                            GetObjectArgs.builder().bucket("varflow").object("a/b.txt").build())) {
                 assertThat(in.readAllBytes()).isEqualTo(body);
             }
-            assertThat(stack.bucketDir().resolve("a/b.txt")).as("objects are plain files on disk").exists();
-            assertThat(stack.jobConfig().toString()).doesNotContain(stack.jobConfig().get(JobOptions.S3_SECRET_KEY));
+            assertThat(stack.bucketDir().resolve("a/b.txt"))
+                    .as("objects are plain files on disk")
+                    .exists();
+            assertThat(stack.jobConfig().toString())
+                    .doesNotContain(stack.jobConfig().get(JobOptions.S3_SECRET_KEY));
         }
         assertThat(kafka.isAlive()).as("closing the stack stops the broker process").isFalse();
         assertThat(Files.exists(work.resolve("kafka/broker.log"))).isTrue();

@@ -24,12 +24,12 @@ class EvalPackerTest {
 
     private static final int SIZE = 8;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void packsStoredPngsClassMajorWithLabels() throws IOException {
-        EvalPlan plan = new EvalPlan("t", null, List.of(2, 5, 6), 2, 7, SamplingParams.FID, "evals/t");
+        EvalPlan plan =
+                new EvalPlan("t", null, List.of(2, 5, 6), 2, 7, SamplingParams.FID, "evals/t");
         Path root = dir.resolve("store");
         // Store in reverse order: packing must follow the plan, not the store.
         List<EvalPlan.EvalItem> items = new ArrayList<>(plan.items());
@@ -44,7 +44,8 @@ class EvalPackerTest {
 
         List<Integer> progress = new ArrayList<>();
         Path npzFile = dir.resolve("samples.npz");
-        EvalPacker.Packed packed = new EvalPacker(store, 3).pack(plan, SIZE, npzFile, progress::add);
+        EvalPacker.Packed packed =
+                new EvalPacker(store, 3).pack(plan, SIZE, npzFile, progress::add);
 
         assertThat(progress).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(packed.arrays().get("arr_0")).containsExactly(6L, 8L, 8L, 3L);
@@ -65,7 +66,8 @@ class EvalPackerTest {
                 }
             }
             byte[] labels = zip.getInputStream(zip.getEntry("labels.npy")).readAllBytes();
-            ByteBuffer data = ByteBuffer.wrap(labels, labels.length - 48, 48).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data =
+                    ByteBuffer.wrap(labels, labels.length - 48, 48).order(ByteOrder.LITTLE_ENDIAN);
             long[] read = new long[6];
             data.asLongBuffer().get(read);
             assertThat(read).containsExactly(2, 2, 5, 5, 6, 6);
@@ -83,7 +85,9 @@ class EvalPackerTest {
                 Files.write(file, png(item.label(), item.index()));
             }
         }
-        Files.writeString(Files.createDirectories(root.resolve("evals/t/t-0009")).resolve("0000.png"), "stray");
+        Files.writeString(
+                Files.createDirectories(root.resolve("evals/t/t-0009")).resolve("0000.png"),
+                "stray");
         EvalStore store = new DirectoryEvalStore(root);
         EvalStatus status = EvalStatus.of(plan, store);
         assertThat(status.done()).isEqualTo(3);
@@ -104,13 +108,17 @@ class EvalPackerTest {
         Path file = dir.resolve("s").resolve(plan.key(0, 0));
         Files.createDirectories(file.getParent());
         Files.write(file, png(0, 0));
-        assertThatThrownBy(() -> new EvalPacker(new DirectoryEvalStore(dir.resolve("s")), 1)
-                .pack(plan, 16, dir.resolve("x.npz"), i -> {}))
+        assertThatThrownBy(
+                        () ->
+                                new EvalPacker(new DirectoryEvalStore(dir.resolve("s")), 1)
+                                        .pack(plan, 16, dir.resolve("x.npz"), i -> {}))
                 .hasMessageContaining("is 8x8, expected 16x16");
     }
 
     private static int[] rgb(int label, int index, int x, int y) {
-        return new int[] {(label * 40 + x * 13) & 0xFF, (index * 90 + y * 17) & 0xFF, (x * y * 3 + 1) & 0xFF};
+        return new int[] {
+            (label * 40 + x * 13) & 0xFF, (index * 90 + y * 17) & 0xFF, (x * y * 3 + 1) & 0xFF
+        };
     }
 
     private static byte[] png(int label, int index) throws IOException {

@@ -23,16 +23,20 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The run's bookkeeping against a directory store, with a stand-in job that writes the PNGs it is asked for. */
+/**
+ * The run's bookkeeping against a directory store, with a stand-in job that writes the PNGs it is
+ * asked for.
+ */
 class EvalRunTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final ModelConfig tiny = ModelSpec.tinyConfig();
-    private final ModelIdentity model = new ModelIdentity("tiny", tiny,
-            List.of(new EvalManifest.Checkpoint("vae", "vae.pth", 1, "00")));
-    private final EvalPlan plan = new EvalPlan("t", null, List.of(0, 1, 2), 2, 5, SamplingParams.FID, "evals/t");
+    private final ModelIdentity model =
+            new ModelIdentity(
+                    "tiny", tiny, List.of(new EvalManifest.Checkpoint("vae", "vae.pth", 1, "00")));
+    private final EvalPlan plan =
+            new EvalPlan("t", null, List.of(0, 1, 2), 2, 5, SamplingParams.FID, "evals/t");
     private final StringWriter log = new StringWriter();
 
     @Test
@@ -42,16 +46,26 @@ class EvalRunTest {
         write(root, plan.item(1));
         write(root, plan.item(2));
         List<EvalRequest> submitted = new ArrayList<>();
-        EvalRun run = new EvalRun(plan, model, new DirectoryEvalStore(root), "bucket",
-                new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true), new PrintWriter(log));
+        EvalRun run =
+                new EvalRun(
+                        plan,
+                        model,
+                        new DirectoryEvalStore(root),
+                        "bucket",
+                        new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true),
+                        new PrintWriter(log));
 
-        EvalRun.Outcome outcome = run.run(request -> {
-            submitted.add(request);
-            EvalPlan asked = EvalPlan.of(request, tiny.numClasses());
-            for (EvalPlan.EvalItem item : asked.items()) {
-                write(root, item); // what the job does: same names, same content
-            }
-        }, EvalRun.JobWatch.NONE, dir.resolve("out"));
+        EvalRun.Outcome outcome =
+                run.run(
+                        request -> {
+                            submitted.add(request);
+                            EvalPlan asked = EvalPlan.of(request, tiny.numClasses());
+                            for (EvalPlan.EvalItem item : asked.items()) {
+                                write(root, item); // what the job does: same names, same content
+                            }
+                        },
+                        EvalRun.JobWatch.NONE,
+                        dir.resolve("out"));
 
         assertThat(submitted).hasSize(1);
         assertThat(submitted.get(0).classes()).isEqualTo("1-2");
@@ -65,7 +79,9 @@ class EvalRunTest {
         try (ZipFile zip = new ZipFile(outcome.npz().toFile())) {
             assertThat(zip.getEntry("arr_0.npy").getSize()).isEqualTo(128 + 6 * 64 * 64 * 3);
         }
-        assertThat(log.toString()).contains("3/6 images present; submitted 2 class(es)").contains("6/6 images");
+        assertThat(log.toString())
+                .contains("3/6 images present; submitted 2 class(es)")
+                .contains("6/6 images");
     }
 
     @Test
@@ -74,11 +90,20 @@ class EvalRunTest {
         for (EvalPlan.EvalItem item : plan.items()) {
             write(root, item);
         }
-        EvalRun run = new EvalRun(plan, model, new DirectoryEvalStore(root), "bucket",
-                new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true), new PrintWriter(log));
-        run.run(request -> {
-            throw new AssertionError("nothing to submit");
-        }, EvalRun.JobWatch.NONE, dir.resolve("out"));
+        EvalRun run =
+                new EvalRun(
+                        plan,
+                        model,
+                        new DirectoryEvalStore(root),
+                        "bucket",
+                        new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true),
+                        new PrintWriter(log));
+        run.run(
+                request -> {
+                    throw new AssertionError("nothing to submit");
+                },
+                EvalRun.JobWatch.NONE,
+                dir.resolve("out"));
         assertThat(dir.resolve("out/samples.npz")).exists();
         assertThat(dir.resolve("out/manifest.json")).exists();
     }
@@ -86,12 +111,30 @@ class EvalRunTest {
     @Test
     void stopsWhenTheJobStopsOrTheTimeoutPasses() {
         Path root = dir.resolve("store");
-        EvalRun failing = new EvalRun(plan, model, new DirectoryEvalStore(root), "bucket",
-                new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true), new PrintWriter(log));
-        assertThatThrownBy(() -> failing.run(r -> {}, () -> "the job ended as FAILED", dir.resolve("out")))
-                .hasMessageContaining("0/6 images").hasMessageContaining("FAILED");
-        EvalRun slow = new EvalRun(plan, model, new DirectoryEvalStore(root), "bucket",
-                new EvalRun.Options(Duration.ofMillis(10), Duration.ofMillis(50), 2, true), new PrintWriter(log));
+        EvalRun failing =
+                new EvalRun(
+                        plan,
+                        model,
+                        new DirectoryEvalStore(root),
+                        "bucket",
+                        new EvalRun.Options(Duration.ofMillis(10), Duration.ofSeconds(20), 2, true),
+                        new PrintWriter(log));
+        assertThatThrownBy(
+                        () ->
+                                failing.run(
+                                        r -> {},
+                                        () -> "the job ended as FAILED",
+                                        dir.resolve("out")))
+                .hasMessageContaining("0/6 images")
+                .hasMessageContaining("FAILED");
+        EvalRun slow =
+                new EvalRun(
+                        plan,
+                        model,
+                        new DirectoryEvalStore(root),
+                        "bucket",
+                        new EvalRun.Options(Duration.ofMillis(10), Duration.ofMillis(50), 2, true),
+                        new PrintWriter(log));
         assertThatThrownBy(() -> slow.run(r -> {}, EvalRun.JobWatch.NONE, dir.resolve("out")))
                 .hasMessageContaining("run the same command again to resume");
         assertThat(dir.resolve("out/samples.npz")).doesNotExist();

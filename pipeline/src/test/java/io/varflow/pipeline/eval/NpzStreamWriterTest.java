@@ -24,8 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class NpzStreamWriterTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest(name = "forceZip64={0}")
     @ValueSource(booleans = {false, true})
@@ -56,7 +55,8 @@ class NpzStreamWriterTest {
             ZipEntry arr0 = zip.getEntry("arr_0.npy");
             assertThat(arr0.getMethod()).isEqualTo(ZipEntry.STORED);
 
-            ParsedNpy images0 = ParsedNpy.read(zip.getInputStream(arr0)); // ZipFile checks the CRC on read
+            ParsedNpy images0 =
+                    ParsedNpy.read(zip.getInputStream(arr0)); // ZipFile checks the CRC on read
             assertThat(images0.descr).isEqualTo("|u1");
             assertThat(images0.shape).isEqualTo("(7, 5, 6, 3)");
             assertThat(images0.headerBytes % 64).isZero();
@@ -70,7 +70,10 @@ class NpzStreamWriterTest {
             assertThat(labels0.descr).isEqualTo("<i8");
             assertThat(labels0.shape).isEqualTo("(7,)");
             long[] readLabels = new long[n];
-            ByteBuffer.wrap(labels0.data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(readLabels);
+            ByteBuffer.wrap(labels0.data)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(readLabels);
             assertThat(readLabels).containsExactly(labels);
         }
         assertThat(hasSignature(file, 0x06064b50)).as("ZIP64 end record").isEqualTo(forceZip64);

@@ -29,17 +29,26 @@ class BatchLimitsTest {
         long weights = MemoryEstimate.weightBytes(D16, RuntimeOptions.Precision.FP32);
         long perImage = MemoryEstimate.bytesPerImage(D16, RuntimeOptions.Precision.FP32);
         long budgetMiB = (weights + 3 * perImage + perImage / 2) >> 20;
-        JobConfig config = JobConfig.builder().set(JobOptions.BATCH_HOST_MEMORY.key(), budgetMiB + "m").build();
+        JobConfig config =
+                JobConfig.builder()
+                        .set(JobOptions.BATCH_HOST_MEMORY.key(), budgetMiB + "m")
+                        .build();
 
         BatchBudget.Choice choice = BatchLimits.choose(config, "d16", D16);
 
         assertThat(choice.maxBatch()).isEqualTo(3);
-        assertThat(choice.reason()).startsWith("auto").contains("host budget " + budgetMiB + " MiB");
+        assertThat(choice.reason())
+                .startsWith("auto")
+                .contains("host budget " + budgetMiB + " MiB");
     }
 
     @Test
     void aBadHostBudgetNamesTheSetting() {
-        assertThatThrownBy(() -> JobConfig.builder().set(JobOptions.BATCH_HOST_MEMORY.key(), "plenty").build())
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.builder()
+                                        .set(JobOptions.BATCH_HOST_MEMORY.key(), "plenty")
+                                        .build())
                 .hasMessageContaining("batch.host-memory");
     }
 }

@@ -16,16 +16,33 @@ class BoundedRecordSerializerTest {
 
     private static final int LIMIT = 4096;
 
-    private final BoundedRecordSerializer<ResultEvent> results = new BoundedRecordSerializer<>(
-            "results", "dead-letters", new VarflowJob.ResultKey(), event -> event.listingAtMost(0), LIMIT);
+    private final BoundedRecordSerializer<ResultEvent> results =
+            new BoundedRecordSerializer<>(
+                    "results",
+                    "dead-letters",
+                    new VarflowJob.ResultKey(),
+                    event -> event.listingAtMost(0),
+                    LIMIT);
 
     private static ResultEvent event(String requestId, int images) {
         List<ResultEvent.Image> list = new ArrayList<>();
         for (int i = 0; i < images; i++) {
-            list.add(new ResultEvent.Image(i, 1, i, String.format("s3://b/%s/%04d.png", requestId, i), null, null));
+            list.add(
+                    new ResultEvent.Image(
+                            i,
+                            1,
+                            i,
+                            String.format("s3://b/%s/%04d.png", requestId, i),
+                            null,
+                            null));
         }
-        return new ResultEvent(requestId, ResultEvent.Status.SUCCEEDED, "tiny", list,
-                new ResultEvent.Timings(1, 2, 1, 0, 5, 0), null);
+        return new ResultEvent(
+                requestId,
+                ResultEvent.Status.SUCCEEDED,
+                "tiny",
+                list,
+                new ResultEvent.Timings(1, 2, 1, 0, 5, 0),
+                null);
     }
 
     @Test
@@ -51,10 +68,21 @@ class BoundedRecordSerializerTest {
 
     @Test
     void aRecordTooLargeEvenShortenedIsDivertedAsASmallDeadLetter() {
-        BoundedRecordSerializer<DeadLetter> letters = new BoundedRecordSerializer<>("dead-letters", "dead-letters",
-                new VarflowJob.DeadLetterKey(), letter -> letter, LIMIT);
-        DeadLetter huge = new DeadLetter(ErrorCode.NOT_JSON, "x".repeat(10_000), "r-9",
-                new DeadLetter.Source("requests", 0, 5, null), new byte[0], 1);
+        BoundedRecordSerializer<DeadLetter> letters =
+                new BoundedRecordSerializer<>(
+                        "dead-letters",
+                        "dead-letters",
+                        new VarflowJob.DeadLetterKey(),
+                        letter -> letter,
+                        LIMIT);
+        DeadLetter huge =
+                new DeadLetter(
+                        ErrorCode.NOT_JSON,
+                        "x".repeat(10_000),
+                        "r-9",
+                        new DeadLetter.Source("requests", 0, 5, null),
+                        new byte[0],
+                        1);
         ProducerRecord<byte[], byte[]> record = letters.serialize(huge, null, null);
         assertThat(record.value().length).isLessThanOrEqualTo(LIMIT);
         DeadLetter diverted = Messages.read(record.value(), DeadLetter.class);

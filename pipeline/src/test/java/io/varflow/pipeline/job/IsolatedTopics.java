@@ -13,14 +13,17 @@ final class IsolatedTopics {
     private IsolatedTopics() {}
 
     static JobConfig on(EmbeddedStack stack, String name) {
-        JobConfig config = stack.jobConfig()
-                .with(JobOptions.TOPIC_REQUESTS, name + ".requests")
-                .with(JobOptions.TOPIC_RESULTS, name + ".results")
-                .with(JobOptions.TOPIC_DEAD_LETTERS, name + ".dead-letters")
-                .with(JobOptions.KAFKA_GROUP_ID, name + "-job")
-                .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, name)
-                .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
-                .with(JobOptions.JOB_CHECKPOINT_DIR, stack.workDir().resolve("checkpoints-" + name).toUri().toString());
+        JobConfig config =
+                stack.jobConfig()
+                        .with(JobOptions.TOPIC_REQUESTS, name + ".requests")
+                        .with(JobOptions.TOPIC_RESULTS, name + ".results")
+                        .with(JobOptions.TOPIC_DEAD_LETTERS, name + ".dead-letters")
+                        .with(JobOptions.KAFKA_GROUP_ID, name + "-job")
+                        .with(JobOptions.KAFKA_TRANSACTIONAL_ID_PREFIX, name)
+                        .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                        .with(
+                                JobOptions.JOB_CHECKPOINT_DIR,
+                                stack.workDir().resolve("checkpoints-" + name).toUri().toString());
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(config.get(JobOptions.TOPIC_REQUESTS), 2);
         topics.put(config.get(JobOptions.TOPIC_RESULTS), 1);

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The TCP sockets this JVM listens on, from Linux's {@code /proc}: the socket inodes among the
- * process's open files ({@code /proc/self/fd}), looked up in {@code /proc/net/tcp} and {@code tcp6}.
+ * process's open files ({@code /proc/self/fd}), looked up in {@code /proc/net/tcp} and {@code
+ * tcp6}.
  */
 final class ListeningSockets {
 
@@ -25,7 +26,8 @@ final class ListeningSockets {
     private ListeningSockets() {}
 
     static boolean supported() {
-        return Files.isDirectory(Path.of("/proc/self/fd")) && Files.isReadable(Path.of("/proc/net/tcp"));
+        return Files.isDirectory(Path.of("/proc/self/fd"))
+                && Files.isReadable(Path.of("/proc/net/tcp"));
     }
 
     /** Local addresses of the listening TCP sockets this process holds open. */
@@ -66,7 +68,10 @@ final class ListeningSockets {
         return inodes;
     }
 
-    /** {@code 0100007F:1F90} (IPv4) or 32 hex digits (IPv6), each 32-bit word in host (little-endian) order. */
+    /**
+     * {@code 0100007F:1F90} (IPv4) or 32 hex digits (IPv6), each 32-bit word in host
+     * (little-endian) order.
+     */
     static InetSocketAddress address(String hexAddressAndPort) throws UnknownHostException {
         String[] parts = hexAddressAndPort.split(":");
         String hex = parts[0];
@@ -77,6 +82,7 @@ final class ListeningSockets {
                 bytes[word * 4 + b] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
             }
         }
-        return new InetSocketAddress(InetAddress.getByAddress(bytes), Integer.parseInt(parts[1], 16));
+        return new InetSocketAddress(
+                InetAddress.getByAddress(bytes), Integer.parseInt(parts[1], 16));
     }
 }

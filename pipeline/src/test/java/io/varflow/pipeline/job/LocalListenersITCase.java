@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A local run is not reachable from the network: with the job running in its MiniCluster, every
- * TCP socket this JVM listens on (Flink's REST, BLOB, RPC and data exchange, the embedded S3 server)
- * is bound to a loopback address.
+ * A local run is not reachable from the network: with the job running in its MiniCluster, every TCP
+ * socket this JVM listens on (Flink's REST, BLOB, RPC and data exchange, the embedded S3 server) is
+ * bound to a loopback address.
  */
 @Timeout(300)
 class LocalListenersITCase {
@@ -37,9 +37,15 @@ class LocalListenersITCase {
             }
             Set<InetSocketAddress> flink = new HashSet<>(all);
             flink.removeAll(before);
-            assertThat(flink).as("the MiniCluster's listeners (REST and BLOB at least)").hasSizeGreaterThanOrEqualTo(2);
-            assertThat(all).allSatisfy(address -> assertThat(address.getAddress().isLoopbackAddress())
-                    .as("%s is reachable from other hosts", address).isTrue());
+            assertThat(flink)
+                    .as("the MiniCluster's listeners (REST and BLOB at least)")
+                    .hasSizeGreaterThanOrEqualTo(2);
+            assertThat(all)
+                    .allSatisfy(
+                            address ->
+                                    assertThat(address.getAddress().isLoopbackAddress())
+                                            .as("%s is reachable from other hosts", address)
+                                            .isTrue());
         }
     }
 }

@@ -25,7 +25,8 @@ final class LogLines extends AbstractAppender implements AutoCloseable {
         LogLines appender = new LogLines();
         appender.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        // The root only: every logger of the test configuration is additive, so all lines reach it once.
+        // The root only: every logger of the test configuration is additive, so all lines reach it
+        // once.
         context.getConfiguration().getRootLogger().addAppender(appender, null, null);
         context.updateLoggers();
         return appender;
@@ -33,12 +34,21 @@ final class LogLines extends AbstractAppender implements AutoCloseable {
 
     @Override
     public synchronized void append(LogEvent event) {
-        lines.add(event.getLevel() + " " + event.getLoggerName() + " - " + event.getMessage().getFormattedMessage());
+        lines.add(
+                event.getLevel()
+                        + " "
+                        + event.getLoggerName()
+                        + " - "
+                        + event.getMessage().getFormattedMessage());
     }
 
     /** Lines at {@code level} or more severe. */
     synchronized List<String> atLeast(Level level) {
-        return lines.stream().filter(l -> Level.getLevel(l.substring(0, l.indexOf(' '))).isMoreSpecificThan(level))
+        return lines.stream()
+                .filter(
+                        l ->
+                                Level.getLevel(l.substring(0, l.indexOf(' ')))
+                                        .isMoreSpecificThan(level))
                 .toList();
     }
 

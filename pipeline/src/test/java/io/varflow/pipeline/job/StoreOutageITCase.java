@@ -66,9 +66,14 @@ class StoreOutageITCase {
         int[] outageSeconds = {90, 4, 8, 12};
         List<SubmittedRequest> submitted = new ArrayList<>();
         try (LogLines log = LogLines.capture();
-                OutcomeReader outcomes = new OutcomeReader(
-                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
-                RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
+                OutcomeReader outcomes =
+                        new OutcomeReader(
+                                kafka,
+                                config.get(JobOptions.TOPIC_RESULTS),
+                                config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                                true);
+                RequestProducer producer =
+                        new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
                 JobRunner.LocalJob job = JobRunner.startLocal(config)) {
             job.awaitRunning(Duration.ofSeconds(120));
             int next = 0;
@@ -77,27 +82,37 @@ class StoreOutageITCase {
                 outcomes.poll(Duration.ofSeconds(1));
                 stack.s3().pause();
                 try {
-                    // Requests keep arriving during the outage; their images wait in the store step.
+                    // Requests keep arriving during the outage; their images wait in the store
+                    // step.
                     next = send(producer, submitted, next, 4);
                     sleepPolling(outcomes, Duration.ofSeconds(seconds));
                 } finally {
                     stack.s3().resume();
                 }
-                assertThat(job.status()).as("running after a %d s outage", seconds).isEqualTo(JobStatus.RUNNING);
+                assertThat(job.status())
+                        .as("running after a %d s outage", seconds)
+                        .isEqualTo(JobStatus.RUNNING);
             }
             next = send(producer, submitted, next, 4);
-            assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(4))).as("every request has its result").isEmpty();
+            assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(4)))
+                    .as("every request has its result")
+                    .isEmpty();
             outcomes.poll(Duration.ofSeconds(3)); // room for a duplicate to show up
             assertThat(job.status()).as("the job never failed").isEqualTo(JobStatus.RUNNING);
 
             assertThat(outcomes.deadLetters()).isEmpty();
             assertThat(outcomes.results()).hasSize(next);
             List<JsonNode> events = new ArrayList<>();
-            outcomes.results().forEach((id, list) -> {
-                assertThat(list).as("exactly one ResultEvent for %s", id).hasSize(1);
-                assertThat(list.get(0).path("status").asText()).isEqualTo("succeeded");
-                events.add(list.get(0));
-            });
+            outcomes.results()
+                    .forEach(
+                            (id, list) -> {
+                                assertThat(list)
+                                        .as("exactly one ResultEvent for %s", id)
+                                        .hasSize(1);
+                                assertThat(list.get(0).path("status").asText())
+                                        .isEqualTo("succeeded");
+                                events.add(list.get(0));
+                            });
             List<String> uris = RunSummary.objectUris(events);
             assertThat(uris).hasSize(next * 2 * 2);
             try (ObjectStoreProbe probe = new ObjectStoreProbe(config)) {
@@ -105,9 +120,18 @@ class StoreOutageITCase {
             }
             List<String> starts = log.containing(OUTAGE_START);
             List<String> ends = log.containing(OUTAGE_END);
-            assertThat(starts).as("at most one line when an outage starts").hasSizeBetween(1, outageSeconds.length);
-            assertThat(ends).as("one line when it ends, with duration and attempts").hasSameSizeAs(starts);
-            assertThat(ends).anySatisfy(line -> assertThat(line).matches(".*recovered after (8\\d|9\\d|1\\d\\d)\\.\\d s.*"));
+            assertThat(starts)
+                    .as("at most one line when an outage starts")
+                    .hasSizeBetween(1, outageSeconds.length);
+            assertThat(ends)
+                    .as("one line when it ends, with duration and attempts")
+                    .hasSameSizeAs(starts);
+            assertThat(ends)
+                    .anySatisfy(
+                            line ->
+                                    assertThat(line)
+                                            .matches(
+                                                    ".*recovered after (8\\d|9\\d|1\\d\\d)\\.\\d s.*"));
         }
     }
 
@@ -116,9 +140,14 @@ class StoreOutageITCase {
         JobConfig config = config("quiet");
         Properties kafka = KafkaClientSettings.connection(config);
         List<SubmittedRequest> submitted = new ArrayList<>();
-        try (OutcomeReader outcomes = new OutcomeReader(
-                        kafka, config.get(JobOptions.TOPIC_RESULTS), config.get(JobOptions.TOPIC_DEAD_LETTERS), true);
-                RequestProducer producer = new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
+        try (OutcomeReader outcomes =
+                        new OutcomeReader(
+                                kafka,
+                                config.get(JobOptions.TOPIC_RESULTS),
+                                config.get(JobOptions.TOPIC_DEAD_LETTERS),
+                                true);
+                RequestProducer producer =
+                        new RequestProducer(kafka, config.get(JobOptions.TOPIC_REQUESTS));
                 JobRunner.LocalJob job = JobRunner.startLocal(config)) {
             job.awaitRunning(Duration.ofSeconds(120));
             List<String> lines;
@@ -135,13 +164,20 @@ class StoreOutageITCase {
                 lines = log.all();
                 warnings = log.atLeast(Level.WARN);
                 assertThat(log.containing(OUTAGE_START)).hasSize(1);
-                assertThat(log.containing(OUTAGE_END)).hasSize(1)
-                        .allSatisfy(line -> assertThat(line).matches(".*recovered after \\d+\\.\\d s; \\d+ attempts.*"));
+                assertThat(log.containing(OUTAGE_END))
+                        .hasSize(1)
+                        .allSatisfy(
+                                line ->
+                                        assertThat(line)
+                                                .matches(
+                                                        ".*recovered after \\d+\\.\\d s; \\d+ attempts.*"));
             }
-            System.out.printf("log lines for 100 requests and one 10 s outage: %d, of which WARN or worse: %d%n",
+            System.out.printf(
+                    "log lines for 100 requests and one 10 s outage: %d, of which WARN or worse: %d%n",
                     lines.size(), warnings.size());
             warnings.forEach(System.out::println);
-            // Measured: 2 WARN lines (the outage's start and end) of about 5 lines in all, with the test's log
+            // Measured: 2 WARN lines (the outage's start and end) of about 5 lines in all, with the
+            // test's log
             // levels (those of the shipped log4j2.properties); 545 WARN lines per outage before.
             assertThat(warnings).as("WARN lines for one outage").hasSizeLessThanOrEqualTo(6);
             assertThat(lines).as("all lines of the run").hasSizeLessThanOrEqualTo(30);
@@ -150,14 +186,23 @@ class StoreOutageITCase {
         }
     }
 
-    private static int send(RequestProducer producer, List<SubmittedRequest> submitted, int from, int n) {
+    private static int send(
+            RequestProducer producer, List<SubmittedRequest> submitted, int from, int n) {
         List<String> messages = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
-            messages.add(String.format("{\"requestId\":\"o-%03d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}", i,
-                    i % 10, n >= 100 ? 1 : 2, i));
+            messages.add(
+                    String.format(
+                            "{\"requestId\":\"o-%03d\",\"classLabel\":%d,\"count\":%d,\"seed\":%d}",
+                            i, i % 10, n >= 100 ? 1 : 2, i));
         }
         for (SubmittedRequest s : producer.send(messages)) {
-            submitted.add(new SubmittedRequest(submitted.size() + 1, s.requestId(), s.topic(), s.partition(), s.offset()));
+            submitted.add(
+                    new SubmittedRequest(
+                            submitted.size() + 1,
+                            s.requestId(),
+                            s.topic(),
+                            s.partition(),
+                            s.offset()));
         }
         return from + n;
     }
@@ -165,7 +210,9 @@ class StoreOutageITCase {
     private static void sleepPolling(OutcomeReader outcomes, Duration duration) {
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < end) {
-            outcomes.poll(Duration.ofMillis(Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000))));
+            outcomes.poll(
+                    Duration.ofMillis(
+                            Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000))));
         }
     }
 }

@@ -23,16 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The results page of a run, built from real images and token maps of the bundled tiny model, as
- * a browser shows it: opened in headless Chromium (skipped where Chromium is not installed).
+ * The results page of a run, built from real images and token maps of the bundled tiny model, as a
+ * browser shows it: opened in headless Chromium (skipped where Chromium is not installed).
  */
 class ResultsPageChromiumTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private Path workDir;
     private Path page;
@@ -42,20 +41,39 @@ class ResultsPageChromiumTest {
     void writePage() throws Exception {
         Path samples = tmp.resolve("samples");
         StringWriter err = new StringWriter();
-        int exit = VarflowCli.commandLine().setErr(new PrintWriter(err, true)).setOut(new PrintWriter(new StringWriter()))
-                .execute("sample", "--model-name", "tiny", "--classes", "4,9", "--seed", "3", "--out", samples.toString());
+        int exit =
+                VarflowCli.commandLine()
+                        .setErr(new PrintWriter(err, true))
+                        .setOut(new PrintWriter(new StringWriter()))
+                        .execute(
+                                "sample",
+                                "--model-name",
+                                "tiny",
+                                "--classes",
+                                "4,9",
+                                "--seed",
+                                "3",
+                                "--out",
+                                samples.toString());
         assertThat(exit).as(err.toString()).isZero();
         workDir = tmp.resolve("work");
         Path bucketDir = workDir.resolve("s3/varflow");
         Path requestDir = Files.createDirectories(bucketDir.resolve("req-1"));
         for (int i = 0; i < 2; i++) {
-            Files.copy(samples.resolve("image_00" + i + ".png"), requestDir.resolve("000" + i + ".png"));
-            Files.copy(samples.resolve("image_00" + i + ".tokens.safetensors"),
+            Files.copy(
+                    samples.resolve("image_00" + i + ".png"),
+                    requestDir.resolve("000" + i + ".png"));
+            Files.copy(
+                    samples.resolve("image_00" + i + ".tokens.safetensors"),
                     requestDir.resolve("000" + i + ".tokens.safetensors"));
         }
-        List<String> messages = List.of("{\"requestId\":\"req-1\",\"labels\":[4,9],\"seed\":3}",
-                "{\"requestId\":\"" + HOSTILE + "\",\"classLabel\":1,\"count\":1}");
-        JsonNode event = JSON.readTree("""
+        List<String> messages =
+                List.of(
+                        "{\"requestId\":\"req-1\",\"labels\":[4,9],\"seed\":3}",
+                        "{\"requestId\":\"" + HOSTILE + "\",\"classLabel\":1,\"count\":1}");
+        JsonNode event =
+                JSON.readTree(
+                        """
                 {"requestId":"req-1","status":"succeeded","model":"tiny","images":[
                  {"index":0,"label":4,"seed":11,"imageUri":"s3://varflow/req-1/0000.png",
                   "tokenMapUri":"s3://varflow/req-1/0000.tokens.safetensors"},
@@ -63,23 +81,47 @@ class ResultsPageChromiumTest {
                   "tokenMapUri":"s3://varflow/req-1/0001.tokens.safetensors"}],
                  "timings":{"receivedAt":1000,"completedAt":3000,"totalMs":2000,"maxQueueWaitMs":5,"sampleMs":900,
                   "storeMs":40}}""");
-        JsonNode dead = JSON.readTree("{\"errorCode\":\"SCHEMA_VIOLATION\",\"reason\":\"requestId " + HOSTILE.replace(
-                "\"", "\\\"") + " is not a safe name\"}");
+        JsonNode dead =
+                JSON.readTree(
+                        "{\"errorCode\":\"SCHEMA_VIOLATION\",\"reason\":\"requestId "
+                                + HOSTILE.replace("\"", "\\\"")
+                                + " is not a safe name\"}");
         SubmittedRequest first = new SubmittedRequest(1, "req-1", "varflow.requests", 0, 0);
         SubmittedRequest second = new SubmittedRequest(2, HOSTILE, "varflow.requests", 0, 1);
-        EmbeddedRun.Outcome outcome = new EmbeddedRun.Outcome(new RunSummary(2, 1, 1, 2, 4), List.of(first, second),
-                Map.of("req-1", List.of(event)), Map.of(second.coordinates(), dead), List.of());
+        EmbeddedRun.Outcome outcome =
+                new EmbeddedRun.Outcome(
+                        new RunSummary(2, 1, 1, 2, 4),
+                        List.of(first, second),
+                        Map.of("req-1", List.of(event)),
+                        Map.of(second.coordinates(), dead),
+                        List.of());
 
-        page = RunPages.write("test results", JobConfig.builder().build(), workDir, bucketDir, outcome, messages,
-                Duration.ofSeconds(5));
+        page =
+                RunPages.write(
+                        "test results",
+                        JobConfig.builder().build(),
+                        workDir,
+                        bucketDir,
+                        outcome,
+                        messages,
+                        Duration.ofSeconds(5));
         html = Files.readString(page);
     }
 
     @Test
     void pageNamesEveryRequestAndEscapesWhatUsersWrote() {
         assertThat(page).isEqualTo(workDir.resolve("index.html"));
-        assertThat(html).contains("req-1", "succeeded", "dead-lettered", "SCHEMA_VIOLATION", "seed 11", "label 9",
-                "cfg 1.5", "1×1, 2×2, 3×3, 4×4", "images/s");
+        assertThat(html)
+                .contains(
+                        "req-1",
+                        "succeeded",
+                        "dead-lettered",
+                        "SCHEMA_VIOLATION",
+                        "seed 11",
+                        "label 9",
+                        "cfg 1.5",
+                        "1×1, 2×2, 3×3, 4×4",
+                        "images/s");
         assertThat(html).doesNotContain(HOSTILE).contains("&lt;img src=x onerror=alert(1)&gt;");
         assertThat(workDir.resolve("page/r001-0000.png")).isRegularFile();
         assertThat(workDir.resolve("page/r001-0001-strip.png")).isRegularFile();
@@ -89,9 +131,12 @@ class ResultsPageChromiumTest {
     void chromiumShowsEveryRequestAndEveryImageLoads() throws Exception {
         HeadlessChromium chromium = chromium();
 
-        HeadlessChromium.Rendered rendered = chromium.render(page, 1000, 1400, Files.createDirectories(tmp.resolve("c")));
+        HeadlessChromium.Rendered rendered =
+                chromium.render(page, 1000, 1400, Files.createDirectories(tmp.resolve("c")));
 
-        assertThat(rendered.imagesChecked()).as("2 images and 2 strips, nothing injected").isEqualTo(4);
+        assertThat(rendered.imagesChecked())
+                .as("2 images and 2 strips, nothing injected")
+                .isEqualTo(4);
         assertThat(rendered.brokenImages()).isEmpty();
         assertThat(rendered.requests()).hasSize(2).first().isEqualTo("req-1");
         assertThat(rendered.inkedFraction()).as("the page is not blank").isGreaterThan(0.05);
@@ -102,14 +147,17 @@ class ResultsPageChromiumTest {
         HeadlessChromium chromium = chromium();
         Files.delete(workDir.resolve("page/r001-0000-strip.png"));
 
-        HeadlessChromium.Rendered rendered = chromium.render(page, 1000, 1400, Files.createDirectories(tmp.resolve("c")));
+        HeadlessChromium.Rendered rendered =
+                chromium.render(page, 1000, 1400, Files.createDirectories(tmp.resolve("c")));
 
         assertThat(rendered.brokenImages()).containsExactly("page/r001-0000-strip.png");
     }
 
     private static HeadlessChromium chromium() {
         Optional<HeadlessChromium> chromium = HeadlessChromium.find();
-        assumeTrue(chromium.isPresent(), "chromium is not installed (Debian: apt-get install chromium)");
+        assumeTrue(
+                chromium.isPresent(),
+                "chromium is not installed (Debian: apt-get install chromium)");
         return chromium.get();
     }
 }
