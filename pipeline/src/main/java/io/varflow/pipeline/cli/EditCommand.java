@@ -114,11 +114,7 @@ public final class EditCommand implements Callable<Integer> {
             description = "Variants to make (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin ForwardPassOptions pass = new ForwardPassOptions();
 
     @Option(
             names = "--seed",
@@ -126,13 +122,6 @@ public final class EditCommand implements Callable<Integer> {
             description =
                     "Base seed; variant i uses the job's per-image seed of (seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "DIR",
-            description = "Output folder (created).")
-    Path out;
 
     @Override
     public Integer call() throws Exception {
@@ -205,16 +194,17 @@ public final class EditCommand implements Callable<Integer> {
         for (int i = 0; i < count; i++) {
             tasks.add(new ImageTask(taskLabel, TaskSeeds.forImage(seed, i), sampling, edit));
         }
-        SampleOutputWriter writer = SampleOutputWriter.create(out, modelConfig);
+        SampleOutputWriter writer = SampleOutputWriter.create(pass.out(), modelConfig);
         List<GeneratedImage> results;
         Path vaeFile = model.vaeFile(bundled);
         Path varFile = model.varFile(bundled);
         try (VarModel varModel = VarModel.load(modelConfig, vaeFile, varFile, runtime)) {
             results = new ArrayList<>();
-            for (int start = 0; start < tasks.size(); start += batchSize) {
+            for (int start = 0; start < tasks.size(); start += pass.batchSize()) {
                 results.addAll(
                         varModel.generate(
-                                tasks.subList(start, Math.min(tasks.size(), start + batchSize))));
+                                tasks.subList(
+                                        start, Math.min(tasks.size(), start + pass.batchSize()))));
             }
             if (sourcePixels == null) {
                 sourcePixels = decode(varModel, ((EditSource.Tokens) editSource).perScale());
@@ -265,9 +255,7 @@ public final class EditCommand implements Callable<Integer> {
         if (count < 1) {
             throw new UserInputException("--count must be >= 1, got " + count);
         }
-        if (batchSize < 1) {
-            throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
-        }
+        pass.batchSize(); // refuses a batch size below 1 before any work
         if (editMode == EditMode.VARIATION) {
             if (keepScales == null) {
                 throw new UserInputException("variation needs --keep-scales K");

@@ -56,24 +56,11 @@ final class EncodeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "DIR",
-            description = "Output folder (created).")
-    Path out;
+    @Mixin ForwardPassOptions pass = new ForwardPassOptions();
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
-        }
+        int batchSize = pass.batchSize();
         if (model.var() != null) {
             throw new UserInputException(
                     "encode uses only the VQVAE: give --vae (and --config), not --var");
@@ -87,7 +74,7 @@ final class EncodeCommand implements Callable<Integer> {
         int plane = 3 * size * size;
         int count = images.length / plane;
         Path vaeFile = model.vaeFile(bundled);
-        Path dir = OutputFiles.prepare(out);
+        Path dir = OutputFiles.prepare(pass.out());
 
         List<Map<String, Object>> entries = new ArrayList<>();
         float[] recon = new float[images.length];

@@ -63,24 +63,11 @@ final class SampleCommand implements Callable<Integer> {
                     "Base seed; image i uses TaskSeeds.forImage(seed, i) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "DIR",
-            description = "Output folder (created).")
-    Path out;
+    @Mixin ForwardPassOptions pass = new ForwardPassOptions();
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new UserInputException("--batch-size must be >= 1, got " + batchSize);
-        }
+        int batchSize = pass.batchSize();
         if (classNames.isEmpty()) {
             throw new UserInputException("--classes is empty");
         }
@@ -108,7 +95,7 @@ final class SampleCommand implements Callable<Integer> {
         RuntimeOptions runtime = model.runtime();
         Path vaeFile = model.vaeFile(bundled);
         Path varFile = model.varFile(bundled);
-        Path dir = OutputFiles.prepare(out);
+        Path dir = OutputFiles.prepare(pass.out());
 
         List<ImageTask> tasks = new ArrayList<>();
         for (int i = 0; i < classes.size(); i++) {
