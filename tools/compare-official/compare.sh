@@ -9,13 +9,16 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 usage() {
     cat >&2 <<USAGE
 usage: compare.sh --official DIR [--preset d16|tiny | --depth N] [--batches "1 2 4 8"] [--threads 1]
-                  [--warmup 1] [--runs 1] [--out DIR]
+                  [--warmup 1] [--runs 1] [--out DIR] [--openblas-core NAME]
   --official DIR  folder holding the official VAR models/ and dist.py (plus the huggingface_hub stub)
+  --openblas-core OpenBLAS kernel set of the official side (OPENBLAS_CORETYPE), e.g. SkylakeX or Haswell;
+                  default: OpenBLAS's own detection, which picks the slow generic Prescott kernels on CPUs
+                  it does not recognise (such as this project's virtual machines)
 USAGE
     exit 2
 }
 
-OFFICIAL="" PRESET="d16" BATCHES="1 2" THREADS=1 WARMUP=1 RUNS=1 OUT=""
+OFFICIAL="" PRESET="d16" BATCHES="1 2" THREADS=1 WARMUP=1 RUNS=1 OUT="" CORE=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --official) OFFICIAL="$2"; shift 2 ;;
@@ -25,6 +28,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP="$2"; shift 2 ;;
         --runs) RUNS="$2"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
+        --openblas-core) CORE="$2"; shift 2 ;;
         *) usage ;;
     esac
 done
@@ -40,6 +44,12 @@ mkdir -p "$OUT"
 
 "$ROOT/varflow" --version >/dev/null # builds now, not inside the timed runs
 
+# The official side's BLAS: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE as this machine sets them are dropped, and
+# --openblas-core, when given, chooses the kernels. Say which ones it runs: they decide its matmul speed.
+official_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${CORE:+OPENBLAS_CORETYPE=$CORE}
+    OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS")
+echo "official side: OpenBLAS $("${official_env[@]}" OPENBLAS_VERBOSE=2 "$PYTHON" -c 'import torch; torch.ones(2, 2) @ torch.ones(2, 2)' 2>&1 | sed -n 's/^Core: //p' | tail -1) kernels"
+
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 peak_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$1"; }
 
@@ -52,8 +62,7 @@ for b in $BATCHES; do
     /usr/bin/time -v "$ROOT/varflow" bench --preset "$PRESET" --batch "$b" --batches "$RUNS" --warmup "$WARMUP" \
         --threads "$THREADS" >"$vf" 2>&1 &
     vpid=$!
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" \
-        VAR_OFFICIAL="$OFFICIAL" /usr/bin/time -v "$PYTHON" "$HERE/official_phases.py" "$OFFICIAL_CONFIG" "$b" \
+    "${official_env[@]}" VAR_OFFICIAL="$OFFICIAL" /usr/bin/time -v "$PYTHON" "$HERE/official_phases.py" "$OFFICIAL_CONFIG" "$b" \
         "$WARMUP" "$RUNS" "$THREADS" >"$of" 2>&1 &
     opid=$!
     wait "$vpid" || { echo "varflow bench failed, see $vf" >&2; exit 1; }

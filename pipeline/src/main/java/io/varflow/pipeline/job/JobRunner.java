@@ -55,13 +55,22 @@ public final class JobRunner {
 
     /**
      * Runs the job on the environment's cluster until it ends: the cluster's under {@code flink
-     * run}, else a MiniCluster in this JVM listening on {@code job.local-bind-host} only.
+     * run}, else a MiniCluster in this JVM listening on {@code job.local-bind-host} only, with its
+     * dashboard and Prometheus endpoint on 127.0.0.1 (addresses logged).
      */
     public static void execute(JobConfig config) throws Exception {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         if (env instanceof LocalStreamEnvironment) {
-            env = StreamExecutionEnvironment.createLocalEnvironment(FlinkSettings.local(config));
+            // No cluster: a MiniCluster in this JVM, watched like demo's (dashboard + Prometheus).
+            LocalMonitoring monitoring = LocalMonitoring.onFreePorts();
+            env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            monitoring.applyTo(FlinkSettings.local(config)));
+            LOG.info(
+                    "Running in a local MiniCluster; Flink dashboard {} , Prometheus metrics {}",
+                    monitoring.dashboardUrl(),
+                    monitoring.metricsUrl());
         }
         VarflowJob.build(env, config);
         env.execute(config.get(JobOptions.JOB_NAME));
