@@ -16,6 +16,14 @@ public interface ImageGenerator extends AutoCloseable {
      */
     List<GeneratedImage> generate(List<ImageTask> tasks);
 
+    /**
+     * As {@link #generate(List)}, adding the time of each phase and scale to {@code timings} where
+     * the generator can tell them (the default cannot and only generates).
+     */
+    default List<GeneratedImage> generate(List<ImageTask> tasks, GenerationTimings timings) {
+        return generate(tasks);
+    }
+
     @Override
     void close();
 }

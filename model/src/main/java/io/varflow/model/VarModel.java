@@ -178,6 +178,7 @@ public final class VarModel implements ImageGenerator {
      * @throws IllegalArgumentException for a label outside [0, num_classes) ([0, num_classes] for
      *     edits) or an edit that does not fit the model
      */
+    @Override
     public List<GeneratedImage> generate(List<ImageTask> tasks, GenerationTimings timings) {
         if (closed) {
             throw new IllegalStateException("model is closed");
@@ -203,6 +204,7 @@ public final class VarModel implements ImageGenerator {
             NDArray[] tokens = new NDArray[scales];
             for (int si = 0; si < scales; si++) {
                 int pn = patchNums[si];
+                clock.scale(si);
                 try (NDScope scope = new NDScope()) {
                     NDArray logits = pass.logits(x, si);
                     clock.transformerDone(logits);
@@ -409,6 +411,7 @@ public final class VarModel implements ImageGenerator {
         private long last;
         private long lastCpu;
         private long cpuLap;
+        private int scale;
 
         PhaseClock(GenerationTimings timings) {
             this.timings = timings;
@@ -416,15 +419,24 @@ public final class VarModel implements ImageGenerator {
             this.lastCpu = timings == null ? 0 : THREADS.getCurrentThreadCpuTime();
         }
 
+        /** The scale that the next laps belong to (its next-scale input included). */
+        void scale(int si) {
+            scale = si;
+        }
+
         void transformerDone(NDArray produced) {
             if (timings != null) {
-                timings.addTransformer(lap(produced), cpuLap);
+                long elapsed = lap(produced);
+                timings.addTransformer(elapsed, cpuLap);
+                timings.addScale(scale, elapsed);
             }
         }
 
         void samplingDone(NDArray produced) {
             if (timings != null) {
-                timings.addSampling(lap(produced), cpuLap);
+                long elapsed = lap(produced);
+                timings.addSampling(elapsed, cpuLap);
+                timings.addScale(scale, elapsed);
             }
         }
 

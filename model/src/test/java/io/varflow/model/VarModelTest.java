@@ -33,6 +33,28 @@ class VarModelTest {
     }
 
     @Test
+    void timingsSplitEachCallScaleByScaleAndTheScalesAddUpToTransformerAndSampling() {
+        GenerationTimings timings = new GenerationTimings();
+        List<ImageTask> tasks = List.of(new ImageTask(1, 7, SAMPLED), new ImageTask(2, 8, SAMPLED));
+        List<GeneratedImage> timed = tiny.generate(tasks, timings);
+
+        assertThat(timings.scales()).isEqualTo(tiny.config().numScales());
+        double scalesMs = 0;
+        for (int si = 0; si < timings.scales(); si++) {
+            assertThat(timings.scaleMs(si)).as("scale %d", si).isPositive();
+            scalesMs += timings.scaleMs(si);
+        }
+        assertThat(scalesMs)
+                .isCloseTo(
+                        timings.transformerMs() + timings.samplingMs(),
+                        org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(timings.images()).isEqualTo(2);
+        // Timing changes nothing of what is drawn.
+        assertThat(timed.get(1).tokensPerScale())
+                .isDeepEqualTo(tiny.generate(tasks).get(1).tokensPerScale());
+    }
+
+    @Test
     void anImagesTokensDoNotDependOnItsBatchMatesOrSlot() {
         ImageTask task = new ImageTask(3, 1234, SAMPLED);
         GeneratedImage alone = tiny.generate(List.of(task)).get(0);

@@ -68,6 +68,16 @@ public final class VarflowMetrics {
      */
     public static final String BATCH_LIMIT = "batchLimit";
 
+    /**
+     * Time of one scale of a model call (its transformer and sampling work), ms (histogram,
+     * sampler, in the model's group under {@link #SCALE_GROUP}, e.g. {@code
+     * varflow.model.d16.scale.9.scaleMs}).
+     */
+    public static final String SCALE_MS = "scaleMs";
+
+    /** Key of the per-scale subgroup of a model's group; its value is the scale index (0 = 1x1). */
+    public static final String SCALE_GROUP = "scale";
+
     /** Key of the per-model subgroup, e.g. {@code varflow.model.tiny.batchLimit}. */
     public static final String MODEL_GROUP = "model";
 

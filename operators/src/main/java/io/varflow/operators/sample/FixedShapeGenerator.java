@@ -1,6 +1,7 @@
 package io.varflow.operators.sample;
 
 import io.varflow.model.GeneratedImage;
+import io.varflow.model.GenerationTimings;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.config.ModelConfig;
@@ -44,6 +45,11 @@ public final class FixedShapeGenerator implements ImageGenerator {
 
     @Override
     public List<GeneratedImage> generate(List<ImageTask> tasks) {
+        return generate(tasks, null);
+    }
+
+    @Override
+    public List<GeneratedImage> generate(List<ImageTask> tasks, GenerationTimings timings) {
         List<GeneratedImage> out = new ArrayList<>(tasks.size());
         for (int from = 0; from < tasks.size(); from += batchSize) {
             List<ImageTask> chunk =
@@ -53,7 +59,7 @@ public final class FixedShapeGenerator implements ImageGenerator {
             while (chunk.size() < batchSize) {
                 chunk.add(filler);
             }
-            List<GeneratedImage> images = delegate.generate(chunk);
+            List<GeneratedImage> images = delegate.generate(chunk, timings);
             out.addAll(images.subList(0, real));
         }
         return out;

@@ -1,6 +1,7 @@
 package io.varflow.operators.sample;
 
 import io.varflow.model.GeneratedImage;
+import io.varflow.model.GenerationTimings;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import java.util.ArrayList;
@@ -29,8 +30,11 @@ final class IsolatingSampler {
 
     /** Told what isolation did, for metrics. */
     interface Listener {
-        /** A model call of {@code size} images of {@code model} succeeded in {@code ms}. */
-        void runSucceeded(String model, int size, long ms);
+        /**
+         * A model call of {@code size} images of {@code model} succeeded in {@code ms}; {@code
+         * timings} holds its phases and scales (none when the generator cannot tell them).
+         */
+        void runSucceeded(String model, int size, long ms, GenerationTimings timings);
 
         /** A model call of {@code size} images failed. */
         void runFailed(int size, boolean outOfMemory);
@@ -79,15 +83,16 @@ final class IsolatingSampler {
     private void run(List<ImageTask> tasks, int from, int to, int given, Sampled[] out) {
         int size = to - from;
         long start = nanoClock.getAsLong();
+        GenerationTimings timings = new GenerationTimings();
         try {
             List<GeneratedImage> images =
-                    generator.generate(new ArrayList<>(tasks.subList(from, to)));
+                    generator.generate(new ArrayList<>(tasks.subList(from, to)), timings);
             if (images.size() != size) {
                 throw new IllegalStateException(
                         "the model returned " + images.size() + " images for " + size + " tasks");
             }
             long ms = elapsedMs(start);
-            listener.runSucceeded(model, size, ms);
+            listener.runSucceeded(model, size, ms, timings);
             for (int i = 0; i < size; i++) {
                 out[from + i] = new Sampled(images.get(i), null, ms, size);
             }

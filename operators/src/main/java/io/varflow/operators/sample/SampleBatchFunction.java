@@ -1,6 +1,7 @@
 package io.varflow.operators.sample;
 
 import io.varflow.model.GeneratedImage;
+import io.varflow.model.GenerationTimings;
 import io.varflow.model.ImageGenerator;
 import io.varflow.model.ImageTask;
 import io.varflow.model.io.PngImages;
@@ -77,6 +78,10 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     private transient MetricGroup metrics;
     private transient BatchLimits limits;
     private transient IsolatingSampler.Listener isolation;
+    // Per model: its metric group and one histogram per scale, registered as scales are first
+    // timed.
+    private transient Map<String, MetricGroup> modelGroups;
+    private transient Map<String, List<Histogram>> scaleMs;
     private transient BatchTimes batchTimes;
     private transient Counter expiredImages;
 
@@ -100,6 +105,8 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
     @Override
     public void open(OpenContext openContext) {
         generators = new HashMap<>();
+        modelGroups = new HashMap<>();
+        scaleMs = new HashMap<>();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         quantizers = WorkerPools.perCore("varflow-quantize-" + subtask);
         MetricGroup group = VarflowMetrics.group(getRuntimeContext().getMetricGroup());
@@ -116,8 +123,10 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
         isolation =
                 new IsolatingSampler.Listener() {
                     @Override
-                    public void runSucceeded(String model, int size, long ms) {
+                    public void runSucceeded(
+                            String model, int size, long ms, GenerationTimings timings) {
                         batchMs.update(ms);
+                        recordScales(model, timings);
                         batchTimes.record(model, ms);
                         imagesPerSecond.markEvent(size);
                     }
@@ -136,6 +145,22 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
                         isolatedFailures.inc();
                     }
                 };
+    }
+
+    /** Where each call spends its time, scale by scale ({@link VarflowMetrics#SCALE_MS}). */
+    private void recordScales(String model, GenerationTimings timings) {
+        List<Histogram> histograms = scaleMs.computeIfAbsent(model, m -> new ArrayList<>());
+        for (int si = 0; si < timings.scales(); si++) {
+            if (si == histograms.size()) {
+                histograms.add(
+                        VarflowMetrics.histogram(
+                                modelGroups
+                                        .get(model)
+                                        .addGroup(VarflowMetrics.SCALE_GROUP, Integer.toString(si)),
+                                VarflowMetrics.SCALE_MS));
+            }
+            histograms.get(si).update(Math.round(timings.scaleMs(si)));
+        }
     }
 
     @Override
@@ -246,6 +271,7 @@ public final class SampleBatchFunction extends ProcessFunction<TaskBatch, Genera
                     spec.maxBatch());
             generators.put(model, generator);
             MetricGroup modelGroup = metrics.addGroup(VarflowMetrics.MODEL_GROUP, model);
+            modelGroups.put(model, modelGroup);
             modelGroup.gauge(
                     VarflowMetrics.BATCH_LIMIT, () -> limits.learnedOr(model, spec.maxBatch()));
             modelGroup.gauge(VarflowMetrics.EXPECTED_BATCH_MS, () -> batchTimes.expectedMs(model));

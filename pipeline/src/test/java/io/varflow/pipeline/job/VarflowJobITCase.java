@@ -3,6 +3,7 @@ package io.varflow.pipeline.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.varflow.model.VarModel;
 import io.varflow.operators.metrics.VarflowMetrics;
 import io.varflow.pipeline.cli.VarflowCli;
 import io.varflow.pipeline.client.ObjectStoreProbe;
@@ -223,6 +224,16 @@ class VarflowJobITCase {
             }
             assertThat(metrics)
                     .containsPattern("(?m)^flink_\\w*varflow_imagesGenerated\\{[^}]*} 2\\.0$");
+            // Where the sampler's time goes, scale by scale: the last scale of the served model.
+            int lastScale = VarModel.tinyConfig().numScales() - 1;
+            assertThat(metrics)
+                    .as("per-scale time of the sampler")
+                    .containsPattern(
+                            "(?m)^flink_\\w*varflow_model_scale_"
+                                    + VarflowMetrics.SCALE_MS
+                                    + "_count\\{[^}]*scale=\""
+                                    + lastScale
+                                    + "\"");
         }
     }
 
