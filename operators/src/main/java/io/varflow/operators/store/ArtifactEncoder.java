@@ -48,6 +48,10 @@ public final class ArtifactEncoder {
             extra.put("edit_source", work.edit().sourceUri());
             if ("variation".equals(work.edit().mode())) {
                 extra.put("keep_scales", Integer.toString(work.edit().keepScales()));
+            } else {
+                extra.put(
+                        "edit_mask",
+                        EditMaskRows.format(work.edit().regionGrid(), work.edit().gridSize()));
             }
         }
         TokenMap map =

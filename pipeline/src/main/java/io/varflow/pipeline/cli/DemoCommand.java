@@ -1,6 +1,7 @@
 package io.varflow.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.varflow.model.BundledModel;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
@@ -105,10 +106,22 @@ public final class DemoCommand implements Callable<Integer> {
                     config.get(JobOptions.S3_BUCKET),
                     model);
             out.printf(
-                    "Submitting %d requests of %d images and one malformed message ...%n",
+                    "Submitting %d requests of %d images and one malformed message, then an"
+                            + " in-painting edit of demo-1's first image ...%n",
                     requests, imagesPerRequest);
             out.flush();
-            outcome = EmbeddedRun.run(stack, messages, wait, out, "  ");
+            outcome =
+                    EmbeddedRun.run(
+                            stack,
+                            messages,
+                            first -> {
+                                List<String> edits = demoEdit(first);
+                                messages.addAll(edits);
+                                return edits;
+                            },
+                            wait,
+                            out,
+                            "  ");
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         Path page =
@@ -154,6 +167,33 @@ public final class DemoCommand implements Callable<Integer> {
         }
         messages.add("{\"requestId\":\"demo-bad\",\"classLabel\":\"three\"}");
         return messages;
+    }
+
+    /**
+     * The demo's edit: in-painting the middle of demo-1's first image, from its token map (none
+     * when demo-1 stored no token map).
+     */
+    static List<String> demoEdit(EmbeddedRun.Outcome first) {
+        List<JsonNode> events = first.results().get("demo-1");
+        JsonNode event = events == null ? null : events.get(0);
+        String tokenMap =
+                event == null
+                        ? null
+                        : event.path("images").path(0).path("tokenMapUri").asText(null);
+        if (tokenMap == null) {
+            return List.of();
+        }
+        // The model that drew the source, so the tokens fit it.
+        String model =
+                event.hasNonNull("model")
+                        ? ",\"model\":" + TextNode.valueOf(event.path("model").asText())
+                        : "";
+        return List.of(
+                "{\"requestId\":\"demo-edit\""
+                        + model
+                        + ",\"mode\":\"inpaint\",\"source\":{\"uri\":"
+                        + TextNode.valueOf(tokenMap)
+                        + "},\"mask\":{\"boxes\":[[0.25,0.25,0.75,0.75]]},\"seed\":2000}");
     }
 
     /** Which of {@code models} models serves request {@code i} of {@code requests}. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * One run on an {@link EmbeddedStack}: starts the job in a MiniCluster, submits the messages, waits
@@ -63,6 +64,24 @@ public final class EmbeddedRun {
     }
 
     /**
+     * {@link #run(EmbeddedStack, List, Duration, PrintWriter, String)} in two phases: once every
+     * message has an outcome, {@code followUpEdits} makes edit requests from the first phase's
+     * outcome (e.g. edits of its results); they go to the edits topic and are awaited the same way
+     * (with {@code timeout} each phase). The returned outcome covers both phases; the follow-ups'
+     * lines continue after {@code messages}.
+     */
+    public static Outcome run(
+            EmbeddedStack stack,
+            List<String> messages,
+            Function<Outcome, List<String>> followUpEdits,
+            Duration timeout,
+            PrintWriter progress,
+            String prefix)
+            throws Exception {
+        return run(stack.jobConfig(), messages, followUpEdits, timeout, progress, prefix);
+    }
+
+    /**
      * The same against any Kafka and object store that {@code config} names (topics and bucket must
      * exist): the job runs in a MiniCluster in this JVM.
      */
@@ -76,6 +95,17 @@ public final class EmbeddedRun {
     private static Outcome run(
             JobConfig config,
             List<String> messages,
+            Duration timeout,
+            PrintWriter log,
+            String prefix)
+            throws Exception {
+        return run(config, messages, first -> List.of(), timeout, log, prefix);
+    }
+
+    private static Outcome run(
+            JobConfig config,
+            List<String> messages,
+            Function<Outcome, List<String>> followUpEdits,
             Duration timeout,
             PrintWriter log,
             String prefix)
@@ -100,6 +130,39 @@ public final class EmbeddedRun {
                 submitted = producer.send(messages);
             }
             List<SubmittedRequest> missing = outcomes.awaitAll(submitted, timeout, progress);
+            List<String> edits =
+                    followUpEdits.apply(
+                            new Outcome(
+                                    null,
+                                    List.copyOf(submitted),
+                                    outcomes.results(),
+                                    outcomes.deadLetters(),
+                                    missing));
+            if (!edits.isEmpty()) {
+                List<SubmittedRequest> sentEdits;
+                try (RequestProducer producer =
+                        new RequestProducer(connection, config.get(JobOptions.TOPIC_EDITS))) {
+                    sentEdits = producer.send(edits);
+                }
+                List<SubmittedRequest> numbered = new ArrayList<>();
+                for (SubmittedRequest s : sentEdits) {
+                    numbered.add(
+                            new SubmittedRequest(
+                                    submitted.size() + s.line(),
+                                    s.requestId(),
+                                    s.topic(),
+                                    s.partition(),
+                                    s.offset()));
+                }
+                RunProgress editProgress =
+                        log == null
+                                ? null
+                                : new RunProgress(prefix, edits.size(), log, System.nanoTime());
+                List<SubmittedRequest> editsMissing =
+                        outcomes.awaitAll(numbered, timeout, editProgress);
+                submitted = concat(submitted, numbered);
+                missing = concat(missing, editsMissing);
+            }
             return new Outcome(
                     summarize(config, submitted, outcomes),
                     submitted,
@@ -107,6 +170,12 @@ public final class EmbeddedRun {
                     outcomes.deadLetters(),
                     missing);
         }
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** The addresses of the running job's Flink dashboard and Prometheus endpoint. */

@@ -126,7 +126,8 @@ public record ResultsPage(
         if (i.note() != null) {
             h.append("<p class=\"note\">").append(Html.escape(i.note())).append("</p>\n");
         }
-        if (i.image() != null) {
+        // An edit's panels show the image itself between the mask and the difference.
+        if (i.image() != null && i.edit().isEmpty()) {
             figure(h, i.image(), "image", Html.escape(i.labelName()) + " #" + i.index());
         }
         for (PageImage.Panel panel : i.edit()) {

@@ -5,6 +5,7 @@ import io.varflow.model.BundledModel;
 import io.varflow.model.io.PngImages;
 import io.varflow.model.io.TokenMap;
 import io.varflow.model.io.TokenMapFile;
+import io.varflow.operators.store.EditMaskRows;
 import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.embedded.EmbeddedRun;
 import java.io.IOException;
@@ -157,7 +158,15 @@ public final class RunPageBuilder {
                 notes.add(mismatch);
             }
             if (picture != null && tokens.extra().containsKey("edit_source")) {
-                edit = editPanels(stem, tokens, picture, renderer, notes);
+                edit =
+                        editPanels(
+                                stem,
+                                tokens,
+                                picture,
+                                imageHref,
+                                labelName + " #" + index,
+                                renderer,
+                                notes);
             }
         }
         return new PageImage(
@@ -173,12 +182,15 @@ public final class RunPageBuilder {
     }
 
     /**
-     * Source, result and |result − source| × 4, when the source is an object of this run's store.
+     * Source, mask (when the token map records one), result and |result − source| × 4, when the
+     * source is an object of this run's store.
      */
     private List<PageImage.Panel> editPanels(
             String stem,
             TokenMap tokens,
             PngImages.Image result,
+            String resultHref,
+            String resultName,
             ScaleStrips renderer,
             List<String> notes)
             throws IOException {
@@ -202,22 +214,58 @@ public final class RunPageBuilder {
                             + " is not shown (not in this run's store, or of another size)");
             return List.of();
         }
+        String mode = tokens.extra().get("edit_mode");
+        List<PageImage.Panel> panels = new ArrayList<>();
+        panels.add(
+                new PageImage.Panel(
+                        "1. source (" + mode + ")",
+                        writePng(stem + "-source.png", PixelImages.readable(sourceImage))));
+        String mask = tokens.extra().get("edit_mask");
+        if (mask != null) {
+            try {
+                PngImages.Image maskImage =
+                        maskImage(EditMaskRows.parse(mask), result.height(), result.width());
+                panels.add(
+                        new PageImage.Panel(
+                                "2. mask (white: "
+                                        + ("outpaint".equals(mode) ? "kept" : "regenerated")
+                                        + ")",
+                                writePng(stem + "-mask.png", PixelImages.readable(maskImage))));
+            } catch (IllegalArgumentException e) {
+                notes.add(e.getMessage());
+            }
+        }
+        panels.add(new PageImage.Panel("3. result: " + resultName, resultHref));
         PngImages.Image diff = PixelImages.difference(result, sourceImage);
         float[] amplified = diff.chw().clone();
         for (int i = 0; i < amplified.length; i++) {
             amplified[i] = Math.min(1f, 4 * amplified[i]);
         }
-        return List.of(
+        panels.add(
                 new PageImage.Panel(
-                        "source (" + tokens.extra().get("edit_mode") + ")",
-                        writePng(stem + "-source.png", PixelImages.readable(sourceImage))),
-                new PageImage.Panel(
-                        "|result − source| × 4",
+                        "4. difference: |result − source| × 4",
                         writePng(
                                 stem + "-diff.png",
                                 PixelImages.readable(
                                         new PngImages.Image(
                                                 amplified, diff.height(), diff.width())))));
+        return panels;
+    }
+
+    /** The token grid's marks as a white-on-black picture of the result's size. */
+    static PngImages.Image maskImage(boolean[][] grid, int height, int width) {
+        int plane = height * width;
+        float[] chw = new float[3 * plane];
+        for (int y = 0; y < height; y++) {
+            boolean[] row = grid[y * grid.length / height];
+            for (int x = 0; x < width; x++) {
+                float v = row[x * row.length / width] ? 1f : 0f;
+                for (int c = 0; c < 3; c++) {
+                    chw[c * plane + y * width + x] = v;
+                }
+            }
+        }
+        return new PngImages.Image(chw, height, width);
     }
 
     /** Names the scales of the strip: what next-scale prediction had drawn after each step. */

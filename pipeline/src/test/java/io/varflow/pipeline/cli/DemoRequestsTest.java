@@ -2,7 +2,11 @@ package io.varflow.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.varflow.pipeline.embedded.EmbeddedRun;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoRequestsTest {
@@ -20,5 +24,34 @@ class DemoRequestsTest {
         assertThat(three.get(1)).contains("\"model\":\"b\"");
         assertThat(DemoCommand.demoRequests(2, 1, List.of("tiny")))
                 .noneMatch(m -> m.contains("\"model\""));
+    }
+
+    @Test
+    void theEditInPaintsTheMiddleOfDemo1sFirstTokenMapWithItsModel() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode event =
+                json.readTree(
+                        "{\"requestId\":\"demo-1\",\"status\":\"succeeded\",\"model\":\"fashion\","
+                                + "\"images\":[{\"index\":0,\"tokenMapUri\":\"s3://varflow/demo-1/0000.tokens.safetensors\"}]}");
+        EmbeddedRun.Outcome first =
+                new EmbeddedRun.Outcome(
+                        null, List.of(), Map.of("demo-1", List.of(event)), Map.of(), List.of());
+
+        List<String> edits = DemoCommand.demoEdit(first);
+
+        assertThat(edits).hasSize(1);
+        JsonNode edit = json.readTree(edits.get(0));
+        assertThat(edit.path("requestId").asText()).isEqualTo("demo-edit");
+        assertThat(edit.path("mode").asText()).isEqualTo("inpaint");
+        assertThat(edit.path("model").asText()).isEqualTo("fashion");
+        assertThat(edit.path("source").path("uri").asText())
+                .isEqualTo("s3://varflow/demo-1/0000.tokens.safetensors");
+        assertThat(edit.path("mask").path("boxes").toString()).isEqualTo("[[0.25,0.25,0.75,0.75]]");
+        assertThat(
+                        DemoCommand.demoEdit(
+                                new EmbeddedRun.Outcome(
+                                        null, List.of(), Map.of(), Map.of(), List.of())))
+                .as("no edit without demo-1's token map")
+                .isEmpty();
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.varflow.model.io.PngImages;
+import io.varflow.model.io.TokenMap;
+import io.varflow.model.io.TokenMapFile;
 import io.varflow.pipeline.cli.VarflowCli;
 import io.varflow.pipeline.client.RunSummary;
 import io.varflow.pipeline.client.SubmittedRequest;
@@ -15,6 +18,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,6 +129,73 @@ class ResultsPageChromiumTest {
         assertThat(html).doesNotContain(HOSTILE).contains("&lt;img src=x onerror=alert(1)&gt;");
         assertThat(workDir.resolve("page/r001-0000.png")).isRegularFile();
         assertThat(workDir.resolve("page/r001-0001-strip.png")).isRegularFile();
+    }
+
+    @Test
+    void anEditShowsSourceMaskResultAndDifferenceInThatOrder() throws Exception {
+        // An in-painting of image 0 whose result is image 1: its token map names the source and
+        // the mask as ArtifactEncoder writes them (the tiny model's last scale is 4x4).
+        Path bucketDir = workDir.resolve("s3/varflow");
+        Path editDir = Files.createDirectories(bucketDir.resolve("edit-1"));
+        Files.copy(bucketDir.resolve("req-1/0001.png"), editDir.resolve("0000.png"));
+        TokenMap result = TokenMapFile.read(bucketDir.resolve("req-1/0001.tokens.safetensors"));
+        Map<String, String> extra = new LinkedHashMap<>(result.extra());
+        extra.put("edit_mode", "inpaint");
+        extra.put("edit_source", "s3://varflow/req-1/0000.tokens.safetensors");
+        extra.put("edit_mask", "0000/0110/0110/0000");
+        TokenMapFile.write(
+                new TokenMap(
+                        result.model(),
+                        result.patchNums(),
+                        result.tokensPerScale(),
+                        result.label(),
+                        result.seed(),
+                        result.sampling(),
+                        extra),
+                editDir.resolve("0000.tokens.safetensors"));
+        JsonNode event =
+                JSON.readTree(
+                        """
+                {"requestId":"edit-1","status":"succeeded","model":"tiny","images":[
+                 {"index":0,"label":9,"seed":21,"imageUri":"s3://varflow/edit-1/0000.png",
+                  "tokenMapUri":"s3://varflow/edit-1/0000.tokens.safetensors"}],
+                 "timings":{"receivedAt":1000,"completedAt":2000,"totalMs":1000}}""");
+        SubmittedRequest edit = new SubmittedRequest(1, "edit-1", "varflow.edits", 0, 0);
+        Path editWork = tmp.resolve("edit-work");
+        Path editPage =
+                RunPages.write(
+                        "edit results",
+                        JobConfig.builder().build(),
+                        editWork,
+                        bucketDir,
+                        new EmbeddedRun.Outcome(
+                                new RunSummary(1, 1, 0, 1, 2),
+                                List.of(edit),
+                                Map.of("edit-1", List.of(event)),
+                                Map.of(),
+                                List.of()),
+                        List.of("{\"requestId\":\"edit-1\",\"mode\":\"inpaint\"}"),
+                        Duration.ofSeconds(1));
+        String editHtml = Files.readString(editPage);
+
+        int source = editHtml.indexOf("1. source (inpaint)");
+        int mask = editHtml.indexOf("2. mask (white: regenerated)");
+        int image = editHtml.indexOf("3. result: ");
+        int difference = editHtml.indexOf("4. difference: |result − source| × 4");
+        assertThat(source).isPositive();
+        assertThat(mask).isGreaterThan(source);
+        assertThat(image).isGreaterThan(mask);
+        assertThat(difference).isGreaterThan(image);
+        PngImages.Image picture = PngImages.decode(editWork.resolve("page/r001-0000.png"));
+        PngImages.Image maskPicture = PngImages.decode(editWork.resolve("page/r001-0000-mask.png"));
+        assertThat(maskPicture.height()).isEqualTo(picture.height());
+        assertThat(maskPicture.width()).isEqualTo(picture.width());
+        int plane = maskPicture.height() * maskPicture.width();
+        int w = maskPicture.width();
+        float[] chw = maskPicture.chw();
+        assertThat(chw[0]).as("a corner is outside the mask: black").isEqualTo(0f);
+        assertThat(chw[(plane / 2) + w / 2]).as("the middle is inside: white").isEqualTo(1f);
+        assertThat(chw[2 * plane + (plane / 2) + w / 2]).isEqualTo(1f);
     }
 
     @Test
