@@ -187,6 +187,9 @@ class EditJobITCase {
                 TokenMap map = tokenMap(image);
                 assertThat(map.label()).as("the null class").isEqualTo(10);
                 assertThat(map.extra()).containsEntry("edit_mode", "inpaint");
+                assertThat(map.extra())
+                        .as("the centre of the last scale's grid, regenerated")
+                        .containsEntry("edit_mask", "0000/0110/0110/0000");
                 int[][] t = map.tokensPerScale();
                 assertThat(t[0]).containsExactly(encoded[0]);
                 assertThat(t[1]).containsExactly(encoded[1]);
@@ -215,6 +218,7 @@ class EditJobITCase {
                 assertThat(map.tokensPerScale()[0]).containsExactly(sourceTokens[0]);
                 assertThat(map.tokensPerScale()[1]).containsExactly(sourceTokens[1]);
                 assertThat(map.extra()).containsEntry("keep_scales", "2");
+                assertThat(map.extra()).doesNotContainKey("edit_mask");
             }
 
             Map<String, JsonNode> dead = outcomes.deadLetters();
