@@ -82,10 +82,16 @@ public record BundledModel(
     }
 
     /**
-     * The name of class {@code label}: its bundled name, or {@code class N} for models without
-     * names.
+     * The name of class {@code label}: its bundled name, {@code null class} for the label one past
+     * the named classes (the unconditional label that in-painting draws with), or {@code class N}
+     * for models without names.
      */
     public static String labelName(List<String> classNames, int label) {
-        return label >= 0 && label < classNames.size() ? classNames.get(label) : "class " + label;
+        if (label >= 0 && label < classNames.size()) {
+            return classNames.get(label);
+        }
+        return !classNames.isEmpty() && label == classNames.size()
+                ? "null class"
+                : "class " + label;
     }
 }
