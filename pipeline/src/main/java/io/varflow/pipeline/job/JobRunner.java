@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,10 +38,7 @@ public final class JobRunner {
     public static LocalJob startLocal(JobConfig config, GeneratorFactory generators)
             throws Exception {
         LocalMonitoring monitoring = LocalMonitoring.onFreePorts();
-        Configuration flink = monitoring.applyTo(FlinkSettings.local(config));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(
-                        config.get(JobOptions.JOB_PARALLELISM), flink);
+        StreamExecutionEnvironment env = localEnvironment(config, monitoring);
         VarflowJob.build(env, config, generators);
         JobClient client = env.executeAsync(config.get(JobOptions.JOB_NAME));
         LOG.info(
@@ -64,9 +60,7 @@ public final class JobRunner {
         if (env instanceof LocalStreamEnvironment) {
             // No cluster: a MiniCluster in this JVM, watched like demo's (dashboard + Prometheus).
             LocalMonitoring monitoring = LocalMonitoring.onFreePorts();
-            env =
-                    StreamExecutionEnvironment.createLocalEnvironment(
-                            monitoring.applyTo(FlinkSettings.local(config)));
+            env = localEnvironment(config, monitoring);
             LOG.info(
                     "Running in a local MiniCluster; Flink dashboard {} , Prometheus metrics {}",
                     monitoring.dashboardUrl(),
@@ -74,6 +68,17 @@ public final class JobRunner {
         }
         VarflowJob.build(env, config);
         env.execute(config.get(JobOptions.JOB_NAME));
+    }
+
+    /**
+     * A MiniCluster in this JVM: its listeners on {@code job.local-bind-host}, its dashboard and
+     * Prometheus endpoint where {@code monitoring} says.
+     */
+    private static StreamExecutionEnvironment localEnvironment(
+            JobConfig config, LocalMonitoring monitoring) {
+        return StreamExecutionEnvironment.createLocalEnvironment(
+                config.get(JobOptions.JOB_PARALLELISM),
+                monitoring.applyTo(FlinkSettings.local(config)));
     }
 
     /** A job running in a local MiniCluster. Closing cancels it (checkpoints are retained). */

@@ -254,7 +254,6 @@ public final class ModelCatalogs {
             }
             if (entry.vae() == null
                     && entry.config() != null
-                    && !ModelSpec.BUNDLED_TINY.equals(entry.config())
                     && BundledModel.find(entry.config()).isEmpty()) {
                 throw new IllegalArgumentException(
                         where
