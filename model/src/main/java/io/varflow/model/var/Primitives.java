@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import io.varflow.model.nn.TorchFunctions;
 
 /**
  * The small functional pieces of the transformer (LayerNorm without affine, tanh-GELU, SiLU,
@@ -13,16 +14,11 @@ import ai.djl.nn.Activation;
  */
 final class Primitives implements AutoCloseable {
 
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-
     private final float eps;
     private final Shape normalizedShape;
     private final NDArray lnWeight;
     private final NDArray lnBias;
     private final NDArray one;
-    private final NDArray half;
-    private final NDArray geluCubic;
-    private final NDArray geluScale;
 
     Primitives(NDManager manager, DataType type, int width, double eps) {
         this.eps = (float) eps;
@@ -30,9 +26,6 @@ final class Primitives implements AutoCloseable {
         this.lnWeight = manager.ones(normalizedShape, type);
         this.lnBias = manager.zeros(normalizedShape, type);
         this.one = scalar(manager, type, 1.0);
-        this.half = scalar(manager, type, 0.5);
-        this.geluCubic = scalar(manager, type, 0.044715);
-        this.geluScale = scalar(manager, type, SQRT_2_OVER_PI);
     }
 
     static NDArray scalar(NDManager manager, DataType type, double value) {
@@ -66,19 +59,8 @@ final class Primitives implements AutoCloseable {
     }
 
     /** GELU with the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-    NDArray geluTanh(NDArray x) {
-        // In place where the operand is a fresh temporary: the same kernels in the same order (so
-        // the
-        // same bits), a third of the allocations on the widest activation of the block.
-        NDArray inner = x.mul(x);
-        inner.muli(x).muli(geluCubic).addi(x).muli(geluScale);
-        NDArray tanh = inner.tanh();
-        inner.close();
-        tanh.addi(one);
-        NDArray out = x.mul(half);
-        out.muli(tanh);
-        tanh.close();
-        return out;
+    static NDArray geluTanh(NDArray x) {
+        return TorchFunctions.geluTanh(x);
     }
 
     static NDArray silu(NDArray x) {
@@ -95,8 +77,5 @@ final class Primitives implements AutoCloseable {
         lnWeight.close();
         lnBias.close();
         one.close();
-        half.close();
-        geluCubic.close();
-        geluScale.close();
     }
 }

@@ -25,16 +25,10 @@ final class AttnBlock {
         this.scale = (float) Math.pow(channels, -0.5);
     }
 
-    static AttnBlock load(
-            VaeWeights weights,
-            String prefix,
-            DataType dtype,
-            int channels,
-            int resolution,
-            NormConstants norms)
+    static AttnBlock load(VaeWeights weights, String prefix, DataType dtype, int channels)
             throws CheckpointException {
         return new AttnBlock(
-                GroupNormLayer.load(weights, prefix + ".norm", dtype, channels, resolution, norms),
+                GroupNormLayer.load(weights, prefix + ".norm", dtype, channels),
                 Conv2dLayer.pointwise(weights, prefix + ".qkv", dtype, channels, 3 * channels),
                 Conv2dLayer.pointwise(weights, prefix + ".proj_out", dtype, channels, channels),
                 channels);

@@ -25,35 +25,23 @@ final class Encoder {
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
-    Encoder(VaeWeights w, ModelConfig config, DataType dtype, NormConstants norms)
-            throws CheckpointException {
+    Encoder(VaeWeights w, ModelConfig config, DataType dtype) throws CheckpointException {
         String p = "encoder.";
         int ch = config.ch();
         List<Integer> mult = config.chMult();
         int levels = mult.size();
         convIn = Conv2dLayer.same3x3(w, p + "conv_in", dtype, 3, ch);
         int blockIn = ch;
-        int resolution = config.imageSize();
         for (int level = 0; level < levels; level++) {
             int blockOut = ch * mult.get(level);
             List<ResBlock> levelBlocks = new ArrayList<>();
             List<AttnBlock> levelAttns = new ArrayList<>();
             for (int b = 0; b < ModelConfig.VAE_RES_BLOCKS; b++) {
                 String prefix = p + "down." + level;
-                levelBlocks.add(
-                        ResBlock.load(
-                                w,
-                                prefix + ".block." + b,
-                                dtype,
-                                blockIn,
-                                blockOut,
-                                resolution,
-                                norms));
+                levelBlocks.add(ResBlock.load(w, prefix + ".block." + b, dtype, blockIn, blockOut));
                 blockIn = blockOut;
                 if (level == levels - 1) {
-                    levelAttns.add(
-                            AttnBlock.load(
-                                    w, prefix + ".attn." + b, dtype, blockIn, resolution, norms));
+                    levelAttns.add(AttnBlock.load(w, prefix + ".attn." + b, dtype, blockIn));
                 }
             }
             blocks.add(levelBlocks);
@@ -71,13 +59,12 @@ final class Encoder {
                                 3,
                                 2,
                                 0));
-                resolution /= 2;
             }
         }
-        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn, resolution, norms);
-        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn, resolution, norms);
-        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn, resolution, norms);
-        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn, resolution, norms);
+        midBlock1 = ResBlock.load(w, p + "mid.block_1", dtype, blockIn, blockIn);
+        midAttn = AttnBlock.load(w, p + "mid.attn_1", dtype, blockIn);
+        midBlock2 = ResBlock.load(w, p + "mid.block_2", dtype, blockIn, blockIn);
+        normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn);
         convOut = Conv2dLayer.same3x3(w, p + "conv_out", dtype, blockIn, config.zChannels());
     }
 
@@ -106,7 +93,7 @@ final class Encoder {
         h = Scopes.advance(h, midBlock1.forward(h), x);
         h = Scopes.advance(h, midAttn.forward(h), x);
         h = Scopes.advance(h, midBlock2.forward(h), x);
-        NDArray a = VaeOps.normSilu(normOut, h);
+        NDArray a = normOut.forwardSilu(h);
         Scopes.advance(h, a, x);
         return Scopes.advance(a, convOut.forward(a), x);
     }

@@ -29,19 +29,12 @@ final class ResBlock {
         this.shortcut = shortcut;
     }
 
-    static ResBlock load(
-            VaeWeights weights,
-            String prefix,
-            DataType dtype,
-            int in,
-            int out,
-            int resolution,
-            NormConstants norms)
+    static ResBlock load(VaeWeights weights, String prefix, DataType dtype, int in, int out)
             throws CheckpointException {
         return new ResBlock(
-                GroupNormLayer.load(weights, prefix + ".norm1", dtype, in, resolution, norms),
+                GroupNormLayer.load(weights, prefix + ".norm1", dtype, in),
                 Conv2dLayer.same3x3(weights, prefix + ".conv1", dtype, in, out),
-                GroupNormLayer.load(weights, prefix + ".norm2", dtype, out, resolution, norms),
+                GroupNormLayer.load(weights, prefix + ".norm2", dtype, out),
                 Conv2dLayer.same3x3(weights, prefix + ".conv2", dtype, out, out),
                 in == out
                         ? null
@@ -50,10 +43,10 @@ final class ResBlock {
 
     NDArray forward(NDArray x) {
         // Each intermediate map is closed as soon as the next exists: peak memory ~3 maps, not ~15.
-        NDArray a = VaeOps.normSilu(norm1, x);
+        NDArray a = norm1.forwardSilu(x);
         NDArray h = conv1.forward(a);
         a.close();
-        a = VaeOps.normSilu(norm2, h);
+        a = norm2.forwardSilu(h);
         h.close();
         h = conv2.forward(a);
         a.close();

@@ -52,12 +52,11 @@ public final class VqVae implements AutoCloseable {
         this.manager = manager;
         this.dtype = dtype;
         int z = config.zChannels();
-        NormConstants norms = new NormConstants(manager, dtype);
-        this.encoder = new Encoder(weights, config, dtype, norms);
+        this.encoder = new Encoder(weights, config, dtype);
         this.quantConv = Conv2dLayer.same3x3(weights, "quant_conv", dtype, z, z);
         this.quantizer = new MultiScaleQuantizer(weights, config, manager);
         this.postQuantConv = Conv2dLayer.same3x3(weights, "post_quant_conv", dtype, z, z);
-        this.decoder = new Decoder(weights, config, dtype, norms);
+        this.decoder = new Decoder(weights, config, dtype);
     }
 
     /**

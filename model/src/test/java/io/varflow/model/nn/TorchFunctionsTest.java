@@ -1,0 +1,69 @@
+package io.varflow.model.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+/** Each TorchScript function against the same computation composed from DJL operations. */
+class TorchFunctionsTest {
+
+    private static float maxDifference(NDArray a, NDArray b) {
+        assertThat(a.getShape()).isEqualTo(b.getShape());
+        return a.sub(b).abs().max().getFloat();
+    }
+
+    @Test
+    void geluTanhIsTheTanhApproximation() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = m.randomNormal(0, 3, new Shape(3, 7, 33), DataType.FLOAT32);
+            NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+            NDArray expected = x.mul(0.5f).mul(inner.tanh().add(1f));
+            assertThat(maxDifference(TorchFunctions.geluTanh(x), expected)).isLessThan(1e-5f);
+        }
+    }
+
+    @Test
+    void attentionIsSoftmaxOfUnscaledScoresTimesValues() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray q = m.randomNormal(new Shape(2, 3, 5, 8));
+            NDArray k = m.randomNormal(new Shape(2, 3, 11, 8));
+            NDArray v = m.randomNormal(new Shape(2, 3, 11, 8));
+            NDArray expected = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v);
+            assertThat(maxDifference(TorchFunctions.attention(q, k, v), expected))
+                    .isLessThan(1e-5f);
+            // keys and values may be views of a longer cache, as the KV cache hands them out
+            NDArray cache = m.randomNormal(new Shape(2, 3, 20, 8));
+            cache.set(new NDIndex(":, :, 0:11"), k);
+            NDArray prefix = cache.get(":, :, 0:11");
+            assertThat(maxDifference(TorchFunctions.attention(q, prefix, v), expected))
+                    .isLessThan(1e-5f);
+        }
+    }
+
+    @Test
+    void nearestUpsamplingRepeatsEachPixelIntoATwoByTwoBlockInEitherLayout() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = m.randomNormal(new Shape(2, 4, 3, 5));
+            NDArray expected = x.repeat(2, 2).repeat(3, 2);
+            assertThat(maxDifference(TorchFunctions.upsampleNearest2x(x), expected)).isZero();
+            NDArray channelsLast = TorchFunctions.channelsLast(x);
+            assertThat(maxDifference(channelsLast, x)).isZero();
+            NDArray up = TorchFunctions.contiguous(TorchFunctions.upsampleNearest2x(channelsLast));
+            assertThat(maxDifference(up, expected)).isZero();
+            assertThat(up.toFloatArray()).containsExactly(expected.toFloatArray());
+        }
+    }
+
+    @Test
+    void theArchiveIsAssembledFromTheBundledSource() throws Exception {
+        byte[] archive = TorchFunctions.archive();
+        String text = new String(archive, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text)
+                .contains("functions/code/__torch__.py", "def gelu_tanh", "functions/version");
+    }
+}
