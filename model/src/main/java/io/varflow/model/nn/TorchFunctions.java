@@ -62,9 +62,13 @@ public final class TorchFunctions {
         return call("group_norm_silu", new Object[] {x, weight, bias, (long) groups, eps});
     }
 
-    /** Nearest-neighbour ×2 up-sampling of (B, C, H, W), keeping the memory format. */
-    public static NDArray upsampleNearest2x(NDArray x) {
-        return call("upsample_nearest_2x", x);
+    /**
+     * Nearest ×2 up-sampling followed by a 3×3 same-size convolution, from the four parity kernels
+     * {@code weight} (4·C, Cin, 2, 2) and {@code bias} (4·C): one 2×2 convolution of the small map,
+     * each parity's output written into its pixels of the channels-last result.
+     */
+    public static NDArray upsampleConv(NDArray x, NDArray weight, NDArray bias) {
+        return call("upsample_conv", x, weight, bias);
     }
 
     /**

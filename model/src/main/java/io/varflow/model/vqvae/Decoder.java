@@ -23,7 +23,7 @@ final class Decoder {
     // Indexed by level as in the checkpoint (up.0 … up.n-1); executed from the last to the first.
     private final List<List<ResBlock>> blocks = new ArrayList<>();
     private final List<List<AttnBlock>> attns = new ArrayList<>();
-    private final List<Conv2dLayer> upsamples = new ArrayList<>();
+    private final List<UpsampleConv> upsamples = new ArrayList<>();
     private final GroupNormLayer normOut;
     private final Conv2dLayer convOut;
 
@@ -58,8 +58,7 @@ final class Decoder {
             attns.set(level, levelAttns);
             if (level != 0) {
                 upsamples.set(
-                        level,
-                        Conv2dLayer.same3x3(w, prefix + ".upsample.conv", dtype, blockIn, blockIn));
+                        level, UpsampleConv.load(w, prefix + ".upsample.conv", dtype, blockIn));
             }
         }
         normOut = GroupNormLayer.load(w, p + "norm_out", dtype, blockIn);
@@ -85,10 +84,9 @@ final class Decoder {
                     h = Scopes.advance(h, levelAttns.get(b).forward(h), z);
                 }
             }
-            Conv2dLayer up = upsamples.get(level);
+            UpsampleConv up = upsamples.get(level);
             if (up != null) {
-                NDArray current = h;
-                h = Scopes.advance(h, Scopes.layer(() -> up.forward(VaeOps.nearest2x(current))), z);
+                h = Scopes.advance(h, up.forward(h), z);
             }
         }
         h = Scopes.advance(h, normOut.forwardSilu(h), z);
