@@ -65,10 +65,12 @@ public final class TorchFunctions {
     /**
      * Nearest ×2 up-sampling followed by a 3×3 same-size convolution, from the four parity kernels
      * {@code weight} (4·C, Cin, 2, 2) and {@code bias} (4·C): one 2×2 convolution of the small map,
-     * each parity's output written into its pixels of the channels-last result.
+     * each parity's output written into its pixels of the result, which is stored channels-last
+     * when {@code channelsLast} and in the standard layout otherwise.
      */
-    public static NDArray upsampleConv(NDArray x, NDArray weight, NDArray bias) {
-        return call("upsample_conv", x, weight, bias);
+    public static NDArray upsampleConv(
+            NDArray x, NDArray weight, NDArray bias, boolean channelsLast) {
+        return call("upsample_conv", new Object[] {x, weight, bias, channelsLast});
     }
 
     /**
@@ -118,6 +120,8 @@ public final class TorchFunctions {
             return IValue.from(number.longValue());
         } else if (argument instanceof Double number) {
             return IValue.from(number.doubleValue());
+        } else if (argument instanceof Boolean flag) {
+            return IValue.from(flag.booleanValue());
         }
         throw new IllegalArgumentException("unsupported TorchScript argument " + argument);
     }

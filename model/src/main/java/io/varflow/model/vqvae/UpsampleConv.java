@@ -78,8 +78,8 @@ final class UpsampleConv {
         }
     }
 
-    /** (B, Cin, H, W) to (B, C, 2H, 2W), channels-last. */
-    NDArray forward(NDArray x) {
-        return TorchFunctions.upsampleConv(x, phaseWeight, phaseBias);
+    /** (B, Cin, H, W) to (B, C, 2H, 2W), stored channels-last when {@code channelsLast}. */
+    NDArray forward(NDArray x, boolean channelsLast) {
+        return TorchFunctions.upsampleConv(x, phaseWeight, phaseBias, channelsLast);
     }
 }
