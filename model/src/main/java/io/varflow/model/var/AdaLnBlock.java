@@ -130,10 +130,8 @@ final class AdaLnBlock implements AutoCloseable {
         NDArray h = attention(attnIn, cache, start, end).muli(mod.gamma1()).addi(x);
         attnIn.close();
         NDArray ffnIn = ops.layerNorm(h).muli(mod.scale2p()).addi(mod.shift2());
-        NDArray fc1 = Primitives.linear(ffnIn, fc1Weight, fc1Bias);
+        NDArray hidden = TorchFunctions.linearGeluTanh(ffnIn, fc1Weight, fc1Bias);
         ffnIn.close();
-        NDArray hidden = Primitives.geluTanh(fc1);
-        fc1.close();
         NDArray out = Primitives.linear(hidden, fc2Weight, fc2Bias).muli(mod.gamma2()).addi(h);
         hidden.close();
         h.close();

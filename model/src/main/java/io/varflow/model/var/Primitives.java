@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import io.varflow.model.nn.TorchFunctions;
 
 /**
  * The small functional pieces of the transformer (LayerNorm without affine, tanh-GELU, SiLU,
@@ -56,11 +55,6 @@ final class Primitives implements AutoCloseable {
         return x.getNDArrayInternal()
                 .layerNorm(x, normalizedShape, lnWeight, lnBias, eps)
                 .singletonOrThrow();
-    }
-
-    /** GELU with the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-    static NDArray geluTanh(NDArray x) {
-        return TorchFunctions.geluTanh(x);
     }
 
     static NDArray silu(NDArray x) {

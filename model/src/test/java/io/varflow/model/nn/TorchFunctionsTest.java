@@ -18,12 +18,16 @@ class TorchFunctionsTest {
     }
 
     @Test
-    void geluTanhIsTheTanhApproximation() {
+    void linearGeluTanhIsTheTanhApproximationOfTheAffineMap() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            NDArray x = m.randomNormal(0, 3, new Shape(3, 7, 33), DataType.FLOAT32);
-            NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-            NDArray expected = x.mul(0.5f).mul(inner.tanh().add(1f));
-            assertThat(maxDifference(TorchFunctions.geluTanh(x), expected)).isLessThan(1e-5f);
+            NDArray x = m.randomNormal(0, 1, new Shape(3, 7, 16), DataType.FLOAT32);
+            NDArray w = m.randomNormal(0, 0.5f, new Shape(40, 16), DataType.FLOAT32);
+            NDArray b = m.randomNormal(0, 0.5f, new Shape(40), DataType.FLOAT32);
+            NDArray y = x.matMul(w.transpose()).add(b);
+            NDArray inner = y.add(y.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+            NDArray expected = y.mul(0.5f).mul(inner.tanh().add(1f));
+            assertThat(maxDifference(TorchFunctions.linearGeluTanh(x, w, b), expected))
+                    .isLessThan(1e-5f);
         }
     }
 
@@ -66,7 +70,7 @@ class TorchFunctionsTest {
         assertThat(text)
                 .contains(
                         "functions/code/__torch__.py",
-                        "def gelu_tanh",
+                        "def linear_gelu_tanh",
                         "def upsample_conv",
                         "functions/version");
     }
