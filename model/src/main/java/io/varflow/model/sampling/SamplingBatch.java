@@ -54,6 +54,10 @@ public final class SamplingBatch implements AutoCloseable {
     private final boolean anyTopK;
     private final boolean anyTopP;
     private final boolean anySmooth;
+    private final boolean anyGreedy;
+
+    /** The mask shared by all rows when they use one top-k and one top-p; null otherwise. */
+    private final SharedMask sharedMask;
 
     private SamplingBatch(NDManager m, ModelConfig config, List<ImageTask> tasks) {
         this.tasks = List.copyOf(tasks);
@@ -75,6 +79,8 @@ public final class SamplingBatch implements AutoCloseable {
         boolean topK = false;
         boolean topP = false;
         boolean smoothing = false;
+        boolean anyGreedyRow = false;
+        boolean sameMask = true;
         for (int b = 0; b < batch; b++) {
             SamplingParams p = tasks.get(b).sampling();
             for (int si = 0; si < numScales; si++) {
@@ -93,6 +99,8 @@ public final class SamplingBatch implements AutoCloseable {
             threshold[b] = nucleus ? (float) (1 - p.topP()) : -1f;
             topP |= nucleus;
             greedy[b] = k == 1;
+            anyGreedyRow |= greedy[b];
+            sameMask &= ascIndex[b] == ascIndex[0] && threshold[b] == threshold[0];
             smooth[b] = p.smooth();
             smoothing |= p.smooth();
             everyGreedy &= greedy[b] && !smooth[b];
@@ -103,6 +111,12 @@ public final class SamplingBatch implements AutoCloseable {
         this.anyTopK = topK;
         this.anyTopP = topP;
         this.anySmooth = smoothing;
+        this.anyGreedy = anyGreedyRow;
+        int sharedK = vocab - (int) ascIndex[0];
+        this.sharedMask =
+                sameMask && sharedK > 1 && sharedK < vocab
+                        ? SharedMask.create(m, sharedK, vocab, topP)
+                        : null;
         cfgOnePlusT = m.create(onePlusT, new Shape(numScales, batch, 1, 1));
         cfgT = m.create(t, new Shape(numScales, batch, 1, 1));
         topKAscendingIndex = m.create(ascIndex, new Shape(batch, 1, 1));
@@ -254,6 +268,16 @@ public final class SamplingBatch implements AutoCloseable {
         return anySmooth;
     }
 
+    /** Whether some row takes the argmax (top-k 1). */
+    boolean anyGreedy() {
+        return anyGreedy;
+    }
+
+    /** The mask all rows share (one top-k &lt; V, one top-p), or null when rows differ. */
+    SharedMask sharedMask() {
+        return sharedMask;
+    }
+
     @Override
     public void close() {
         for (NDArray a :
@@ -270,6 +294,9 @@ public final class SamplingBatch implements AutoCloseable {
                     negInf
                 }) {
             a.close();
+        }
+        if (sharedMask != null) {
+            sharedMask.close();
         }
         for (int si = 0; si < numScales; si++) {
             if (smoothLogitScale[si] != null) {

@@ -116,6 +116,46 @@ public final class TokenSampler {
         if (batch.allGreedy()) {
             return new Draw(guided.argMax(-1), guided);
         }
+        NDArray masked = sharedMask(guided, batch);
+        if (masked == null) {
+            masked = perRowMask(guided, batch);
+        }
+        int l = (int) guided.getShape().get(1);
+        NDArray finalMask = masked;
+        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
+        if (!batch.anyGreedy()) {
+            return new Draw(drawn, masked);
+        }
+        NDArray greedy = guided.argMax(-1);
+        NDArray tokens =
+                NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
+        return new Draw(tokens, masked);
+    }
+
+    /**
+     * The batch-wide mask when all rows share top-k and top-p ({@link SharedMask}), else null: rows
+     * differ, or ties around the k-th largest overflow its window at this scale.
+     */
+    private static NDArray sharedMask(NDArray guided, SamplingBatch batch) {
+        SharedMask shared = batch.sharedMask();
+        if (shared == null) {
+            return null;
+        }
+        NDArray masked;
+        try (NDScope scope = new NDScope()) {
+            masked = shared.apply(guided, batch.topPThreshold(), batch.negInf());
+            if (masked != null) {
+                NDScope.unregister(masked);
+            }
+        }
+        if (masked != null) {
+            NDScope.register(masked);
+        }
+        return masked;
+    }
+
+    /** Top-k then top-p with each row's own parameters. */
+    private static NDArray perRowMask(NDArray guided, SamplingBatch batch) {
         // Each step in its own scope, so that only its (B, l, V) result outlives it: the sorts,
         // softmaxes and cumulative sums of one step are freed before the next allocates its own.
         NDArray masked = guided;
@@ -149,13 +189,7 @@ public final class TokenSampler {
                 in.close();
             }
         }
-        int l = (int) guided.getShape().get(1);
-        NDArray finalMask = masked;
-        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
-        NDArray greedy = guided.argMax(-1);
-        NDArray tokens =
-                NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
-        return new Draw(tokens, masked);
+        return masked;
     }
 
     /**
