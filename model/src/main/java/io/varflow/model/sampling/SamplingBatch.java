@@ -18,6 +18,9 @@ import java.util.List;
  */
 public final class SamplingBatch implements AutoCloseable {
 
+    /** 1 - 2^-24, the largest float32 below 1. */
+    static final float JUST_BELOW_ONE = Math.nextDown(1f);
+
     private final int batch;
     private final int vocab;
     private final int numScales;
@@ -36,6 +39,7 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray uniforms;
     private final NDArray lastIndex;
     private final NDArray negInf;
+    private final NDArray justBelowOne;
 
     /** Batch rows of the smooth images, (nSmooth,) int64; null without smooth rows. */
     private final NDArray smoothRowIndex;
@@ -128,6 +132,7 @@ public final class SamplingBatch implements AutoCloseable {
         uniforms = m.create(u, new Shape(batch, total));
         lastIndex = m.create((long) vocab - 1);
         negInf = m.create(Float.NEGATIVE_INFINITY);
+        justBelowOne = m.create(JUST_BELOW_ONE);
         smoothLogitScale = new NDArray[numScales];
         smoothTau = new NDArray[numScales];
         smoothRowList = java.util.stream.IntStream.range(0, batch).filter(b -> smooth[b]).toArray();
@@ -221,6 +226,11 @@ public final class SamplingBatch implements AutoCloseable {
         return negInf;
     }
 
+    /** 1 - 2^-24 as a float32 scalar: times a float, the float just below it. */
+    NDArray justBelowOne() {
+        return justBelowOne;
+    }
+
     NDArray smoothLogitScale(int si) {
         return smoothLogitScale[si];
     }
@@ -291,7 +301,8 @@ public final class SamplingBatch implements AutoCloseable {
                     smoothRows,
                     uniforms,
                     lastIndex,
-                    negInf
+                    negInf,
+                    justBelowOne
                 }) {
             a.close();
         }

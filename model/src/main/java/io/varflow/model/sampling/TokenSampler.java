@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -88,21 +89,33 @@ public final class TokenSampler {
 
     /**
      * One draw per token by inverse CDF: the first index whose cumulative probability exceeds
-     * {@code u * total}. Never returns a token of probability 0.
+     * {@code u * total}, and the last token with mass when rounding puts {@code u * total} at the
+     * total. Never returns a token of probability 0.
      *
      * @param logits masked logits (B, l, V)
      * @param uniforms (B, l) in [0, 1)
+     * @param justBelowOne the float32 scalar 1 - 2^-24 ({@link SamplingBatch#justBelowOne})
      * @return token ids (B, l), int64
      */
-    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms) {
+    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms, NDArray justBelowOne) {
         NDArray cdf = logits.softmax(-1).cumSum(-1);
         long v = cdf.getShape().get(2);
         NDArray total = cdf.get(":, :, {}:", v - 1);
         NDArray target = uniforms.expandDims(2).mul(total);
-        NDArray below = cdf.lte(target).sum(new int[] {-1});
-        // argmax of the cdf = where it first reaches its total: the last token with mass.
-        NDArray lastWithMass = cdf.argMax(-1);
-        return below.minimum(lastWithMass);
+        // The token is min(#{cdf <= target}, first index where the cdf reaches its total). The cdf
+        // never decreases (torch's CPU cumsum adds non-negative terms in order), so that is the
+        // first index whose cdf exceeds min(target, the float just below the total): one compare
+        // and one argmax (first maximum) over bytes, instead of an int64 count and a float argmax.
+        // For a positive normal float x, x * (1 - 2^-24) rounds to the float just below x.
+        NDArray bound = target.minimum(total.mul(justBelowOne));
+        return cdf.gt(bound).toType(DataType.UINT8, false).argMax(-1);
+    }
+
+    /** {@link #drawInverseCdf(NDArray, NDArray, NDArray)} for callers without a batch (tests). */
+    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms) {
+        try (NDArray factor = logits.getManager().create(SamplingBatch.JUST_BELOW_ONE)) {
+            return drawInverseCdf(logits, uniforms, factor);
+        }
     }
 
     /** Result of one scale's sampling: token ids and the masked logits (for the smooth mode). */
@@ -122,7 +135,13 @@ public final class TokenSampler {
         }
         int l = (int) guided.getShape().get(1);
         NDArray finalMask = masked;
-        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
+        NDArray drawn =
+                step(
+                        () ->
+                                drawInverseCdf(
+                                        finalMask,
+                                        batch.uniforms(start, start + l),
+                                        batch.justBelowOne()));
         if (!batch.anyGreedy()) {
             return new Draw(drawn, masked);
         }
