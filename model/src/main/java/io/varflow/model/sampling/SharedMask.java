@@ -1,7 +1,6 @@
 package io.varflow.model.sampling;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
@@ -65,7 +64,8 @@ final class SharedMask implements AutoCloseable {
     }
 
     /**
-     * Masks guided logits (B, l, V) float32.
+     * Masks guided logits (B, l, V) float32 in place, as the official sampler does (unless it
+     * returns null).
      *
      * @param threshold 1 - p per row (B, 1, 1), the same for every row; ignored without top-p
      * @return the masked logits, or null when ties around the k-th largest overflow the window (the
@@ -77,7 +77,7 @@ final class SharedMask implements AutoCloseable {
             NDList top = logits.topK(k, -1, true, false);
             NDArray kth = top.get(0).min(new int[] {-1}, true);
             top.get(1).close();
-            return NDArrays.where(logits.gte(kth), logits, negInf);
+            return MaskedFill.fill(logits, logits.lt(kth), negInf);
         }
         long v = logits.getShape().get(2);
         // Descending: the k-th largest sits at k - 1, and the window's probabilities come out
@@ -91,13 +91,13 @@ final class SharedMask implements AutoCloseable {
                 return null;
             }
         }
-        NDArray masked = NDArrays.where(logits.gte(kth), logits, negInf);
+        NDArray masked = MaskedFill.fill(logits, logits.lt(kth), negInf);
         NDArray probs = masked.softmax(-1);
         NDArray sorted = probs.gather(top.get(1), -1).sort(-1);
         NDArray cumulative = sorted.cumSum(-1);
         NDArray removed = cumulative.lte(threshold).sum(new int[] {-1}, true);
         NDArray pivot = sorted.gather(removed.minimum(windowLast), -1);
-        return NDArrays.where(probs.gte(pivot), masked, negInf);
+        return MaskedFill.fill(masked, probs.lt(pivot), negInf);
     }
 
     @Override

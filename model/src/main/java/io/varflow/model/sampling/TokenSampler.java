@@ -9,8 +9,9 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Classifier-free guidance and token sampling with the official semantics (VAR {@code helpers.py}),
- * every parameter per row so that one batch can mix settings. All work stays on the device; the
- * only host input is the per-image uniforms already held by the {@link SamplingBatch}.
+ * every parameter per row so that one batch can mix settings; a batch whose rows share top-k and
+ * top-p takes the cheaper {@link SharedMask} with the same result. All work stays on the device;
+ * the only host input is the per-image uniforms already held by the {@link SamplingBatch}.
  *
  * <ul>
  *   <li>top-k: logits strictly below the k-th largest of their row become -inf (ties kept); k = 0
@@ -123,7 +124,8 @@ public final class TokenSampler {
 
     /**
      * Samples scale {@code si} ({@code start} = its first token position) from guided logits (B, l,
-     * V) float32.
+     * V) float32. When all rows share top-k and top-p the mask is applied to {@code guided} in
+     * place (as the official sampler does), so callers must not reuse it.
      */
     public static Draw sample(NDArray guided, SamplingBatch batch, int si, int start) {
         if (batch.allGreedy()) {

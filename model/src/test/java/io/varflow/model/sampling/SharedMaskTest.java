@@ -92,9 +92,11 @@ class SharedMaskTest {
         NDArray logits = manager.create(values, new Shape(1, 1, v));
         SharedMask shared = SharedMask.create(manager, k, v, true);
         assertThat(shared.apply(logits, threshold(1, 0.96), negInf)).isNull();
+        BitExact.assertSame(logits.toFloatArray(), values, "logits left as they were");
         // Without top-p no window is needed, and ties are kept as the per-row path keeps them.
         NDArray topKOnly =
-                SharedMask.create(manager, k, v, false).apply(logits, threshold(1, 0), negInf);
+                SharedMask.create(manager, k, v, false)
+                        .apply(logits.duplicate(), threshold(1, 0), negInf);
         BitExact.assertSame(topKOnly.toFloatArray(), perRow(logits, k, 0), "top-k only");
     }
 
@@ -102,7 +104,7 @@ class SharedMaskTest {
         NDArray logits = manager.create(values, shape);
         int rows = (int) shape.get(0);
         SharedMask shared = SharedMask.create(manager, k, (int) shape.get(2), p > 0);
-        NDArray fast = shared.apply(logits, threshold(rows, p), negInf);
+        NDArray fast = shared.apply(logits.duplicate(), threshold(rows, p), negInf);
         assertThat(fast).as("k %d p %s: no tie overflow expected", k, p).isNotNull();
         BitExact.assertSame(fast.toFloatArray(), perRow(logits, k, p), "k " + k + " p " + p);
     }
