@@ -55,14 +55,6 @@ final class SharedMask implements AutoCloseable {
         return new SharedMask(manager, k, vocab, topP);
     }
 
-    int k() {
-        return k;
-    }
-
-    int window() {
-        return window;
-    }
-
     /**
      * Masks guided logits (B, l, V) float32 in place, as the official sampler does (unless it
      * returns null).

@@ -90,8 +90,8 @@ public final class TokenSampler {
 
     /**
      * One draw per token by inverse CDF: the first index whose cumulative probability exceeds
-     * {@code u * total}, and the last token with mass when rounding puts {@code u * total} at the
-     * total. Never returns a token of probability 0.
+     * {@code u * total}, or the last token with mass should {@code u * total} reach the total (a
+     * guard: for u &lt; 1 it stays below). Never returns a token of probability 0.
      *
      * @param logits masked logits (B, l, V)
      * @param uniforms (B, l) in [0, 1)
