@@ -82,7 +82,8 @@ public final class TokenSampler {
         NDArray probs = logits.softmax(-1);
         NDArray sortedProbs = probs.sort(-1);
         NDArray cumulative = sortedProbs.cumSum(-1);
-        // torch sums a boolean mask into int64 directly: no int64 copy of the (B, l, V) mask.
+        // torch sums a boolean mask by first copying it to int64 (a (B, l, V) copy, visible as
+        // aten::_to_copy in a profile); the shared path counts over its window only.
         NDArray removed = cumulative.lte(threshold).sum(new int[] {-1}, true);
         NDArray pivot = sortedProbs.gather(removed.minimum(lastIndex), -1);
         return NDArrays.where(probs.gte(pivot), logits, negInf);
