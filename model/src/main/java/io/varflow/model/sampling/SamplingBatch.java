@@ -18,6 +18,9 @@ import java.util.List;
  */
 public final class SamplingBatch implements AutoCloseable {
 
+    /** 1 - 2^-24, the largest float32 below 1. */
+    static final float JUST_BELOW_ONE = Math.nextDown(1f);
+
     private final int batch;
     private final int vocab;
     private final int numScales;
@@ -36,6 +39,7 @@ public final class SamplingBatch implements AutoCloseable {
     private final NDArray uniforms;
     private final NDArray lastIndex;
     private final NDArray negInf;
+    private final NDArray justBelowOne;
 
     /** Batch rows of the smooth images, (nSmooth,) int64; null without smooth rows. */
     private final NDArray smoothRowIndex;
@@ -54,6 +58,10 @@ public final class SamplingBatch implements AutoCloseable {
     private final boolean anyTopK;
     private final boolean anyTopP;
     private final boolean anySmooth;
+    private final boolean anyGreedy;
+
+    /** The mask shared by all rows when they use one top-k and one top-p; null otherwise. */
+    private final SharedMask sharedMask;
 
     private SamplingBatch(NDManager m, ModelConfig config, List<ImageTask> tasks) {
         this.tasks = List.copyOf(tasks);
@@ -75,6 +83,8 @@ public final class SamplingBatch implements AutoCloseable {
         boolean topK = false;
         boolean topP = false;
         boolean smoothing = false;
+        boolean anyGreedyRow = false;
+        boolean sameMask = true;
         for (int b = 0; b < batch; b++) {
             SamplingParams p = tasks.get(b).sampling();
             for (int si = 0; si < numScales; si++) {
@@ -93,6 +103,8 @@ public final class SamplingBatch implements AutoCloseable {
             threshold[b] = nucleus ? (float) (1 - p.topP()) : -1f;
             topP |= nucleus;
             greedy[b] = k == 1;
+            anyGreedyRow |= greedy[b];
+            sameMask &= ascIndex[b] == ascIndex[0] && threshold[b] == threshold[0];
             smooth[b] = p.smooth();
             smoothing |= p.smooth();
             everyGreedy &= greedy[b] && !smooth[b];
@@ -103,6 +115,12 @@ public final class SamplingBatch implements AutoCloseable {
         this.anyTopK = topK;
         this.anyTopP = topP;
         this.anySmooth = smoothing;
+        this.anyGreedy = anyGreedyRow;
+        int sharedK = vocab - (int) ascIndex[0];
+        this.sharedMask =
+                sameMask && sharedK > 1 && sharedK < vocab
+                        ? SharedMask.create(m, sharedK, vocab, topP)
+                        : null;
         cfgOnePlusT = m.create(onePlusT, new Shape(numScales, batch, 1, 1));
         cfgT = m.create(t, new Shape(numScales, batch, 1, 1));
         topKAscendingIndex = m.create(ascIndex, new Shape(batch, 1, 1));
@@ -114,6 +132,7 @@ public final class SamplingBatch implements AutoCloseable {
         uniforms = m.create(u, new Shape(batch, total));
         lastIndex = m.create((long) vocab - 1);
         negInf = m.create(Float.NEGATIVE_INFINITY);
+        justBelowOne = m.create(JUST_BELOW_ONE);
         smoothLogitScale = new NDArray[numScales];
         smoothTau = new NDArray[numScales];
         smoothRowList = java.util.stream.IntStream.range(0, batch).filter(b -> smooth[b]).toArray();
@@ -207,6 +226,11 @@ public final class SamplingBatch implements AutoCloseable {
         return negInf;
     }
 
+    /** 1 - 2^-24 as a float32 scalar: times a float, the float just below it. */
+    NDArray justBelowOne() {
+        return justBelowOne;
+    }
+
     NDArray smoothLogitScale(int si) {
         return smoothLogitScale[si];
     }
@@ -254,6 +278,16 @@ public final class SamplingBatch implements AutoCloseable {
         return anySmooth;
     }
 
+    /** Whether some row takes the argmax (top-k 1). */
+    boolean anyGreedy() {
+        return anyGreedy;
+    }
+
+    /** The mask all rows share (one top-k &lt; V, one top-p), or null when rows differ. */
+    SharedMask sharedMask() {
+        return sharedMask;
+    }
+
     @Override
     public void close() {
         for (NDArray a :
@@ -267,9 +301,13 @@ public final class SamplingBatch implements AutoCloseable {
                     smoothRows,
                     uniforms,
                     lastIndex,
-                    negInf
+                    negInf,
+                    justBelowOne
                 }) {
             a.close();
+        }
+        if (sharedMask != null) {
+            sharedMask.close();
         }
         for (int si = 0; si < numScales; si++) {
             if (smoothLogitScale[si] != null) {

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
  * Classifier-free guidance and token sampling with the official semantics (VAR {@code helpers.py}),
- * every parameter per row so that one batch can mix settings. All work stays on the device; the
- * only host input is the per-image uniforms already held by the {@link SamplingBatch}.
+ * every parameter per row so that one batch can mix settings; a batch whose rows share top-k and
+ * top-p takes the cheaper {@link SharedMask} with the same result. All work stays on the device;
+ * the only host input is the per-image uniforms already held by the {@link SamplingBatch}.
  *
  * <ul>
  *   <li>top-k: logits strictly below the k-th largest of their row become -inf (ties kept); k = 0
@@ -80,7 +82,8 @@ public final class TokenSampler {
         NDArray probs = logits.softmax(-1);
         NDArray sortedProbs = probs.sort(-1);
         NDArray cumulative = sortedProbs.cumSum(-1);
-        // torch sums a boolean mask into int64 directly: no int64 copy of the (B, l, V) mask.
+        // torch sums a boolean mask by first copying it to int64 (a (B, l, V) copy, visible as
+        // aten::_to_copy in a profile); the shared path counts over its window only.
         NDArray removed = cumulative.lte(threshold).sum(new int[] {-1}, true);
         NDArray pivot = sortedProbs.gather(removed.minimum(lastIndex), -1);
         return NDArrays.where(probs.gte(pivot), logits, negInf);
@@ -88,21 +91,33 @@ public final class TokenSampler {
 
     /**
      * One draw per token by inverse CDF: the first index whose cumulative probability exceeds
-     * {@code u * total}. Never returns a token of probability 0.
+     * {@code u * total}, or the last token with mass should {@code u * total} reach the total (a
+     * guard: for u &lt; 1 it stays below). Never returns a token of probability 0.
      *
      * @param logits masked logits (B, l, V)
      * @param uniforms (B, l) in [0, 1)
+     * @param justBelowOne the float32 scalar 1 - 2^-24 ({@link SamplingBatch#justBelowOne})
      * @return token ids (B, l), int64
      */
-    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms) {
+    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms, NDArray justBelowOne) {
         NDArray cdf = logits.softmax(-1).cumSum(-1);
         long v = cdf.getShape().get(2);
         NDArray total = cdf.get(":, :, {}:", v - 1);
         NDArray target = uniforms.expandDims(2).mul(total);
-        NDArray below = cdf.lte(target).sum(new int[] {-1});
-        // argmax of the cdf = where it first reaches its total: the last token with mass.
-        NDArray lastWithMass = cdf.argMax(-1);
-        return below.minimum(lastWithMass);
+        // The token is min(#{cdf <= target}, first index where the cdf reaches its total). The cdf
+        // never decreases (torch's CPU cumsum adds non-negative terms in order), so that is the
+        // first index whose cdf exceeds min(target, the float just below the total): one compare
+        // and one argmax (first maximum) over bytes, instead of an int64 count and a float argmax.
+        // For a positive normal float x, x * (1 - 2^-24) rounds to the float just below x.
+        NDArray bound = target.minimum(total.mul(justBelowOne));
+        return cdf.gt(bound).toType(DataType.UINT8, false).argMax(-1);
+    }
+
+    /** {@link #drawInverseCdf(NDArray, NDArray, NDArray)} for callers without a batch (tests). */
+    public static NDArray drawInverseCdf(NDArray logits, NDArray uniforms) {
+        try (NDArray factor = logits.getManager().create(SamplingBatch.JUST_BELOW_ONE)) {
+            return drawInverseCdf(logits, uniforms, factor);
+        }
     }
 
     /** Result of one scale's sampling: token ids and the masked logits (for the smooth mode). */
@@ -110,12 +125,59 @@ public final class TokenSampler {
 
     /**
      * Samples scale {@code si} ({@code start} = its first token position) from guided logits (B, l,
-     * V) float32.
+     * V) float32. When all rows share top-k and top-p the mask is applied to {@code guided} in
+     * place (as the official sampler does), so callers must not reuse it.
      */
     public static Draw sample(NDArray guided, SamplingBatch batch, int si, int start) {
         if (batch.allGreedy()) {
             return new Draw(guided.argMax(-1), guided);
         }
+        NDArray masked = sharedMask(guided, batch);
+        if (masked == null) {
+            masked = perRowMask(guided, batch);
+        }
+        int l = (int) guided.getShape().get(1);
+        NDArray finalMask = masked;
+        NDArray drawn =
+                step(
+                        () ->
+                                drawInverseCdf(
+                                        finalMask,
+                                        batch.uniforms(start, start + l),
+                                        batch.justBelowOne()));
+        if (!batch.anyGreedy()) {
+            return new Draw(drawn, masked);
+        }
+        NDArray greedy = guided.argMax(-1);
+        NDArray tokens =
+                NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
+        return new Draw(tokens, masked);
+    }
+
+    /**
+     * The batch-wide mask when all rows share top-k and top-p ({@link SharedMask}), else null: rows
+     * differ, or ties around the k-th largest overflow its window at this scale.
+     */
+    private static NDArray sharedMask(NDArray guided, SamplingBatch batch) {
+        SharedMask shared = batch.sharedMask();
+        if (shared == null) {
+            return null;
+        }
+        NDArray masked;
+        try (NDScope scope = new NDScope()) {
+            masked = shared.apply(guided, batch.topPThreshold(), batch.negInf());
+            if (masked != null) {
+                NDScope.unregister(masked);
+            }
+        }
+        if (masked != null) {
+            NDScope.register(masked);
+        }
+        return masked;
+    }
+
+    /** Top-k then top-p with each row's own parameters. */
+    private static NDArray perRowMask(NDArray guided, SamplingBatch batch) {
         // Each step in its own scope, so that only its (B, l, V) result outlives it: the sorts,
         // softmaxes and cumulative sums of one step are freed before the next allocates its own.
         NDArray masked = guided;
@@ -149,13 +211,7 @@ public final class TokenSampler {
                 in.close();
             }
         }
-        int l = (int) guided.getShape().get(1);
-        NDArray finalMask = masked;
-        NDArray drawn = step(() -> drawInverseCdf(finalMask, batch.uniforms(start, start + l)));
-        NDArray greedy = guided.argMax(-1);
-        NDArray tokens =
-                NDArrays.where(batch.greedyRows().broadcast(greedy.getShape()), greedy, drawn);
-        return new Draw(tokens, masked);
+        return masked;
     }
 
     /**

@@ -157,6 +157,35 @@ class TokenSamplerTest {
     }
 
     @Test
+    void inverseCdfDrawEqualsTheCountingFormula() {
+        // The draw as first written: min(#{cdf <= u * total}, argmax(cdf)), on masked rows, on
+        // uniforms at the top of [0, 1), and on u = 1 (outside the range, so u * total is the
+        // total: the guard that returns the last token with mass).
+        Random random = new Random(23);
+        int rows = 5;
+        int l = 40;
+        int v = 300;
+        float[] values = new float[rows * l * v];
+        for (int i = 0; i < values.length; i++) {
+            values[i] =
+                    random.nextInt(4) == 0
+                            ? Float.NEGATIVE_INFINITY
+                            : (float) random.nextGaussian() * (1 + i % 7);
+        }
+        float[] u = new float[rows * l];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = i % 4 == 0 ? 1f : i % 4 == 1 ? 1f - (i % 5 + 1) * 0x1p-24f : random.nextFloat();
+        }
+        NDArray logits = manager.create(values, new Shape(rows, l, v));
+        NDArray uniforms = manager.create(u, new Shape(rows, l));
+        NDArray cdf = logits.softmax(-1).cumSum(-1);
+        NDArray target = uniforms.expandDims(2).mul(cdf.get(":, :, {}:", v - 1));
+        long[] counted = cdf.lte(target).sum(new int[] {-1}).minimum(cdf.argMax(-1)).toLongArray();
+        BitExact.assertSame(
+                TokenSampler.drawInverseCdf(logits, uniforms).toLongArray(), counted, "tokens");
+    }
+
+    @Test
     void partialTopKSelectionMasksExactlyAsTheFullSort() {
         // Rounded random logits, so that rows hold many ties around their k-th largest.
         Random random = new Random(11);
