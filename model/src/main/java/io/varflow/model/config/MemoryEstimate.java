@@ -8,22 +8,22 @@ import io.varflow.model.checkpoint.StateDictLayout;
  * memory budget. An estimate of the dominant terms, checked against measured CPU peaks ({@code
  * varflow bench} prints estimate vs measured per image; docs/performance.md). With {@code b} the
  * bytes per element of the precision (4 fp32, 2 fp16/bf16), {@code D} depth, {@code C} embed_dim,
- * {@code H} heads, {@code L} total tokens, {@code l} tokens of the last scale, {@code V} vocab:
+ * {@code L} total tokens, {@code l} tokens of the last scale, {@code V} vocab:
  *
  * <pre>
  * weights        = (VAR + VQVAE tensors, all but quantize.ema_vocab_hit_SV) * b   (int64 buffers: 8 bytes)
  * kvCache        = 2 (K,V) * D * 2 (CFG) * L * C * b
- * attention      = 2 (scores + softmax) * 2 (CFG) * H * l * L * b
- * ffn            = 3 (fc1 out + two GELU temporaries) * 2 (CFG) * l * 4C * b
+ * attention      = 2 (CFG) * l * C * b   (fused attention: only its output; the weights are never stored)
+ * ffn            = 2 (CFG) * l * 4C * b  (the hidden activation: fc1 and its GELU are one kernel)
  * qkv            = 2 (qkv + normalised q, k) * 2 (CFG) * l * 3C * b
  * logits         = (2 (CFG logits) + 10 (arrays of the largest sampling step)) * l * V * 4   (sampling in fp32)
- * decoder        = 6 (live maps around a ResBlock conv) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
+ * decoder        = 5 (live maps around a ResBlock conv) * max over levels i of ch*ch_mult[i] * (S / 2^max(i-1, 0))^2 * b
  *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
  * transformer    = kvCache + max(attention + ffn + qkv, logits)
  *                  (one block's temporaries are freed before the next block and before sampling)
- * perImage       = 1.15 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
+ * perImage       = 1.10 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
  *                  the VQVAE decodes; freed blocks are not always reusable for the next sizes, measured
- *                  on the CPU as ~15 % above the live arrays)
+ *                  on the CPU as ~10 % above the live arrays)
  * maxBatch       = floor((budget - weights) / perImage)
  * </pre>
  *
@@ -34,10 +34,11 @@ public final class MemoryEstimate {
 
     /**
      * Live feature maps of the VQVAE decoder at its largest resolution: the block input, the
-     * normalised map and its SiLU, the convolution's output, and the engine's re-laid-out copies of
-     * input and output (oneDNN on the CPU). Calibrated against measured peaks.
+     * normalised and activated map, the convolution's output, the residual sum and the
+     * up-sampling's parity maps beside its result. Calibrated against measured peaks (the tiny
+     * config, whose decoder dominates).
      */
-    static final int DECODER_LIVE_MAPS = 6;
+    static final int DECODER_LIVE_MAPS = 5;
 
     /**
      * (B, l, V) float32 arrays alive in the largest sampling step (guided logits, the previous
@@ -50,7 +51,7 @@ public final class MemoryEstimate {
      * Resident memory above the live arrays (allocator fragmentation), in percent, measured on the
      * CPU.
      */
-    static final int ALLOCATOR_SLACK_PERCENT = 15;
+    static final int ALLOCATOR_SLACK_PERCENT = 10;
 
     private MemoryEstimate() {}
 
@@ -96,12 +97,11 @@ public final class MemoryEstimate {
         long b = bytesPerElement(precision);
         long depth = config.depth();
         long c = config.embedDim();
-        long heads = config.numHeads();
         long total = config.totalTokens();
         long last = (long) config.finalPatch() * config.finalPatch();
         long kv = 2 * depth * 2 * total * c * b;
-        long attention = 2 * 2 * heads * last * total * b;
-        long ffn = 3 * 2 * last * ModelConfig.MLP_RATIO * c * b;
+        long attention = 2 * last * c * b;
+        long ffn = 2 * last * ModelConfig.MLP_RATIO * c * b;
         long qkv = 2 * 2 * last * 3 * c * b;
         long logits = (2 + SAMPLING_LIVE_ARRAYS) * last * config.vocabSize() * 4L;
         long largestMap = 0;
