@@ -4,6 +4,8 @@ official code itself is never copied here: VAR_OFFICIAL names a folder holding i
 
   VAR_OFFICIAL=DIR python3 official_phases.py CONFIG BATCH WARMUP RUNS THREADS [TOP_K TOP_P CFG]
 
+VAR_PROFILE=1 also prints torch's per-operator profile of the measured runs (self CPU time per operator).
+
 CONFIG is a depth (16 = the ImageNet-256 d16 preset) or a varflow model config JSON (e.g. the tiny fixture's).
 Phases: sampling = sample_with_top_k_top_p_ + get_next_autoregressive_input (embedding, f_hat update, area
 down-sampling), decode = fhat_to_img, transformer = the rest of autoregressive_infer_cfg (blocks, head, CFG
@@ -60,11 +62,17 @@ with torch.inference_mode():
         var.autoregressive_infer_cfg(B=B, label_B=labels, cfg=cfg, top_k=top_k, top_p=top_p, g_seed=i)
     for k in spent:
         spent[k] = 0.0
+    profiler = torch.autograd.profiler.profile() if os.environ.get('VAR_PROFILE') else None
+    if profiler:
+        profiler.__enter__()
     cpu0, thread0, t0 = time.process_time(), time.thread_time(), time.perf_counter()
     for i in range(runs):
         var.autoregressive_infer_cfg(B=B, label_B=labels, cfg=cfg, top_k=top_k, top_p=top_p, g_seed=warmup + i)
     wall, cpu = (time.perf_counter() - t0) / runs, (time.process_time() - cpu0) / runs
     thread = (time.thread_time() - thread0) / runs
+    if profiler:  # VAR_PROFILE=1: torch's own per-operator table of the measured runs
+        profiler.__exit__(None, None, None)
+        print(profiler.key_averages().table(sort_by='self_cpu_time_total', row_limit=25), flush=True)
 sampling, decode = spent['sampling'] / runs, spent['decode'] / runs
 sampling_cpu, decode_cpu = spent['sampling_cpu'] / runs, spent['decode_cpu'] / runs
 rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -10,6 +10,7 @@ import io.varflow.model.VarModel;
 import io.varflow.model.config.ModelConfig;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,10 @@ import java.util.Locale;
  */
 public final class Benchmark {
 
-    /** What to measure. */
+    /**
+     * What to measure; {@code profile}, when not null, receives libtorch's operator profile of the
+     * measured batches (Chrome trace JSON).
+     */
     public record Settings(
             ModelConfig config,
             RuntimeOptions options,
@@ -29,7 +33,8 @@ public final class Benchmark {
             int warmupBatches,
             int batches,
             SamplingParams sampling,
-            long seed) {
+            long seed,
+            Path profile) {
 
         public Settings {
             if (batch < 1 || batches < 1 || warmupBatches < 0) {
@@ -135,6 +140,7 @@ public final class Benchmark {
                 memory.sample();
             }
             timings.reset();
+            OperatorProfile profiler = OperatorProfile.start(settings);
             long start = System.nanoTime();
             long cpuStart = ProcessMemory.cpuNanos();
             for (int i = 0; i < settings.batches(); i++) {
@@ -144,6 +150,7 @@ public final class Benchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuMs = (ProcessMemory.cpuNanos() - cpuStart) / 1e6;
+            profiler.stop();
             int n = settings.batches();
             MemoryCheck check =
                     settings.options().device() == RuntimeOptions.Device.CPU

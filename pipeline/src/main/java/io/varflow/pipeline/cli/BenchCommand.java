@@ -80,6 +80,14 @@ public final class BenchCommand implements Callable<Integer> {
                             + "1 is much faster for small models (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(
+            names = "--profile",
+            paramLabel = "FILE",
+            description =
+                    "write libtorch's operator profile of the measured batches to FILE (Chrome trace JSON;"
+                            + " tools/compare-official/op_table.py sums it per operator)")
+    Path profile;
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -102,9 +110,13 @@ public final class BenchCommand implements Callable<Integer> {
                         warmup,
                         batches,
                         sampling.params(),
-                        seed);
+                        seed,
+                        profile);
         Benchmark.Result result = Benchmark.run(settings);
         spec.commandLine().getOut().print(result.report());
+        if (profile != null) {
+            spec.commandLine().getOut().println("profile     " + profile.toAbsolutePath());
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }

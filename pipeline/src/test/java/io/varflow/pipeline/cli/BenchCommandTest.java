@@ -2,9 +2,15 @@ package io.varflow.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
@@ -33,6 +39,38 @@ class BenchCommandTest {
                 .contains("decode")
                 .contains("peak memory")
                 .contains("RSS");
+    }
+
+    @Test
+    void profileWritesLibtorchsOperatorTraceOfTheMeasuredBatches(@TempDir Path dir)
+            throws Exception {
+        Path trace = dir.resolve("trace.json");
+        Run run =
+                run(
+                        "bench",
+                        "--preset",
+                        "tiny",
+                        "--batch",
+                        "2",
+                        "--batches",
+                        "1",
+                        "--warmup",
+                        "0",
+                        "--threads",
+                        "1",
+                        "--profile",
+                        trace.toString());
+        assertThat(run.exit).as(run.err).isZero();
+        assertThat(run.out).contains("profile").contains(trace.toString());
+        // libtorch writes the Chrome trace's array form (a list of events).
+        JsonNode events = new ObjectMapper().readTree(trace.toFile());
+        assertThat(events.isArray()).isTrue();
+        List<String> names = new ArrayList<>();
+        events.forEach(event -> names.add(event.path("name").asText()));
+        // The generation's own kernels: convolutions of the decoder, the fused attention.
+        assertThat(names)
+                .contains("aten::mkldnn_convolution")
+                .anyMatch(name -> name.contains("scaled_dot_product"));
     }
 
     @Test
