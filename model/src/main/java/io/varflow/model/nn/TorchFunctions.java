@@ -1,5 +1,6 @@
 package io.varflow.model.nn;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -142,6 +143,13 @@ public final class TorchFunctions {
                 return JniUtils.loadModule(manager, archive, false, false);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load varflow's TorchScript functions", e);
+            } catch (EngineException e) {
+                // Only when this libtorch lacks an operator or syntax the source uses.
+                throw new IllegalStateException(
+                        "libtorch could not compile varflow's TorchScript functions"
+                                + " (io/varflow/model/nn/functions.torchscript): "
+                                + e.getMessage().strip(),
+                        e);
             }
         }
     }
