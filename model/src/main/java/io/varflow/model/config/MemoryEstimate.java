@@ -21,9 +21,9 @@ import io.varflow.model.checkpoint.StateDictLayout;
  *                  (level i's last map is its upsampled output, at the side S / 2^(i-1) of level i-1)
  * transformer    = kvCache + max(attention + ffn + qkv, logits)
  *                  (one block's temporaries are freed before the next block and before sampling)
- * perImage       = 1.10 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
+ * perImage       = 1.05 (allocator slack) * max(transformer, decoder)   (the KV cache is released before
  *                  the VQVAE decodes; freed blocks are not always reusable for the next sizes, measured
- *                  on the CPU as ~10 % above the live arrays)
+ *                  on the CPU as ~5 % above the live arrays)
  * maxBatch       = floor((budget - weights) / perImage)
  * </pre>
  *
@@ -51,7 +51,7 @@ public final class MemoryEstimate {
      * Resident memory above the live arrays (allocator fragmentation), in percent, measured on the
      * CPU.
      */
-    static final int ALLOCATOR_SLACK_PERCENT = 10;
+    static final int ALLOCATOR_SLACK_PERCENT = 5;
 
     private MemoryEstimate() {}
 
