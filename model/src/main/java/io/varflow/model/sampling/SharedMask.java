@@ -20,7 +20,8 @@ import ai.djl.ndarray.NDManager;
  * round the window's sums differently in the last bit; the semantics are the same.) The window's
  * probabilities are sorted, not just taken in logit order, because softmax's vectorised exp need
  * not be monotone to the last bit. A scale with more ties than the window holds makes {@link
- * #apply} return null, and the caller masks that scale per row.
+ * #apply} return null, and the caller masks that scale per row. On a GPU the window is the whole
+ * row, so no scale needs that check (or its read-back).
  */
 final class SharedMask implements AutoCloseable {
 
@@ -40,7 +41,10 @@ final class SharedMask implements AutoCloseable {
     private SharedMask(NDManager manager, int k, int vocab, boolean topP) {
         this.k = k;
         this.topP = topP;
-        this.window = topP ? Math.min(vocab, k + TIE_MARGIN) : k;
+        // On a GPU the window is the whole row: the tie check below reads a value back to the host,
+        // which would stall the device once per scale, while a full sort costs a GPU little.
+        int margin = manager.getDevice().isGpu() ? vocab : TIE_MARGIN;
+        this.window = topP ? (int) Math.min(vocab, (long) k + margin) : k;
         this.windowLast = manager.create((long) window - 1);
     }
 
