@@ -7,9 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * The small functional pieces of the transformer (LayerNorm without affine, tanh-GELU, SiLU,
- * Linear). Every constant they need lives on the device from load time on, so a forward pass never
- * uploads a Java number (each {@code mul(Number)} would be a host-to-device copy).
+ * The small functional pieces of the transformer (LayerNorm without affine, SiLU, Linear; the FFN's
+ * fc1 with its tanh-GELU is {@code TorchFunctions.linearGeluTanh}). Every constant they need lives
+ * on the device from load time on, so a forward pass never uploads a Java number (each {@code
+ * mul(Number)} would be a host-to-device copy).
  */
 final class Primitives implements AutoCloseable {
 
