@@ -1,40 +1,31 @@
 package io.varflow.model.nn;
 
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * libtorch kernels that DJL 0.35.1 has no operation for: tanh-GELU, GroupNorm, in-place SiLU, fused
- * attention ({@code scaled_dot_product_attention}), nearest up-sampling and memory formats. Each
- * composed replacement cost several passes over the largest activations (tanh-GELU took eight);
- * these are libtorch's own single kernels, on every device.
+ * libtorch kernels that DJL 0.35.1 has no operation for: tanh-GELU (fused into fc1 on the CPU),
+ * GroupNorm, in-place SiLU, fused attention ({@code scaled_dot_product_attention}), the up-sampling
+ * convolution and memory formats. Each composed replacement cost several passes over the largest
+ * activations (tanh-GELU took eight); these are libtorch's own kernels, on every device.
  *
- * <p>The functions are TorchScript source ({@code functions.torchscript} beside this class) that
- * libtorch compiles itself when the archive is loaded: no Python is involved. The archive is
- * assembled here from that source and a four-entry module description, once per JVM; the module
- * holds no tensors, so one instance serves every model and device. Graph optimisation is off on
- * every calling thread: a profiling executor would re-specialise the functions after their first
- * calls, and results must not depend on how often a function ran.
+ * <p>The functions are TorchScript source beside this class ({@code functions.torchscript}; the
+ * CPU-only fused kernels in {@code cpu_functions.torchscript}, optional: a libtorch without them
+ * runs the unfused path) that libtorch compiles once per JVM ({@link TorchScriptModule}). Graph
+ * optimisation is off on every calling thread: a profiling executor would re-specialise the
+ * functions after their first calls, and results must not depend on how often a function ran.
  */
 public final class TorchFunctions {
 
-    private static final String MODULE = "TorchFunctions";
+    private static final Logger LOG = LoggerFactory.getLogger(TorchFunctions.class);
 
     private TorchFunctions() {}
 
@@ -45,6 +36,11 @@ public final class TorchFunctions {
      * kernels in turn.
      */
     public static NDArray linearGeluTanh(NDArray x, NDArray weight, NDArray bias) {
+        if (!x.getDevice().isGpu()
+                && x.getDataType() == DataType.FLOAT32
+                && CpuHolder.MODULE != null) {
+            return call(CpuHolder.MODULE, "linear_gelu_tanh", new Object[] {x, weight, bias});
+        }
         return call("linear_gelu_tanh", x, weight, bias);
     }
 
@@ -94,12 +90,16 @@ public final class TorchFunctions {
     }
 
     private static NDArray call(String function, NDArray... inputs) {
-        return call(function, (Object[]) inputs);
+        return call(Holder.MODULE, function, (Object[]) inputs);
+    }
+
+    private static NDArray call(String function, Object[] arguments) {
+        return call(Holder.MODULE, function, arguments);
     }
 
     // Tensors first: the result joins the first input's manager (and the current NDScope, as the
     // result of any DJL operation does).
-    private static NDArray call(String function, Object[] arguments) {
+    private static NDArray call(PtSymbolBlock module, String function, Object[] arguments) {
         PtNDManager manager = (PtNDManager) ((NDArray) arguments[0]).getManager();
         IValue[] values = new IValue[arguments.length];
         try {
@@ -107,7 +107,7 @@ public final class TorchFunctions {
                 values[i] = toIValue(arguments[i]);
             }
             JniUtils.setGraphExecutorOptimize(false);
-            try (IValue result = IValueUtils.runMethod(Holder.MODULE, function, values)) {
+            try (IValue result = IValueUtils.runMethod(module, function, values)) {
                 return result.toTensor(manager);
             }
         } finally {
@@ -134,85 +134,23 @@ public final class TorchFunctions {
 
     // Loaded on first use (class initialisation is thread-safe and happens once).
     private static final class Holder {
-        static final PtSymbolBlock MODULE = load();
+        static final PtSymbolBlock MODULE =
+                TorchScriptModule.load("functions.torchscript", "TorchFunctions");
+    }
 
-        private static PtSymbolBlock load() {
-            // A manager of its own that lives as long as the JVM: the module outlives every model.
-            PtNDManager manager = (PtNDManager) NDManager.newBaseManager("PyTorch");
-            try (InputStream archive = new ByteArrayInputStream(archive())) {
-                return JniUtils.loadModule(manager, archive, false, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load varflow's TorchScript functions", e);
-            } catch (EngineException e) {
-                // Only when this libtorch lacks an operator or syntax the source uses.
-                throw new IllegalStateException(
-                        "libtorch could not compile varflow's TorchScript functions"
-                                + " (io/varflow/model/nn/functions.torchscript): "
-                                + e.getMessage().strip(),
-                        e);
+    // CPU-only fused kernels; null when this libtorch lacks them (then the general path runs).
+    private static final class CpuHolder {
+        static final PtSymbolBlock MODULE = loadCpuFunctions();
+
+        private static PtSymbolBlock loadCpuFunctions() {
+            try {
+                return TorchScriptModule.load("cpu_functions.torchscript", "CpuFunctions");
+            } catch (IllegalStateException e) {
+                LOG.warn(
+                        "fused CPU kernels unavailable, using the unfused ones: {}",
+                        e.getMessage());
+                return null;
             }
         }
-    }
-
-    /**
-     * A TorchScript archive: the source, the pickled module object (class {@code
-     * __torch__.TorchFunctions} with only its {@code training} flag), an empty constants table and
-     * the format version. Version 10 makes libtorch read the source with today's operator
-     * signatures (older versions route calls such as {@code gelu} through upgraders to their old
-     * schemas).
-     */
-    static byte[] archive() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            stored(zip, "data.pkl", pickledModule());
-            stored(zip, "code/__torch__.py", source());
-            stored(zip, "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // ()
-            stored(zip, "version", "10\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        return bytes.toByteArray();
-    }
-
-    private static byte[] source() throws IOException {
-        try (InputStream in = TorchFunctions.class.getResourceAsStream("functions.torchscript")) {
-            if (in == null) {
-                throw new IOException("functions.torchscript is missing from the classpath");
-            }
-            return in.readAllBytes();
-        }
-    }
-
-    // Pickle protocol 2: __torch__.TorchFunctions() with state {"training": True}.
-    private static byte[] pickledModule() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x80); // PROTO 2
-        out.write(2);
-        out.writeBytes(("c__torch__\n" + MODULE + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(')'); // EMPTY_TUPLE
-        out.write(0x81); // NEWOBJ
-        out.write('}'); // EMPTY_DICT
-        out.write('('); // MARK
-        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
-        out.write('X'); // BINUNICODE, 4-byte little-endian length
-        out.writeBytes(new byte[] {(byte) key.length, 0, 0, 0});
-        out.writeBytes(key);
-        out.write(0x88); // NEWTRUE
-        out.write('u'); // SETITEMS
-        out.write('b'); // BUILD
-        out.write('.'); // STOP
-        return out.toByteArray();
-    }
-
-    // libtorch reads archive members in place: store them uncompressed, under one top folder.
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry entry = new ZipEntry("functions/" + name);
-        entry.setMethod(ZipEntry.STORED);
-        entry.setSize(data.length);
-        entry.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        entry.setCrc(crc.getValue());
-        zip.putNextEntry(entry);
-        zip.write(data);
-        zip.closeEntry();
     }
 }

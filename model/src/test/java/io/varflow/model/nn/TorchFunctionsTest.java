@@ -1,12 +1,14 @@
 package io.varflow.model.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Each TorchScript function against the same computation composed from DJL operations. */
@@ -64,14 +66,26 @@ class TorchFunctionsTest {
     }
 
     @Test
-    void theArchiveIsAssembledFromTheBundledSource() throws Exception {
-        byte[] archive = TorchFunctions.archive();
-        String text = new String(archive, java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertThat(text)
+    void theArchivesAreAssembledFromTheBundledSources() throws Exception {
+        String core =
+                new String(
+                        TorchScriptModule.archive("functions.torchscript", "TorchFunctions"),
+                        StandardCharsets.ISO_8859_1);
+        assertThat(core)
                 .contains(
-                        "functions/code/__torch__.py",
-                        "def linear_gelu_tanh",
-                        "def upsample_conv",
-                        "functions/version");
+                        "functions/code/__torch__.py", "def linear_gelu_tanh", "functions/version");
+        String cpu =
+                new String(
+                        TorchScriptModule.archive("cpu_functions.torchscript", "CpuFunctions"),
+                        StandardCharsets.ISO_8859_1);
+        assertThat(cpu).contains("class CpuFunctions", "_linear_pointwise");
+    }
+
+    @Test
+    void sourceThatLibtorchCannotCompileIsOneClearErrorNamingIt() {
+        assertThatThrownBy(() -> TorchScriptModule.load("broken.torchscript", "Broken"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("broken.torchscript")
+                .hasMessageContaining("no_such_operator");
     }
 }
