@@ -39,7 +39,7 @@ public final class TorchFunctions {
         if (!x.getDevice().isGpu()
                 && x.getDataType() == DataType.FLOAT32
                 && CpuHolder.MODULE != null) {
-            return call(CpuHolder.MODULE, "linear_gelu_tanh", new Object[] {x, weight, bias});
+            return call(CpuHolder.MODULE, "linear_gelu_tanh", x, weight, bias);
         }
         return call("linear_gelu_tanh", x, weight, bias);
     }
@@ -55,13 +55,13 @@ public final class TorchFunctions {
     /** {@code group_norm(x, groups, weight, bias, eps)} over (B, C, …). */
     public static NDArray groupNorm(
             NDArray x, NDArray weight, NDArray bias, int groups, double eps) {
-        return call("group_norm", new Object[] {x, weight, bias, (long) groups, eps});
+        return call("group_norm", x, weight, bias, (long) groups, eps);
     }
 
     /** {@code silu(group_norm(x, …))}, the SiLU applied in place to the fresh normalised map. */
     public static NDArray groupNormSilu(
             NDArray x, NDArray weight, NDArray bias, int groups, double eps) {
-        return call("group_norm_silu", new Object[] {x, weight, bias, (long) groups, eps});
+        return call("group_norm_silu", x, weight, bias, (long) groups, eps);
     }
 
     /**
@@ -72,7 +72,7 @@ public final class TorchFunctions {
      */
     public static NDArray upsampleConv(
             NDArray x, NDArray weight, NDArray bias, boolean channelsLast) {
-        return call("upsample_conv", new Object[] {x, weight, bias, channelsLast});
+        return call("upsample_conv", x, weight, bias, channelsLast);
     }
 
     /**
@@ -89,17 +89,13 @@ public final class TorchFunctions {
         return call("contiguous", x);
     }
 
-    private static NDArray call(String function, NDArray... inputs) {
-        return call(Holder.MODULE, function, (Object[]) inputs);
-    }
-
-    private static NDArray call(String function, Object[] arguments) {
+    private static NDArray call(String function, Object... arguments) {
         return call(Holder.MODULE, function, arguments);
     }
 
     // Tensors first: the result joins the first input's manager (and the current NDScope, as the
     // result of any DJL operation does).
-    private static NDArray call(PtSymbolBlock module, String function, Object[] arguments) {
+    private static NDArray call(PtSymbolBlock module, String function, Object... arguments) {
         PtNDManager manager = (PtNDManager) ((NDArray) arguments[0]).getManager();
         IValue[] values = new IValue[arguments.length];
         try {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varflow.model.checkpoint.CheckpointException;
 import io.varflow.model.nn.TorchFunctions;
+import java.util.List;
 
 /**
  * The decoder's up-sampling: nearest-neighbour ×2, then a 3×3 same-size convolution ({@code
@@ -50,32 +51,32 @@ final class UpsampleConv {
     /** From a 3×3 kernel (C, Cin, 3, 3) and bias (C), combined in float32 then cast to dtype. */
     static UpsampleConv of(NDArray weight, NDArray bias, DataType dtype) {
         NDManager m = weight.getManager();
-        NDList phases = new NDList();
-        try (NDArray taps = m.create(TAPS[0], new Shape(2, 3));
-                NDArray tapsOdd = m.create(TAPS[1], new Shape(2, 3))) {
-            NDArray[] byParity = {taps, tapsOdd};
-            for (int a = 0; a < 2; a++) {
-                for (int b = 0; b < 2; b++) {
-                    // (2, 3) · (C, Cin, 3, 3) · (3, 2): rows then columns summed per tap.
-                    phases.add(byParity[a].matMul(weight).matMul(byParity[b].transpose()));
-                }
-            }
-            Shape shape = weight.getShape();
-            NDArray stacked =
-                    NDArrays.stack(phases, 0).reshape(4 * shape.get(0), shape.get(1), 2, 2);
-            NDArray repeatedBias = NDArrays.concat(new NDList(bias, bias, bias, bias), 0);
-            UpsampleConv layer =
-                    new UpsampleConv(
-                            stacked.toType(dtype, false), repeatedBias.toType(dtype, false));
-            phases.close();
-            if (stacked != layer.phaseWeight) {
-                stacked.close();
-            }
-            if (repeatedBias != layer.phaseBias) {
-                repeatedBias.close();
-            }
-            return layer;
-        }
+        List<NDArray> combined =
+                Scopes.runAll(
+                        m,
+                        () -> {
+                            NDArray[] taps = {
+                                m.create(TAPS[0], new Shape(2, 3)),
+                                m.create(TAPS[1], new Shape(2, 3))
+                            };
+                            NDList phases = new NDList();
+                            for (int a = 0; a < 2; a++) {
+                                for (int b = 0; b < 2; b++) {
+                                    // (2, 3) · (C, Cin, 3, 3) · (3, 2): rows then columns summed.
+                                    phases.add(taps[a].matMul(weight).matMul(taps[b].transpose()));
+                                }
+                            }
+                            Shape shape = weight.getShape();
+                            NDArray stacked =
+                                    NDArrays.stack(phases, 0)
+                                            .reshape(4 * shape.get(0), shape.get(1), 2, 2);
+                            NDArray repeatedBias =
+                                    NDArrays.concat(new NDList(bias, bias, bias, bias), 0);
+                            return List.of(
+                                    stacked.toType(dtype, false),
+                                    repeatedBias.toType(dtype, false));
+                        });
+        return new UpsampleConv(combined.get(0), combined.get(1));
     }
 
     /** (B, Cin, H, W) to (B, C, 2H, 2W), stored channels-last when {@code channelsLast}. */
