@@ -17,7 +17,6 @@ import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
-import io.varflow.pipeline.embedded.EmbeddedStack;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,11 +25,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Edit requests end to end on real servers (KRaft broker in a child JVM, S3Proxy, Flink
@@ -43,26 +40,13 @@ class EditJobITCase {
 
     private static final int[] PATCH_NUMS = {1, 2, 3, 4};
 
-    @TempDir static Path work;
-    static EmbeddedStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = EmbeddedStack.start(work);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension static final SharedStack STACK = new SharedStack();
 
     @Test
     void editsBecomeResultsAndMalformedEditsAreDeadLetteredWithTheirReason() throws Exception {
         JobConfig config =
-                IsolatedTopics.on(stack, "edit").with(JobOptions.TOPIC_EDITS, "edit.edits");
-        stack.kafka().createTopics(Map.of("edit.edits", 1));
+                IsolatedTopics.on(STACK.get(), "edit").with(JobOptions.TOPIC_EDITS, "edit.edits");
+        STACK.get().kafka().createTopics(Map.of("edit.edits", 1));
         Properties kafka = KafkaClientSettings.connection(config);
         ObjectStoreConfig store = GeneratorFactories.objectStore(config);
         String bucket = store.bucket();
@@ -270,7 +254,7 @@ class EditJobITCase {
     private static Path localFile(String s3Uri) {
         URI uri = URI.create(s3Uri);
         assertThat(uri.getScheme()).isEqualTo("s3");
-        return stack.bucketDir().resolve(uri.getPath().substring(1));
+        return STACK.get().bucketDir().resolve(uri.getPath().substring(1));
     }
 
     private static int[][] sourceTokens() {

@@ -9,7 +9,6 @@ import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
-import io.varflow.pipeline.embedded.EmbeddedStack;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -20,11 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.JobStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages far above every limit, amid valid requests, on the real broker and S3 server: each
@@ -45,25 +42,13 @@ class OversizedInputITCase {
 
     private static final int ORIGINAL_PREFIX = 1024;
 
-    @TempDir static Path work;
-    static EmbeddedStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = EmbeddedStack.start(work);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension static final SharedStack STACK = new SharedStack();
 
     @Test
     void oversizedMessagesBecomeOneBoundedDeadLetterEachAndTheJobKeepsServing() throws Exception {
         JobConfig config =
-                stack.jobConfig()
+                STACK.get()
+                        .jobConfig()
                         .with(JobOptions.TOPIC_REQUESTS, "big.requests")
                         .with(JobOptions.TOPIC_RESULTS, "big.results")
                         .with(JobOptions.TOPIC_DEAD_LETTERS, "big.dead-letters")
@@ -72,18 +57,19 @@ class OversizedInputITCase {
                         .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .with(
                                 JobOptions.JOB_CHECKPOINT_DIR,
-                                stack.workDir().resolve("checkpoints-big").toUri().toString())
+                                STACK.get().workDir().resolve("checkpoints-big").toUri().toString())
                         .with(JobOptions.JOB_RESTART_STRATEGY, "none")
                         .with(JobOptions.KAFKA_MAX_REQUEST_SIZE, (long) PRODUCER_LIMIT)
                         .with(JobOptions.DEAD_LETTER_MAX_ORIGINAL_BYTES, (long) ORIGINAL_PREFIX)
                         .with(JobOptions.DEAD_LETTER_ARCHIVE_ORIGINALS, true);
         // The broker's limit raised for the input topic only, so that the producer can write them
         // at all.
-        stack.kafka()
+        STACK.get()
+                .kafka()
                 .createTopics(
                         Map.of("big.requests", 2),
                         Map.of("max.message.bytes", Integer.toString(TOPIC_LIMIT)));
-        stack.kafka().createTopics(Map.of("big.results", 1, "big.dead-letters", 1));
+        STACK.get().kafka().createTopics(Map.of("big.results", 1, "big.dead-letters", 1));
 
         List<String> messages = new ArrayList<>();
         List<Integer> oversizedLines = new ArrayList<>();
@@ -157,7 +143,8 @@ class OversizedInputITCase {
                                         + big.offset());
                 assertThat(
                                 java.nio.file.Files.size(
-                                        stack.bucketDir()
+                                        STACK.get()
+                                                .bucketDir()
                                                 .resolve(
                                                         object.substring(
                                                                 object.indexOf("/dead-letters/")
@@ -180,7 +167,8 @@ class OversizedInputITCase {
             String folder = many.path("objectsUri").asText();
             assertThat(folder).endsWith("/many/");
             Path dir =
-                    stack.bucketDir()
+                    STACK.get()
+                            .bucketDir()
                             .resolve(
                                     folder.substring(
                                             ("s3://" + config.get(JobOptions.S3_BUCKET) + "/")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.varflow.pipeline.cli.VarflowCli;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
-import io.varflow.pipeline.embedded.EmbeddedStack;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -14,34 +13,20 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** The start-up checks of {@code varflow job} against the real broker and S3 server. */
 @Timeout(300)
 class PreflightITCase {
 
-    @TempDir static Path work;
-    static EmbeddedStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = EmbeddedStack.start(work);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension static final SharedStack STACK = new SharedStack();
 
     private static JobConfig missingEverything() {
-        return stack.jobConfig()
+        return STACK.get()
+                .jobConfig()
                 .with(JobOptions.TOPIC_REQUESTS, "pf.requests")
                 .with(JobOptions.TOPIC_EDITS, "pf.edits")
                 .with(JobOptions.TOPIC_RESULTS, "pf.results")
@@ -137,7 +122,7 @@ class PreflightITCase {
                                     .value())
                     .isEqualTo("2097152");
         }
-        Path bucket = stack.s3().root().resolve("pf-bucket");
+        Path bucket = STACK.get().s3().root().resolve("pf-bucket");
         assertThat(bucket).isDirectory();
         try (var files = Files.list(bucket)) {
             assertThat(files).as("the write probe is removed again").isEmpty();

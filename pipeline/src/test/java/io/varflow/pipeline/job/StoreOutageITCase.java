@@ -11,19 +11,15 @@ import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
-import io.varflow.pipeline.embedded.EmbeddedStack;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.logging.log4j.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The object store goes away while the job works (the real S3 server stops answering, then comes
@@ -37,23 +33,10 @@ class StoreOutageITCase {
     private static final String OUTAGE_START = "is failing";
     private static final String OUTAGE_END = "recovered after";
 
-    @TempDir static Path work;
-    static EmbeddedStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = EmbeddedStack.start(work);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension static final SharedStack STACK = new SharedStack();
 
     private static JobConfig config(String name) {
-        return IsolatedTopics.on(stack, name)
+        return IsolatedTopics.on(STACK.get(), name)
                 .with(JobOptions.JOB_RESTART_STRATEGY, "none")
                 .with(JobOptions.STORE_TIMEOUT, Duration.ofMinutes(3))
                 .with(JobOptions.STORE_MAX_BACKOFF, Duration.ofSeconds(4));
@@ -80,14 +63,14 @@ class StoreOutageITCase {
             for (int seconds : outageSeconds) {
                 next = send(producer, submitted, next, 4);
                 outcomes.poll(Duration.ofSeconds(1));
-                stack.s3().pause();
+                STACK.get().s3().pause();
                 try {
                     // Requests keep arriving during the outage; their images wait in the store
                     // step.
                     next = send(producer, submitted, next, 4);
                     sleepPolling(outcomes, Duration.ofSeconds(seconds));
                 } finally {
-                    stack.s3().resume();
+                    STACK.get().s3().resume();
                 }
                 assertThat(job.status())
                         .as("running after a %d s outage", seconds)
@@ -153,12 +136,12 @@ class StoreOutageITCase {
             List<String> lines;
             List<String> warnings;
             try (LogLines log = LogLines.capture()) {
-                stack.s3().pause();
+                STACK.get().s3().pause();
                 try {
                     send(producer, submitted, 0, 100);
                     sleepPolling(outcomes, Duration.ofSeconds(10));
                 } finally {
-                    stack.s3().resume();
+                    STACK.get().s3().resume();
                 }
                 assertThat(outcomes.awaitAll(submitted, Duration.ofMinutes(4))).isEmpty();
                 lines = log.all();

@@ -14,7 +14,6 @@ import io.varflow.pipeline.client.SubmittedRequest;
 import io.varflow.pipeline.config.JobConfig;
 import io.varflow.pipeline.config.JobOptions;
 import io.varflow.pipeline.config.KafkaClientSettings;
-import io.varflow.pipeline.embedded.EmbeddedStack;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -27,11 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -41,25 +38,12 @@ import picocli.CommandLine;
 @Timeout(600)
 class VarflowJobITCase {
 
-    @TempDir static Path work;
-    static EmbeddedStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = EmbeddedStack.start(work);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    @RegisterExtension static final SharedStack STACK = new SharedStack();
 
     @Test
     void requestsBecomeObjectsAndOneResultEventEachWhileBadMessagesAreDeadLettered()
             throws Exception {
-        JobConfig config = IsolatedTopics.on(stack, "e2e");
+        JobConfig config = IsolatedTopics.on(STACK.get(), "e2e");
         Properties kafka = KafkaClientSettings.connection(config);
         List<String> messages =
                 List.of(
@@ -169,7 +153,7 @@ class VarflowJobITCase {
 
     @Test
     void aLocalRunServesFlinksDashboardAndVarflowMetricsForPrometheusOnLoopback() throws Exception {
-        JobConfig config = IsolatedTopics.on(stack, "mon");
+        JobConfig config = IsolatedTopics.on(STACK.get(), "mon");
         Properties kafka = KafkaClientSettings.connection(config);
         try (OutcomeReader outcomes =
                         new OutcomeReader(
@@ -249,7 +233,7 @@ class VarflowJobITCase {
     @Test
     void jobCancelledMidStreamResumesFromItsLastCheckpointWithNothingLostOrDoubled()
             throws Exception {
-        JobConfig config = IsolatedTopics.on(stack, "restart");
+        JobConfig config = IsolatedTopics.on(STACK.get(), "restart");
         Properties kafka = KafkaClientSettings.connection(config);
         int requests = 24;
         List<String> messages = new ArrayList<>();
@@ -332,7 +316,7 @@ class VarflowJobITCase {
     void atLeastOnceResultsAreVisibleWithoutWaitingForACheckpoint() throws Exception {
         // No checkpoint completes within the test: exactly-once results would stay invisible.
         JobConfig config =
-                IsolatedTopics.on(stack, "alo")
+                IsolatedTopics.on(STACK.get(), "alo")
                         .with(JobOptions.JOB_RESULT_DELIVERY, "at-least-once")
                         .with(JobOptions.JOB_CHECKPOINT_INTERVAL, Duration.ofHours(1));
         Properties kafka = KafkaClientSettings.connection(config);
@@ -380,7 +364,7 @@ class VarflowJobITCase {
     private static Path localFile(String s3Uri) {
         URI uri = URI.create(s3Uri);
         assertThat(uri.getScheme()).isEqualTo("s3");
-        assertThat(uri.getHost()).isEqualTo(stack.jobConfig().get(JobOptions.S3_BUCKET));
-        return stack.bucketDir().resolve(uri.getPath().substring(1));
+        assertThat(uri.getHost()).isEqualTo(STACK.get().jobConfig().get(JobOptions.S3_BUCKET));
+        return STACK.get().bucketDir().resolve(uri.getPath().substring(1));
     }
 }
